@@ -1,0 +1,260 @@
+"""The pure-Python reference backend on ``py_ecc`` (the cross-check of the native backend).
+
+py_ecc's ``pairing(Q, P)`` differs from medshare's canonical pairing by a fixed power: canonical e(P, Q) equals
+``pairing(Q, P) ** -3`` (spec/group.md, measured against arkworks). Since GT elements are unitary, x^-1 is the
+conjugate, so the correction is a conjugation and a cube. Point decompression and the strict checks are written
+here from the curve equations; hashing to the curves is py_ecc's RFC 9380 implementation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from py_ecc.bls.hash_to_curve import hash_to_G1, hash_to_G2
+from py_ecc.bls.point_compression import modular_squareroot_in_FQ2
+from py_ecc.optimized_bls12_381 import (
+    FQ,
+    FQ2,
+    FQ12,
+    G1,
+    G2,
+    Z1,
+    Z2,
+    add,
+    b,
+    b2,
+    eq,
+    final_exponentiate,
+    is_inf,
+    multiply,
+    neg,
+    normalize,
+    pairing,
+)
+
+from ...spec.errors import fail
+from ...spec.group import (
+    G1Element,
+    G2Element,
+    GTElement,
+    PairingGroup,
+    Zr,
+    as_int,
+    encode_gt,
+    fp2_sign,
+    fp_sign,
+)
+from ...spec.params import FP_BYTES, P, R
+from . import fp12
+
+Point = Any  # py_ecc projective triple
+
+
+def _compress(x: list[int], y_sign: bool, infinity: bool, size: int) -> bytes:
+    if infinity:
+        return bytes([0xC0]) + bytes(size - 1)
+    data = bytearray(b"".join(v.to_bytes(FP_BYTES, "big") for v in x))
+    data[0] |= 0x80 | (0x20 if y_sign else 0)
+    return bytes(data)
+
+
+class PureG1(G1Element):
+    __slots__ = ("p",)
+
+    def __init__(self, p: Point) -> None:
+        self.p = p
+
+    def __add__(self, other: "PureG1") -> "PureG1":  # type: ignore[override]
+        return PureG1(add(self.p, other.p))
+
+    def __neg__(self) -> "PureG1":
+        return PureG1(neg(self.p))
+
+    def __mul__(self, k: Zr | int) -> "PureG1":
+        return PureG1(multiply(self.p, as_int(k)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PureG1) and eq(self.p, other.p)
+
+    __hash__ = G1Element.__hash__
+
+    def is_identity(self) -> bool:
+        return bool(is_inf(self.p))
+
+    def to_bytes(self) -> bytes:
+        if is_inf(self.p):
+            return _compress([], False, True, 48)
+        x, y = normalize(self.p)
+        return _compress([x.n], fp_sign(y.n), False, 48)
+
+
+class PureG2(G2Element):
+    __slots__ = ("p",)
+
+    def __init__(self, p: Point) -> None:
+        self.p = p
+
+    def __add__(self, other: "PureG2") -> "PureG2":  # type: ignore[override]
+        return PureG2(add(self.p, other.p))
+
+    def __neg__(self) -> "PureG2":
+        return PureG2(neg(self.p))
+
+    def __mul__(self, k: Zr | int) -> "PureG2":
+        return PureG2(multiply(self.p, as_int(k)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PureG2) and eq(self.p, other.p)
+
+    __hash__ = G2Element.__hash__
+
+    def is_identity(self) -> bool:
+        return bool(is_inf(self.p))
+
+    def to_bytes(self) -> bytes:
+        if is_inf(self.p):
+            return _compress([], False, True, 96)
+        x, y = normalize(self.p)
+        x0, x1 = (int(c) for c in x.coeffs)
+        y0, y1 = (int(c) for c in y.coeffs)
+        return _compress([x1, x0], fp2_sign(y0, y1), False, 96)
+
+
+class PureGT(GTElement):
+    """A GT element held in py_ecc's flat Fp12 representation."""
+
+    __slots__ = ("f",)
+
+    def __init__(self, f: FQ12) -> None:
+        self.f = f
+
+    def __mul__(self, other: GTElement) -> "PureGT":
+        assert isinstance(other, PureGT)
+        return PureGT(self.f * other.f)
+
+    def __pow__(self, k: Zr | int) -> "PureGT":
+        return PureGT(self.f ** as_int(k))
+
+    def inverse(self) -> "PureGT":
+        return PureGT(fp12.to_flat(fp12.conjugate(fp12.from_flat(self.f))))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PureGT) and self.f == other.f
+
+    __hash__ = GTElement.__hash__
+
+    def is_one(self) -> bool:
+        return bool(self.f == FQ12.one())
+
+    def to_bytes(self) -> bytes:
+        return encode_gt(fp12.from_flat(self.f))
+
+
+def _canonical(f: FQ12) -> FQ12:
+    """py_ecc's pairing value f -> canonical f^-3 = conj(f)^3."""
+    c = fp12.to_flat(fp12.conjugate(fp12.from_flat(f)))
+    return c * c * c
+
+
+class PureGroup(PairingGroup):
+    """BLS12-381 in pure Python on ``py_ecc.optimized_bls12_381``."""
+
+    name = "pure"
+
+    def g1(self) -> PureG1:
+        return PureG1(G1)
+
+    def g2(self) -> PureG2:
+        return PureG2(G2)
+
+    def identity_g1(self) -> PureG1:
+        return PureG1(Z1)
+
+    def identity_g2(self) -> PureG2:
+        return PureG2(Z2)
+
+    def gt_one(self) -> PureGT:
+        return PureGT(FQ12.one())
+
+    def pair(self, p: G1Element, q: G2Element) -> PureGT:
+        assert isinstance(p, PureG1) and isinstance(q, PureG2)
+        if is_inf(p.p) or is_inf(q.p):
+            return self.gt_one()
+        return PureGT(_canonical(pairing(q.p, p.p)))
+
+    def multi_pairing(self, pairs: Sequence[tuple[G1Element, G2Element]]) -> PureGT:
+        acc = FQ12.one()
+        for p, q in pairs:
+            assert isinstance(p, PureG1) and isinstance(q, PureG2)
+            if is_inf(p.p) or is_inf(q.p):
+                continue
+            acc = acc * pairing(q.p, p.p, final_exponentiate=False)
+        return PureGT(_canonical(final_exponentiate(acc)))
+
+    def msm_g1(self, points: Sequence[G1Element], scalars: Sequence[Zr | int]) -> PureG1:
+        if len(points) != len(scalars):
+            fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
+        acc = Z1
+        for pt, s in zip(points, scalars):
+            acc = add(acc, multiply(pt.p, as_int(s)))  # type: ignore[attr-defined]
+        return PureG1(acc)
+
+    def msm_g2(self, points: Sequence[G2Element], scalars: Sequence[Zr | int]) -> PureG2:
+        if len(points) != len(scalars):
+            fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
+        acc = Z2
+        for pt, s in zip(points, scalars):
+            acc = add(acc, multiply(pt.p, as_int(s)))  # type: ignore[attr-defined]
+        return PureG2(acc)
+
+    def hash_to_g1(self, msg: bytes, dst: bytes) -> PureG1:
+        _check_dst(dst)
+        return PureG1(hash_to_G1(msg, dst, hashlib.sha256))
+
+    def hash_to_g2(self, msg: bytes, dst: bytes) -> PureG2:
+        _check_dst(dst)
+        return PureG2(hash_to_G2(msg, dst, hashlib.sha256))
+
+    def _g1_from_x(self, x: int, sign: bool) -> PureG1:
+        rhs = (pow(x, 3, P) + 4) % P
+        y = pow(rhs, (P + 1) // 4, P)
+        if y * y % P != rhs:
+            fail("POINT_NOT_ON_CURVE", "G1: x^3 + 4 is not a square")
+        if fp_sign(y) != sign:
+            y = (-y) % P
+        pt = (FQ(x), FQ(y), FQ(1))
+        if not is_inf(multiply(pt, R)):
+            fail("POINT_NOT_IN_SUBGROUP", "G1 point outside the order-r subgroup")
+        return PureG1(pt)
+
+    def _g2_from_x(self, x: tuple[int, ...], sign: bool) -> PureG2:
+        xx = FQ2([x[0], x[1]])
+        rhs = xx**3 + b2
+        if rhs == FQ2.zero():
+            y = FQ2.zero()
+        else:
+            root = modular_squareroot_in_FQ2(rhs)
+            if root is None:
+                fail("POINT_NOT_ON_CURVE", "G2: x^3 + 4(1+u) is not a square")
+            y = root
+        y0, y1 = (int(c) for c in y.coeffs)
+        if fp2_sign(y0, y1) != sign:
+            y = -y
+        pt = (xx, y, FQ2.one())
+        if not is_inf(multiply(pt, R)):
+            fail("POINT_NOT_IN_SUBGROUP", "G2 point outside the order-r subgroup")
+        return PureG2(pt)
+
+    def _gt_from_coefficients(self, c: list[int]) -> PureGT:
+        fp12.check_in_gt(c)
+        return PureGT(fp12.to_flat(c))
+
+
+def _check_dst(dst: bytes) -> None:
+    if not 1 <= len(dst) <= 255:
+        fail("DST_INVALID", f"DST has {len(dst)} bytes")
+
+
+assert b == FQ(4)
