@@ -1,0 +1,71 @@
+"""``medshare verify``: the main job (DESIGN §5).
+
+Runs each stage that is built, with a progress display, and ends with one summary table. A stage whose issue
+has not landed is listed as "not built" and does not count as a failure; every built stage must pass.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import selfcheck
+from .backends import get_group
+
+StageFn = Callable[[], str]
+
+
+def _stage_group() -> str:
+    native = get_group("native")
+    n = selfcheck.check_expand_message_xmd()
+    n += selfcheck.check_hash_to_curve(native)
+    n += selfcheck.check_pairing_known_answer(native)
+    n += selfcheck.check_pairing_known_answer(get_group("pure"))
+    return f"{n} known answers (RFC 9380 K.1, J.9.1, J.10.1; canonical pairing on both backends)"
+
+
+#: (name, issue that builds it, the stage or None while not built)
+STAGES: list[tuple[str, int, StageFn | None]] = [
+    ("group layer", 2, _stage_group),
+    ("scenario", 7, None),
+    ("conformance", 9, None),
+    ("z3 checks", 3, None),
+    ("tlc models", 8, None),
+]
+
+
+def run_verify(console: Console) -> dict[str, Any]:
+    results: list[dict[str, Any]] = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        for name, issue, fn in STAGES:
+            if fn is None:
+                results.append({"stage": name, "ok": None, "built": False, "detail": f"not built (issue #{issue})",
+                                "seconds": 0.0})
+                continue
+            task = progress.add_task(f"verify: {name}", total=None)
+            t0 = time.perf_counter()
+            try:
+                detail, ok = fn(), True
+            except AssertionError as e:
+                detail, ok = f"FAILED: {e}", False
+            except Exception as e:  # a stage that crashes is a failure, reported, not a traceback
+                detail, ok = f"FAILED: {type(e).__name__}: {e}", False
+            results.append({"stage": name, "ok": ok, "built": True, "detail": detail,
+                            "seconds": round(time.perf_counter() - t0, 3)})
+            progress.remove_task(task)
+
+    table = Table(title="medshare verify")
+    for col in ("stage", "result", "seconds", "detail"):
+        table.add_column(col)
+    for r in results:
+        status = "[dim]not built[/]" if not r["built"] else ("[green]pass[/]" if r["ok"] else "[red]FAIL[/]")
+        table.add_row(r["stage"], status, f"{r['seconds']:.2f}", r["detail"])
+    console.print(table)
+    ok = all(r["ok"] for r in results if r["built"])
+    return {"ok": ok, "stages": {r["stage"]: r for r in results}}
