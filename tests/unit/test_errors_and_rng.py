@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
 from medshare.spec import errors
 from medshare.spec.rng import RNG_DST, DeterministicRNG, SystemRNG, random_below
 

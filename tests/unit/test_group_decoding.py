@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from medshare.reference import adversarial as adv
 from medshare.spec.errors import DecodeError, MedshareError
 from medshare.spec.group import PairingGroup, Zr

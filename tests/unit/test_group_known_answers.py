@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from medshare.reference import selfcheck
 from medshare.spec.errors import GroupError
 from medshare.spec.group import PairingGroup
