@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from typing import Union
 
 import attrs
 
@@ -56,12 +55,16 @@ class Attr:
     name: str = attrs.field(validator=lambda _i, _a, v: check_attribute(v))
 
 
+def _children(items: Iterable[Node]) -> tuple[Node, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class Threshold:
     """A k-of-n gate over ``children`` (``and``: k = n, ``or``: k = 1)."""
 
     k: int
-    children: tuple["Node", ...] = attrs.field(converter=tuple)
+    children: tuple[Node, ...] = attrs.field(converter=_children)
 
     def __attrs_post_init__(self) -> None:
         if not self.children:
@@ -70,7 +73,7 @@ class Threshold:
             fail("POLICY_BAD_THRESHOLD", f"k = {self.k} with n = {len(self.children)}")
 
 
-Node = Union[Attr, Threshold]
+Node = Attr | Threshold
 
 
 # Limits -------------------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def _compositions(m: int) -> Iterator[tuple[int, ...]]:
     for cuts in range(1, m):
         for positions in itertools.combinations(range(1, m), cuts):
             bounds = (0, *positions, m)
-            yield tuple(b - a for a, b in zip(bounds, bounds[1:]))
+            yield tuple(b - a for a, b in itertools.pairwise(bounds))
 
 
 def _trees(m: int, names: tuple[str, ...], memo: dict[int, list[Node]]) -> list[Node]:

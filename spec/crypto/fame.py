@@ -9,6 +9,7 @@ mask of the message); ``decrypt`` recovers it. Attribute names include their key
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -64,7 +65,7 @@ class PublicKey:
         return bytes([TAG_PUBLIC_KEY]) + b"".join(x.to_bytes() for x in (self.h1, self.h2, self.t1, self.t2))
 
     @staticmethod
-    def from_bytes(group: PairingGroup, data: bytes) -> "PublicKey":
+    def from_bytes(group: PairingGroup, data: bytes) -> PublicKey:
         r = _Reader(data, TAG_PUBLIC_KEY)
         pk = PublicKey(r.g2(group), r.g2(group), r.gt(group), r.gt(group))
         r.end()
@@ -75,7 +76,7 @@ class PublicKey:
                 "t1": _hex(self.t1.to_bytes()), "t2": _hex(self.t2.to_bytes())}
 
     @staticmethod
-    def from_json(group: PairingGroup, obj: Any) -> "PublicKey":
+    def from_json(group: PairingGroup, obj: Any) -> PublicKey:
         _fields(obj, ("h1", "h2", "t1", "t2"))
         return PublicKey(_g2(group, obj["h1"]), _g2(group, obj["h2"]), _gt(group, obj["t1"]), _gt(group, obj["t2"]))
 
@@ -97,7 +98,7 @@ class MasterKey:
             self.a1, self.a2, self.b1, self.b2, self.g_d1, self.g_d2, self.g_d3))
 
     @staticmethod
-    def from_bytes(group: PairingGroup, data: bytes) -> "MasterKey":
+    def from_bytes(group: PairingGroup, data: bytes) -> MasterKey:
         r = _Reader(data, TAG_MASTER_KEY)
         msk = MasterKey(r.zr(), r.zr(), r.zr(), r.zr(), r.g1(group), r.g1(group), r.g1(group))
         r.end()
@@ -107,7 +108,7 @@ class MasterKey:
         return {"msk": _hex(self.to_bytes())}
 
     @staticmethod
-    def from_json(group: PairingGroup, obj: Any) -> "MasterKey":
+    def from_json(group: PairingGroup, obj: Any) -> MasterKey:
         _fields(obj, ("msk",))
         return MasterKey.from_bytes(group, _unhex(obj["msk"]))
 
@@ -141,7 +142,7 @@ class AttributeKey:
         return bytes(out)
 
     @staticmethod
-    def from_bytes(group: PairingGroup, data: bytes) -> "AttributeKey":
+    def from_bytes(group: PairingGroup, data: bytes) -> AttributeKey:
         r = _Reader(data, TAG_ATTRIBUTE_KEY)
         k0 = (r.g2(group), r.g2(group), r.g2(group))
         kp = (r.g1(group), r.g1(group), r.g1(group))
@@ -157,7 +158,7 @@ class AttributeKey:
                 "attributes": [{"name": n, "k": [_hex(x.to_bytes()) for x in k]} for n, k in self.attributes]}
 
     @staticmethod
-    def from_json(group: PairingGroup, obj: Any) -> "AttributeKey":
+    def from_json(group: PairingGroup, obj: Any) -> AttributeKey:
         _fields(obj, ("k0", "kp", "attributes"))
         k0 = _triple(obj["k0"], lambda s: _g2(group, s))
         kp = _triple(obj["kp"], lambda s: _g1(group, s))
@@ -192,7 +193,7 @@ class Ciphertext:
         return bytes(out)
 
     @staticmethod
-    def from_bytes(group: PairingGroup, data: bytes) -> "Ciphertext":
+    def from_bytes(group: PairingGroup, data: bytes) -> Ciphertext:
         r = _Reader(data, TAG_CIPHERTEXT)
         policy = _canonical_policy(r.text(r.u16()))
         c0 = (r.g2(group), r.g2(group), r.g2(group))
@@ -207,7 +208,7 @@ class Ciphertext:
                 "rows": [[_hex(x.to_bytes()) for x in row] for row in self.rows]}
 
     @staticmethod
-    def from_json(group: PairingGroup, obj: Any) -> "Ciphertext":
+    def from_json(group: PairingGroup, obj: Any) -> Ciphertext:
         _fields(obj, ("policy", "c0", "rows"))
         if not isinstance(obj["policy"], str) or not isinstance(obj["rows"], list):
             fail("BAD_JSON", "policy must be a string and rows a list")
@@ -232,7 +233,7 @@ def keygen(group: PairingGroup, msk: MasterKey, attributes: Iterable[str], rng: 
     sk_{y,t} = H(y1t)^(b1 r1/a_t) H(y2t)^(b2 r2/a_t) H(y3t)^((r1+r2)/a_t) g^(sigma_y/a_t), sk_{y,3} = g^(-sigma_y);
     sk'_t = g^(d_t) H(011t)^(b1 r1/a_t) H(012t)^(b2 r2/a_t) H(013t)^((r1+r2)/a_t) g^(sigma'/a_t),
     sk'_3 = g^(d3) g^(-sigma')."""
-    names = sorted(set(check_attribute(a) for a in attributes))
+    names = sorted({check_attribute(a) for a in attributes})
     g, h = group.g1(), group.g2()
     r1, r2 = group.random_zr(rng), group.random_zr(rng)
     k0 = (h * (msk.b1 * r1), h * (msk.b2 * r2), h * (r1 + r2))
@@ -357,7 +358,7 @@ def _sorted_attributes(items: list[tuple[str, G1Triple]]) -> tuple[tuple[str, G1
     for name, _ in items:
         check_attribute(name)
     names = [n for n, _ in items]
-    if any(a >= b for a, b in zip(names, names[1:])):
+    if any(a >= b for a, b in itertools.pairwise(names)):
         fail("MALFORMED_ENCODING", "key attributes must be distinct and in ascending order")
     return tuple(items)
 

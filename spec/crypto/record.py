@@ -82,7 +82,7 @@ class SealedRecord:
         return self.nonce + self.body
 
     @staticmethod
-    def from_bytes(data: bytes) -> "SealedRecord":
+    def from_bytes(data: bytes) -> SealedRecord:
         if not isinstance(data, bytes) or len(data) < NONCE_BYTES + 16:
             fail("BAD_LENGTH", "sealed record shorter than nonce and tag")
         return SealedRecord(data[:NONCE_BYTES], data[NONCE_BYTES:])
@@ -91,7 +91,7 @@ class SealedRecord:
         return {"nonce": fame._hex(self.nonce), "body": fame._hex(self.body)}
 
     @staticmethod
-    def from_json(obj: Any) -> "SealedRecord":
+    def from_json(obj: Any) -> SealedRecord:
         fame._fields(obj, ("nonce", "body"))
         return SealedRecord.from_bytes(fame._unhex(obj["nonce"]) + fame._unhex(obj["body"]))
 
