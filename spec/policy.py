@@ -322,7 +322,7 @@ class LSSS:
 
     def row_names(self) -> tuple[str, ...]:
         """Distinct row labels ``attr#occurrence``."""
-        return tuple(f"{a}#{o}" for a, o in zip(self.labels, self.occurrences))
+        return tuple(f"{a}#{o}" for a, o in zip(self.labels, self.occurrences, strict=True))
 
 
 def to_lsss(policy: Node) -> LSSS:

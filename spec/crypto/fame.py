@@ -30,9 +30,9 @@ from ..policy import (
 )
 from ..rng import RNG
 
-#: H(y, l, t) for attribute y: hash_to_g1(utf8(y) || u8(l) || u8(t), DST_ATTRIBUTE)
+#: H(y, ell, t) for attribute y: hash_to_g1(utf8(y) || u8(ell) || u8(t), DST_ATTRIBUTE)
 DST_ATTRIBUTE = dst_tag("FAME-ATTRIBUTE")
-#: H(0, j, l, t) for LSSS column j: hash_to_g1(u32(j) || u8(l) || u8(t), DST_COLUMN)
+#: H(0, j, ell, t) for LSSS column j: hash_to_g1(u32(j) || u8(ell) || u8(t), DST_COLUMN)
 DST_COLUMN = dst_tag("FAME-COLUMN")
 
 TAG_PUBLIC_KEY, TAG_MASTER_KEY, TAG_ATTRIBUTE_KEY, TAG_CIPHERTEXT = 0xF1, 0xF2, 0xF3, 0xF4
@@ -41,14 +41,14 @@ G1Triple = tuple[G1Element, G1Element, G1Element]
 G2Triple = tuple[G2Element, G2Element, G2Element]
 
 
-def hash_attribute(group: PairingGroup, y: str, l: int, t: int) -> G1Element:
+def hash_attribute(group: PairingGroup, y: str, ell: int, t: int) -> G1Element:
     """The paper's H(y l t)."""
-    return group.hash_to_g1(y.encode() + bytes([l, t]), DST_ATTRIBUTE)
+    return group.hash_to_g1(y.encode() + bytes([ell, t]), DST_ATTRIBUTE)
 
 
-def hash_column(group: PairingGroup, j: int, l: int, t: int) -> G1Element:
+def hash_column(group: PairingGroup, j: int, ell: int, t: int) -> G1Element:
     """The paper's H(0 j l t), for column j >= 1 of the LSSS matrix."""
-    return group.hash_to_g1(j.to_bytes(4, "big") + bytes([l, t]), DST_COLUMN)
+    return group.hash_to_g1(j.to_bytes(4, "big") + bytes([ell, t]), DST_COLUMN)
 
 
 # Keys and ciphertexts -----------------------------------------------------------------------------------------
@@ -243,12 +243,12 @@ def keygen(group: PairingGroup, msk: MasterKey, attributes: Iterable[str], rng: 
     items = []
     for y in names:
         sigma = group.random_zr(rng)
-        k1, k2 = (group.msm_g1([hash_attribute(group, y, l, t) for l in (1, 2, 3)] + [g],
+        k1, k2 = (group.msm_g1([hash_attribute(group, y, ell, t) for ell in (1, 2, 3)] + [g],
                                exps[t] + [sigma * a_inv[t]]) for t in (1, 2))
         items.append((y, (k1, k2, g * (-sigma))))
 
     sigma_p = group.random_zr(rng)
-    kp1, kp2 = (d + group.msm_g1([hash_column(group, 1, l, t) for l in (1, 2, 3)] + [g],
+    kp1, kp2 = (d + group.msm_g1([hash_column(group, 1, ell, t) for ell in (1, 2, 3)] + [g],
                                  exps[t] + [sigma_p * a_inv[t]]) for t, d in ((1, msk.g_d1), (2, msk.g_d2)))
     kp = (kp1, kp2, msk.g_d3 + g * (-sigma_p))
     return AttributeKey(k0, tuple(items), kp)
@@ -263,14 +263,14 @@ def encrypt(group: PairingGroup, pk: PublicKey, policy: Node | str, rng: RNG) ->
     s1, s2 = group.random_zr(rng), group.random_zr(rng)
     c0 = (pk.h1 * s1, pk.h2 * s2, group.g2() * (s1 + s2))
     rows = []
-    for row, y in zip(lsss.rows, lsss.labels):
+    for row, y in zip(lsss.rows, lsss.labels, strict=True):
         cells = []
-        for l in (1, 2, 3):
-            points = [hash_attribute(group, y, l, 1), hash_attribute(group, y, l, 2)]
+        for ell in (1, 2, 3):
+            points = [hash_attribute(group, y, ell, 1), hash_attribute(group, y, ell, 2)]
             scalars: list[Zr] = [s1, s2]
             for j, m in enumerate(row, start=1):
                 if m:
-                    points += [hash_column(group, j, l, 1), hash_column(group, j, l, 2)]
+                    points += [hash_column(group, j, ell, 1), hash_column(group, j, ell, 2)]
                     scalars += [s1 * m, s2 * m]
             cells.append(group.msm_g1(points, scalars))
         rows.append((cells[0], cells[1], cells[2]))
@@ -291,9 +291,9 @@ def decrypt(group: PairingGroup, sk: AttributeKey, ct: Ciphertext) -> GTElement:
     for t in range(3):
         d = group.msm_g1([sk.kp[t]] + [sk.component(lsss.labels[i])[t] for i in used], [Zr(1)] + coeffs)
         pairs.append((d, ct.c0[t]))
-    for l in range(3):
-        c = group.msm_g1([ct.rows[i][l] for i in used], coeffs)
-        pairs.append((-c, sk.k0[l]))
+    for ell in range(3):
+        c = group.msm_g1([ct.rows[i][ell] for i in used], coeffs)
+        pairs.append((-c, sk.k0[ell]))
     return group.multi_pairing(pairs)
 
 

@@ -102,7 +102,7 @@ def sample_record() -> tuple[fame.AttributeKey, record.EncryptedRecord]:
 
 
 def _components(ct: fame.Ciphertext) -> list[tuple[str, int, int]]:
-    return [("c0", 0, t) for t in range(3)] + [("row", i, l) for i in range(len(ct.rows)) for l in range(3)]
+    return [("c0", 0, t) for t in range(3)] + [("row", i, ell) for i in range(len(ct.rows)) for ell in range(3)]
 
 
 @given(data=st.data())
@@ -111,15 +111,15 @@ def test_tampering_any_component_fails_typed(data: st.DataObject) -> None:
     sk, rec = sample_record()
     assert record.decrypt_record(G, sk, b"record-7", rec, k_extra=bytes(32)) == b"blood pressure 120/80"
     ct = rec.key_part
-    where, i, l = data.draw(st.sampled_from(_components(ct)))
+    where, i, ell = data.draw(st.sampled_from(_components(ct)))
     delta = data.draw(st.integers(1, 2**64))
     if where == "c0":
         c0 = list(ct.c0)
-        c0[l] = c0[l] + G.g2() * delta
+        c0[ell] = c0[ell] + G.g2() * delta
         tampered = fame.Ciphertext(ct.policy, (c0[0], c0[1], c0[2]), ct.rows)
     else:
         rows = [list(r) for r in ct.rows]
-        rows[i][l] = rows[i][l] + G.g1() * delta
+        rows[i][ell] = rows[i][ell] + G.g1() * delta
         tampered = fame.Ciphertext(ct.policy, ct.c0, tuple((r[0], r[1], r[2]) for r in rows))
     with pytest.raises(MedshareError) as e:
         record.decrypt_record(G, sk, b"record-7", record.EncryptedRecord(tampered, rec.sealed), k_extra=bytes(32))

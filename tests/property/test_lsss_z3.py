@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from medshare.reference.z3checks import lsss as z3lsss
 from medshare.spec.policy import canonical_text
 
@@ -27,5 +26,5 @@ def test_lsss_reconstructs_exactly_for_satisfying_sets() -> None:
 def test_wrong_conversion_is_caught(name: str) -> None:
     report = z3lsss.check_lsss(convert=z3lsss.WRONG_CONVERSIONS[name], stop_after=1)
     assert not report.ok
-    policy, subset, satisfied, reconstructs = report.mismatches[0]
+    _policy, _subset, satisfied, reconstructs = report.mismatches[0]
     assert satisfied != reconstructs

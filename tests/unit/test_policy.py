@@ -6,7 +6,6 @@ import itertools
 import time
 
 import pytest
-
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import R
 from medshare.spec.policy import (
