@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 import coincurve
 
@@ -51,15 +51,15 @@ class Point:
 
     # -- constructors ---------------------------------------------------------------------------------------
     @staticmethod
-    def identity() -> "Point":
+    def identity() -> Point:
         return _IDENTITY
 
     @staticmethod
-    def generator() -> "Point":
+    def generator() -> Point:
         return _GENERATOR
 
     @staticmethod
-    def mul_base(k: int) -> "Point":
+    def mul_base(k: int) -> Point:
         """k·G."""
         k %= N
         if k == 0:
@@ -67,13 +67,13 @@ class Point:
         return Point(coincurve.PublicKey.from_secret(k.to_bytes(32, "big")))
 
     @staticmethod
-    def from_affine(x: int, y: int) -> "Point":
+    def from_affine(x: int, y: int) -> Point:
         if (y * y - x * x * x - B) % P != 0:
             fail("POINT_NOT_ON_CURVE", "affine coordinates are not on secp256k1")
         return Point(coincurve.PublicKey.from_point(x, y))
 
     @staticmethod
-    def from_bytes(data: bytes) -> "Point":
+    def from_bytes(data: bytes) -> Point:
         """Strict SEC1 compressed decoding: 33 bytes, prefix 02/03, x < p, x^3 + 7 a square."""
         if len(data) != POINT_BYTES:
             fail("BAD_LENGTH", f"a secp256k1 point has {POINT_BYTES} bytes, got {len(data)}")
@@ -106,7 +106,7 @@ class Point:
         return int.from_bytes(self.to_bytes()[1:], "big")
 
     # -- group law --------------------------------------------------------------------------------------------
-    def __add__(self, other: "Point") -> "Point":
+    def __add__(self, other: Point) -> Point:
         if self._key is None:
             return other
         if other._key is None:
@@ -116,16 +116,16 @@ class Point:
         except ValueError:  # P + (-P)
             return _IDENTITY
 
-    def __neg__(self) -> "Point":
+    def __neg__(self) -> Point:
         if self._key is None:
             return self
         enc = self.to_bytes()
         return Point.from_bytes(bytes([enc[0] ^ 1]) + enc[1:])
 
-    def __sub__(self, other: "Point") -> "Point":
+    def __sub__(self, other: Point) -> Point:
         return self + (-other)
 
-    def __mul__(self, k: int) -> "Point":
+    def __mul__(self, k: int) -> Point:
         k %= N
         if k == 0 or self._key is None:
             return _IDENTITY
@@ -259,7 +259,7 @@ def hash_to_curve(msg: bytes, dst: bytes) -> Point:
     return q0 + q1
 
 
-@lru_cache(maxsize=None)
+@cache
 def cached_hash_to_curve(msg: bytes, dst: bytes) -> Point:
     """:func:`hash_to_curve`, memoised (it is used for fixed parameters)."""
     return hash_to_curve(msg, dst)

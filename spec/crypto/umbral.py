@@ -24,9 +24,21 @@ import attrs
 from ..errors import MedshareError, fail
 from ..rng import RNG
 from . import xchacha20poly1305 as dem
-from .secp256k1 import (N, POINT_BYTES, SCALAR_BYTES, SIGNATURE_BYTES, Point, cached_hash_to_curve,
-                        ecdsa_sign, ecdsa_verify, hash_to_scalar, inverse, random_nonzero_scalar,
-                        scalar_from_bytes, scalar_to_bytes)
+from .secp256k1 import (
+    POINT_BYTES,
+    SCALAR_BYTES,
+    SIGNATURE_BYTES,
+    N,
+    Point,
+    cached_hash_to_curve,
+    ecdsa_sign,
+    ecdsa_verify,
+    hash_to_scalar,
+    inverse,
+    random_nonzero_scalar,
+    scalar_from_bytes,
+    scalar_to_bytes,
+)
 from .umbral_wire import Reader, arr, as_bool, bin_, hex_in, hex_out, json_fields
 
 KFRAG_ID_BYTES = 32
@@ -50,24 +62,24 @@ class SecretKey:
     scalar: int
 
     @staticmethod
-    def random(rng: RNG) -> "SecretKey":
+    def random(rng: RNG) -> SecretKey:
         return SecretKey(random_nonzero_scalar(rng))
 
-    def public_key(self) -> "PublicKey":
+    def public_key(self) -> PublicKey:
         return PublicKey(Point.mul_base(self.scalar))
 
     def to_bytes(self) -> bytes:
         return scalar_to_bytes(self.scalar)
 
     @staticmethod
-    def from_bytes(data: bytes) -> "SecretKey":
+    def from_bytes(data: bytes) -> SecretKey:
         return SecretKey(scalar_from_bytes(data, allow_zero=False))
 
     def to_json(self) -> str:
         return hex_out(self.to_bytes())
 
     @staticmethod
-    def from_json(value: Any) -> "SecretKey":
+    def from_json(value: Any) -> SecretKey:
         return SecretKey.from_bytes(hex_in(value))
 
     def __repr__(self) -> str:
@@ -84,14 +96,14 @@ class PublicKey:
         return self.point.to_bytes()
 
     @staticmethod
-    def from_bytes(data: bytes) -> "PublicKey":
+    def from_bytes(data: bytes) -> PublicKey:
         return PublicKey(Point.from_bytes(data))
 
     def to_json(self) -> str:
         return hex_out(self.to_bytes())
 
     @staticmethod
-    def from_json(value: Any) -> "PublicKey":
+    def from_json(value: Any) -> PublicKey:
         return PublicKey.from_bytes(hex_in(value))
 
 
@@ -109,7 +121,7 @@ class Signature:
         return scalar_to_bytes(self.r) + scalar_to_bytes(self.s)
 
     @staticmethod
-    def from_bytes(data: bytes) -> "Signature":
+    def from_bytes(data: bytes) -> Signature:
         """Strict: 64 bytes, 0 < r, s < N (a high s decodes but never verifies, as in umbral-pre)."""
         if len(data) != SIGNATURE_BYTES:
             fail("BAD_LENGTH", f"a signature has {SIGNATURE_BYTES} bytes, got {len(data)}")
@@ -120,7 +132,7 @@ class Signature:
         return hex_out(self.to_bytes())
 
     @staticmethod
-    def from_json(value: Any) -> "Signature":
+    def from_json(value: Any) -> Signature:
         return Signature.from_bytes(hex_in(value))
 
 
@@ -170,14 +182,14 @@ class Capsule:
         return arr(bin_(self.point_e.to_bytes()), bin_(self.point_v.to_bytes()), bin_(scalar_to_bytes(self.signature)))
 
     @staticmethod
-    def from_bytes(data: bytes) -> "Capsule":
+    def from_bytes(data: bytes) -> Capsule:
         r = Reader(data)
         r.array(3)
         capsule = Capsule(r.point(), r.point(), r.scalar())
         r.end()
         return capsule.checked()
 
-    def checked(self) -> "Capsule":
+    def checked(self) -> Capsule:
         if not self.is_valid():
             fail("CAPSULE_INVALID", "s·G ≠ V + H(E, V)·E")
         return self
@@ -187,7 +199,7 @@ class Capsule:
                 "signature": hex_out(scalar_to_bytes(self.signature))}
 
     @staticmethod
-    def from_json(obj: Any) -> "Capsule":
+    def from_json(obj: Any) -> Capsule:
         f = json_fields(obj, ("pointE", "pointV", "signature"))
         return Capsule(Point.from_bytes(f["pointE"]), Point.from_bytes(f["pointV"]),
                        scalar_from_bytes(f["signature"])).checked()
@@ -273,7 +285,7 @@ class KeyFrag:
                    bin_(self.precursor.to_bytes()), proof)
 
     @staticmethod
-    def from_bytes(data: bytes) -> "KeyFrag":
+    def from_bytes(data: bytes) -> KeyFrag:
         r = Reader(data)
         r.array(5)
         r.array(1)
@@ -294,7 +306,7 @@ class KeyFrag:
                 "delegatingKeySigned": self.delegating_key_signed, "receivingKeySigned": self.receiving_key_signed}
 
     @staticmethod
-    def from_json(obj: Any) -> "KeyFrag":
+    def from_json(obj: Any) -> KeyFrag:
         f = json_fields(obj, ("id", "key", "precursor", "commitment", "signatureForProxy", "signatureForReceiver"),
                         flags=("delegatingKeySigned", "receivingKeySigned"))
         if len(f["id"]) != KFRAG_ID_BYTES:
@@ -327,7 +339,7 @@ def generate_kfrags(delegating_sk: SecretKey, receiving_pk: PublicKey, signer: S
     coefficients = [delegating_sk.scalar * inverse(d) % N] + [random_nonzero_scalar(rng) for _ in
                                                                 range(threshold - 1)]
     u = parameter_u()
-    kfrags = []
+    kfrags: list[VerifiedKeyFrag] = []
     while len(kfrags) < shares:
         kfrag_id = rng.read(KFRAG_ID_BYTES)
         x = hash_to_polynomial_arg(precursor, b_point, dh_point, kfrag_id)
@@ -407,7 +419,7 @@ class CapsuleFrag:
                          scalar_to_bytes(self.signature), self.kfrag_signature.to_bytes()])
 
     @staticmethod
-    def from_bytes(data: bytes) -> "CapsuleFrag":
+    def from_bytes(data: bytes) -> CapsuleFrag:
         r = Reader(data)
         r.array(5)
         e1, v1, kfrag_id, precursor = r.point(), r.point(), r.bin(KFRAG_ID_BYTES), r.point()
@@ -423,10 +435,10 @@ class CapsuleFrag:
         values = [self.point_e1.to_bytes(), self.point_v1.to_bytes(), self.kfrag_id, self.precursor.to_bytes(),
                   self.point_e2.to_bytes(), self.point_v2.to_bytes(), self.kfrag_commitment.to_bytes(),
                   self.kfrag_pok.to_bytes(), scalar_to_bytes(self.signature), self.kfrag_signature.to_bytes()]
-        return {k: hex_out(v) for k, v in zip(CapsuleFrag._JSON, values)}
+        return {k: hex_out(v) for k, v in zip(CapsuleFrag._JSON, values, strict=True)}
 
     @staticmethod
-    def from_json(obj: Any) -> "CapsuleFrag":
+    def from_json(obj: Any) -> CapsuleFrag:
         f = json_fields(obj, CapsuleFrag._JSON)
         if len(f["kfragId"]) != KFRAG_ID_BYTES:
             fail("BAD_LENGTH", "a kfrag id has 32 bytes")

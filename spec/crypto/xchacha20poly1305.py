@@ -52,9 +52,10 @@ def hchacha20(key: bytes, nonce16: bytes) -> bytes:
         t = x[b] ^ x[c]
         x[b] = ((t << 7) | (t >> 25)) & _M32
 
-    for _ in range(10):
-        qr(0, 4, 8, 12), qr(1, 5, 9, 13), qr(2, 6, 10, 14), qr(3, 7, 11, 15)
-        qr(0, 5, 10, 15), qr(1, 6, 11, 12), qr(2, 7, 8, 13), qr(3, 4, 9, 14)
+    for _ in range(10):  # a column round then a diagonal round
+        for a, b, c, d in ((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15),
+                           (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14)):
+            qr(a, b, c, d)
     return struct.pack("<8I", *(x[0:4] + x[12:16]))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from medshare.spec.crypto import umbral as um
 from medshare.spec.errors import MedshareError
 from medshare.spec.rng import DeterministicRNG

@@ -7,7 +7,6 @@ import hashlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from medshare.spec.crypto import secp256k1 as ec
 from medshare.spec.crypto import umbral as um
 from medshare.spec.crypto import xchacha20poly1305 as xc
