@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from medshare.spec.crypto import umbral as um
 from medshare.spec.errors import MedshareError
 from medshare.spec.rng import DeterministicRNG
@@ -136,3 +138,28 @@ def test_peer_rejects_medshare_kfrag_with_bad_signature(pair: Pair) -> None:
     with pytest.raises(MedshareError) as info:
         um.verify_kfrag(forged, pair.S, pair.A, pair.B)
     assert info.value.code == "KFRAG_SIGNATURE_INVALID"
+
+
+@settings(max_examples=10, deadline=None)
+@given(t=st.integers(1, 3), extra=st.integers(0, 2), plaintext=st.binary(max_size=64), seed=st.binary(max_size=4))
+def test_property_both_directions(t: int, extra: int, plaintext: bytes, seed: bytes) -> None:
+    pair = Pair(b"prop/" + seed)
+    capsule, ciphertext = um.encrypt(pair.A, plaintext, pair.rng)
+    kfrags = um.generate_kfrags(pair.a, pair.B, pair.signer, t, t + extra, extra % 2 == 0, True, pair.rng)
+    pcap = up.Capsule.from_bytes(capsule.to_bytes())
+    delegating = pair.pA if extra % 2 == 0 else None
+    pcfrags = [up.reencrypt(pcap, up.KeyFrag.from_bytes(k.to_bytes()).verify(pair.pS, delegating, pair.pB))
+               for k in kfrags[extra:]]
+    assert up.decrypt_reencrypted(pair.pb, pair.pA, pcap, pcfrags, ciphertext) == plaintext
+    ours = [um.verify_cfrag(um.CapsuleFrag.from_bytes(bytes(c)), capsule, pair.S, pair.A, pair.B) for c in pcfrags]
+    assert um.decrypt_reencrypted(pair.b, pair.A, capsule, ours, ciphertext, threshold=t) == plaintext
+
+
+def test_bench_group_runs_quick() -> None:
+    from medshare.reference.bench import umbral as bench
+
+    results = bench.run(quick=True)
+    ours = {r["name"] for r in results if r["backend"] == "medshare"}
+    assert {"umbral.encrypt", "umbral.decrypt_original", "umbral.generate_kfrags_t2_n3", "umbral.reencrypt",
+            "umbral.verify_cfrag", "umbral.decrypt_reencrypted_t2"} <= ours
+    assert all("over_umbral_pre" in r["ratios"] for r in results if r["backend"] == "medshare")

@@ -281,3 +281,46 @@ def test_cfrag_bit_flips_are_caught(pos: int, bit: int) -> None:
 
 
 _SHARED = World(b"unit/umbral/shared")
+
+
+def test_ecdsa_agrees_with_libsecp256k1() -> None:
+    """Our ECDSA against libsecp256k1's own signer and verifier (coincurve), both ways."""
+    import coincurve
+
+    def sha256(m: bytes) -> bytes:
+        return hashlib.sha256(m).digest()
+
+    rng = DeterministicRNG(b"ecdsa/differential")
+    for i in range(5):
+        sk = um.SecretKey.random(rng)
+        msg = b"message %d" % i
+        ours = um.Signer(sk).sign(msg, rng)
+        assert coincurve.PublicKey(sk.public_key().to_bytes()).verify(_der(ours.to_bytes()), msg, hasher=sha256)
+        native = coincurve.PrivateKey(sk.to_bytes()).sign_recoverable(msg, hasher=sha256)
+        theirs = um.Signature.from_bytes(native[:64])
+        assert theirs.verify(sk.public_key(), msg) and not theirs.verify(sk.public_key(), msg + b"x")
+
+
+def _der(compact: bytes) -> bytes:
+    def integer(x: bytes) -> bytes:
+        x = x.lstrip(b"\x00") or b"\x00"
+        if x[0] & 0x80:
+            x = b"\x00" + x
+        return b"\x02" + bytes([len(x)]) + x
+
+    body = integer(compact[:32]) + integer(compact[32:])
+    return b"\x30" + bytes([len(body)]) + body
+
+
+def test_prose_names_exist() -> None:
+    """Every function the prose table names is defined, and every public algorithm is in the prose."""
+    import re
+    from pathlib import Path
+
+    prose = (Path(um.__file__).with_name("umbral.md")).read_text()
+    named = set(re.findall(r"^\| `(\w+)", prose, re.M))
+    for name in named:
+        assert hasattr(um, name.split(".")[0]), name
+    for fn in ("encrypt", "decrypt_original", "generate_kfrags", "verify_kfrag", "reencrypt", "verify_cfrag",
+               "decrypt_reencrypted"):
+        assert f"`{fn}(" in prose, fn
