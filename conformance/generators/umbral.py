@@ -122,6 +122,13 @@ def _capsule_raw(e: bytes, v: bytes, s: bytes) -> bytes:
     return arr(bin_(e), bin_(v), bin_(s))
 
 
+def degenerate_capsule(e: int = 0x5EED) -> bytes:
+    """E = e·G, V = −E, s = (H(E, V) − 1)·e: s·G = V + H(E, V)·E holds, yet E + V is the identity."""
+    point_e = ec.Point.mul_base(e)
+    h = um.hash_capsule_points(point_e, -point_e)
+    return _capsule_raw(point_e.to_bytes(), (-point_e).to_bytes(), ec.scalar_to_bytes((h - 1) * e))
+
+
 def capsule_decode(rng: DeterministicRNG) -> dict[str, Any]:
     c = Cases("crypto.umbral.capsule_decode")
     w = World(rng, 2, 3)
@@ -138,6 +145,8 @@ def capsule_decode(rng: DeterministicRNG) -> dict[str, Any]:
               "CapsuleCheck")
     c.invalid("V from another capsule", {"capsule": _h(_capsule_raw(e, um.encrypt(w.A, b"", rng)[0].point_v.to_bytes(),
                                                                   s))}, "CAPSULE_INVALID", "CapsuleCheck")
+    c.invalid("V = −E with s = (h − 1)·e: passes the equation, E + V is the identity (umbral-pre accepts it, then "
+              "panics when opening)", {"capsule": _h(degenerate_capsule())}, "CAPSULE_INVALID", "CapsuleCheck")
     c.invalid("s = 0", {"capsule": _h(_capsule_raw(e, v, bytes(32)))}, "CAPSULE_INVALID", "CapsuleCheck")
     c.invalid("s = N", {"capsule": _h(_capsule_raw(e, v, ec.N.to_bytes(32, "big")))}, "SCALAR_OUT_OF_RANGE",
               "InvalidScalar")
@@ -383,6 +392,8 @@ def decrypt_original(rng: DeterministicRNG) -> dict[str, Any]:
     c.invalid("39-byte ciphertext", {**base, "ciphertext": _h(ct[:39])}, "BAD_LENGTH", "DemFailure")
     bad_cap = _capsule_raw(cap.point_e.to_bytes(), cap.point_v.to_bytes(), ec.scalar_to_bytes(cap.signature ^ 1))
     c.invalid("capsule fails its check", {**base, "capsule": _h(bad_cap)}, "CAPSULE_INVALID", "CapsuleCheck")
+    c.invalid("degenerate capsule (E + V = identity)", {**base, "capsule": _h(degenerate_capsule())},
+              "CAPSULE_INVALID", "CapsuleCheck")
     c.invalid("secret key zero", {**base, "delegatingSecretKey": _h(bytes(32))}, "SCALAR_ZERO_NOT_ALLOWED",
               "InvalidScalar")
     c.invalid("secret key = N", {**base, "delegatingSecretKey": _h(ec.N.to_bytes(32, "big"))}, "SCALAR_OUT_OF_RANGE",

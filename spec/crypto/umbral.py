@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import MedshareError, fail
+from ..errors import fail
 from ..rng import RNG
 from . import xchacha20poly1305 as dem
 from .secp256k1 import (
@@ -170,8 +170,10 @@ class Capsule:
     signature: int
 
     def is_valid(self) -> bool:
+        """s·G = V + H(E, V)·E, and E + V is not the identity (it would give no key seed)."""
         h = hash_capsule_points(self.point_e, self.point_v)
-        return Point.mul_base(self.signature) == self.point_v + self.point_e * h
+        return (Point.mul_base(self.signature) == self.point_v + self.point_e * h
+                and not (self.point_e + self.point_v).is_identity())
 
     def to_bytes_simple(self) -> bytes:
         """E ‖ V ‖ s (98 bytes): the DEM's associated data."""
@@ -191,7 +193,7 @@ class Capsule:
 
     def checked(self) -> Capsule:
         if not self.is_valid():
-            fail("CAPSULE_INVALID", "s·G ≠ V + H(E, V)·E")
+            fail("CAPSULE_INVALID", "s·G ≠ V + H(E, V)·E, or E + V is the identity")
         return self
 
     def to_json(self) -> dict[str, str]:
@@ -537,7 +539,7 @@ def decrypt_reencrypted(receiving_sk: SecretKey, delegating_pk: PublicKey, capsu
     return dem_decrypt(seed, ciphertext, capsule.to_bytes_simple())
 
 
-__all__ = ["MedshareError", "SecretKey", "PublicKey", "Signature", "Signer", "Capsule", "KeyFrag",
+__all__ = ["SecretKey", "PublicKey", "Signature", "Signer", "Capsule", "KeyFrag",
            "VerifiedKeyFrag", "CapsuleFrag", "VerifiedCapsuleFrag", "encrypt", "decrypt_original",
            "generate_kfrags", "verify_kfrag", "reencrypt", "verify_cfrag", "decrypt_reencrypted",
            "parameter_u", "POINT_BYTES", "SCALAR_BYTES"]

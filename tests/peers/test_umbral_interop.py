@@ -129,6 +129,17 @@ def test_both_reject_the_same_tampering(pair: Pair) -> None:
         up.CapsuleFrag.from_bytes(bytes(data)).verify(pcap, pair.pS, pair.pA, pair.pB)
 
 
+def test_degenerate_capsule_medshare_stricter_than_peer() -> None:
+    """umbral-pre 0.11 decodes a capsule with E + V = identity (and panics on opening it); medshare rejects it."""
+    from medshare.conformance.generators.umbral import degenerate_capsule
+
+    raw = degenerate_capsule()
+    assert bytes(up.Capsule.from_bytes(raw)) == raw
+    with pytest.raises(MedshareError) as info:
+        um.Capsule.from_bytes(raw)
+    assert info.value.code == "CAPSULE_INVALID"
+
+
 def test_peer_rejects_medshare_kfrag_with_bad_signature(pair: Pair) -> None:
     k = um.generate_kfrags(pair.a, pair.B, pair.signer, 1, 1, True, True, pair.rng)[0].kfrag
     forged = um.KeyFrag(k.id, k.key, k.precursor, k.commitment, pair.signer.sign(b"other", pair.rng),

@@ -129,6 +129,16 @@ def test_tampered_capsule(w: World) -> None:
     assert not swapped.is_valid()
 
 
+def test_degenerate_capsule_rejected() -> None:
+    from medshare.conformance.generators.umbral import degenerate_capsule
+
+    raw = degenerate_capsule()
+    e, v = ec.Point.from_bytes(raw[3:36]), ec.Point.from_bytes(raw[38:71])
+    s = int.from_bytes(raw[73:], "big")
+    assert ec.Point.mul_base(s) == v + e * um.hash_capsule_points(e, v)  # the equation alone holds
+    assert code_of(um.Capsule.from_bytes, raw) == "CAPSULE_INVALID"
+
+
 def test_tampered_ciphertext(w: World) -> None:
     ct = bytearray(w.ciphertext)
     ct[-1] ^= 1
