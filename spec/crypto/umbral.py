@@ -265,7 +265,7 @@ def kfrag_signature_message(kfrag_id: bytes, commitment: Point, precursor: Point
     return b"".join(parts)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class KeyFrag:
     """A re-encryption key share rk = f(x) with its commitment U·rk and the delegator's signatures."""
 
@@ -277,6 +277,9 @@ class KeyFrag:
     signature_for_receiver: Signature
     delegating_key_signed: bool
     receiving_key_signed: bool
+
+    def __repr__(self) -> str:  # the share rk is for one proxy only: show the id
+        return f"KeyFrag(id=0x{self.id.hex()[:16]}…)"
 
     def to_bytes(self) -> bytes:
         """MessagePack [[U], id, key, precursor, [commitment, sig_proxy, sig_receiver, bool, bool]]."""
