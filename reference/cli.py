@@ -75,11 +75,14 @@ def demo(
 
 
 @app.command()
-def verify(json_path: str | None = JsonOpt) -> None:
+def verify(
+    stage: list[str] | None = typer.Option(None, help="run only these stages (repeatable)"),
+    json_path: str | None = JsonOpt,
+) -> None:
     """The main job: scenario, conformance, Z3 checks and the small TLC models, with one summary table."""
     from .verify import run_verify
 
-    _run("verify", json_path, lambda: run_verify(console))
+    _run("verify", json_path, lambda: run_verify(console, only=stage))
 
 
 @app.command()

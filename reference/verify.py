@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..spec.errors import fail
 from . import selfcheck
 from .backends import get_group
 
@@ -39,11 +40,17 @@ STAGES: list[tuple[str, int, StageFn | None]] = [
 ]
 
 
-def run_verify(console: Console) -> dict[str, Any]:
+def run_verify(console: Console, only: list[str] | None = None) -> dict[str, Any]:
+    names = [name for name, _, _ in STAGES]
+    unknown = sorted(set(only or []) - set(names))
+    if unknown:
+        fail("INVALID_ARGUMENT", f"unknown stage(s) {', '.join(unknown)}; stages: {', '.join(names)}")
     results: list[dict[str, Any]] = []
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True) as progress:
         for name, issue, fn in STAGES:
+            if only and name not in only:
+                continue
             if fn is None:
                 results.append({"stage": name, "ok": None, "built": False, "detail": f"not built (issue #{issue})",
                                 "seconds": 0.0})
