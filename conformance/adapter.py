@@ -50,7 +50,7 @@ def answer(ops: dict[str, Handler], request: Any, name: str) -> dict[str, Any]:
         output = handler(request.get("input", {}))
     except MedshareError as e:
         return {"id": rid, "ok": False, "error": e.code}
-    except Exception as e:  # a bug, not a typed rejection: reported as such
+    except Exception as e:  # noqa: BLE001 - a bug, not a typed rejection: reported as such
         return {"id": rid, "ok": False, "error": "INTERNAL", "message": f"{type(e).__name__}: {e}"}
     return {"id": rid, "ok": True, "output": output}
 

@@ -27,7 +27,7 @@ class VectorFileBuilder:
         self.groups: list[dict[str, Any]] = []
         self.next_id = 1
 
-    def group(self, params: dict[str, Any] | None = None) -> "VectorFileBuilder":
+    def group(self, params: dict[str, Any] | None = None) -> VectorFileBuilder:
         """Start a test group; its ``params`` are merged under each test's input when the test runs."""
         self.groups.append({"params": params or {}, "tests": []})
         return self

@@ -86,10 +86,23 @@ def conform(
     impl: Optional[str] = typer.Option(None, help="adapter command (default: the reference adapter)"),
     suite: Optional[Path] = typer.Option(None, help="vector directory"),
     report: Optional[Path] = typer.Option(None, help="report file (.md, .html or .json)"),
+    mutants: Optional[bool] = typer.Option(None, "--mutants/--no-mutants",
+                                           help="also score the mutants (default: only for the reference adapter)"),
+    timeout: float = typer.Option(10.0, help="seconds allowed for each adapter reply"),
     json_path: Optional[str] = JsonOpt,
 ) -> None:
     """Run the conformance vectors against an implementation."""
-    _run("conform", json_path, _not_built("the conformance runner", 9))
+
+    def body() -> dict[str, Any]:
+        from ..conformance.runner import conform as run_conform, print_report, write_report
+
+        summary = run_conform(impl, suite, mutants=mutants, timeout=timeout, console=console)
+        print_report(summary, console)
+        if report is not None:
+            write_report(summary, report)
+        return summary
+
+    _run("conform", json_path, body)
 
 
 @vectors_app.command("generate")

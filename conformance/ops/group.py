@@ -204,3 +204,9 @@ def make_ops(codec: Codec, only: Iterable[str] | None = None) -> dict[str, Handl
 
 
 OPS: dict[str, Handler] = make_ops(Codec())
+
+#: the ops that decode a G1 (G2) point from their input
+G1_OPS = ["group.g1.decode", "group.g1.add", "group.g1.mul", "group.g1.msm", "group.pairing.pair",
+          "group.pairing.multi_pairing", "group.pairing.pairing_check"]
+G2_OPS = ["group.g2.decode", "group.g2.add", "group.g2.mul", "group.g2.msm", "group.pairing.pair",
+          "group.pairing.multi_pairing", "group.pairing.pairing_check"]
