@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from medshare.reference.backends import get_group
 from medshare.spec.errors import MedshareError
 from medshare.spec.rng import DeterministicRNG

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from medshare.conformance.generators import _zk_points as bad
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import G1_BYTES, G2_BYTES, R
@@ -116,10 +115,10 @@ def test_snarkjs_json_strictness(fixture) -> None:  # type: ignore[no-untyped-de
     group, pk, proof, public = fixture
     good = formats.proof_to_snarkjs(proof)
     off = copy.deepcopy(good)
-    off["pi_a"][1] = str((int(off["pi_a"][1]) + 1))
+    off["pi_a"][1] = str(int(off["pi_a"][1]) + 1)
     assert code_of(formats.proof_from_snarkjs, group, off) == "POINT_NOT_ON_CURVE"
     off = copy.deepcopy(good)
-    off["pi_b"][1][0] = str((int(off["pi_b"][1][0]) + 1))
+    off["pi_b"][1][0] = str(int(off["pi_b"][1][0]) + 1)
     assert code_of(formats.proof_from_snarkjs, group, off) == "POINT_NOT_ON_CURVE"
     ident = copy.deepcopy(good)
     ident["pi_c"] = ["0", "1", "0"]
