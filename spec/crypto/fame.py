@@ -72,12 +72,12 @@ class PublicKey:
         return pk
 
     def to_json(self) -> dict[str, Any]:
-        return {"h1": _hex(self.h1.to_bytes()), "h2": _hex(self.h2.to_bytes()),
-                "t1": _hex(self.t1.to_bytes()), "t2": _hex(self.t2.to_bytes())}
+        return {"h1": to_hex(self.h1.to_bytes()), "h2": to_hex(self.h2.to_bytes()),
+                "t1": to_hex(self.t1.to_bytes()), "t2": to_hex(self.t2.to_bytes())}
 
     @staticmethod
     def from_json(group: PairingGroup, obj: Any) -> PublicKey:
-        _fields(obj, ("h1", "h2", "t1", "t2"))
+        check_fields(obj, ("h1", "h2", "t1", "t2"))
         return PublicKey(_g2(group, obj["h1"]), _g2(group, obj["h2"]), _gt(group, obj["t1"]), _gt(group, obj["t2"]))
 
 
@@ -105,12 +105,12 @@ class MasterKey:
         return msk
 
     def to_json(self) -> dict[str, Any]:
-        return {"msk": _hex(self.to_bytes())}
+        return {"msk": to_hex(self.to_bytes())}
 
     @staticmethod
     def from_json(group: PairingGroup, obj: Any) -> MasterKey:
-        _fields(obj, ("msk",))
-        return MasterKey.from_bytes(group, _unhex(obj["msk"]))
+        check_fields(obj, ("msk",))
+        return MasterKey.from_bytes(group, from_hex(obj["msk"]))
 
     def __repr__(self) -> str:
         return f"MasterKey(fingerprint={_fingerprint(self.to_bytes())})"
@@ -154,19 +154,19 @@ class AttributeKey:
         return AttributeKey(k0, _sorted_attributes(items), kp)
 
     def to_json(self) -> dict[str, Any]:
-        return {"k0": [_hex(x.to_bytes()) for x in self.k0], "kp": [_hex(x.to_bytes()) for x in self.kp],
-                "attributes": [{"name": n, "k": [_hex(x.to_bytes()) for x in k]} for n, k in self.attributes]}
+        return {"k0": [to_hex(x.to_bytes()) for x in self.k0], "kp": [to_hex(x.to_bytes()) for x in self.kp],
+                "attributes": [{"name": n, "k": [to_hex(x.to_bytes()) for x in k]} for n, k in self.attributes]}
 
     @staticmethod
     def from_json(group: PairingGroup, obj: Any) -> AttributeKey:
-        _fields(obj, ("k0", "kp", "attributes"))
+        check_fields(obj, ("k0", "kp", "attributes"))
         k0 = _triple(obj["k0"], lambda s: _g2(group, s))
         kp = _triple(obj["kp"], lambda s: _g1(group, s))
         if not isinstance(obj["attributes"], list):
             fail("BAD_JSON", "attributes must be a list")
         items = []
         for item in obj["attributes"]:
-            _fields(item, ("name", "k"))
+            check_fields(item, ("name", "k"))
             if not isinstance(item["name"], str):
                 fail("BAD_JSON", "attribute name must be a string")
             items.append((item["name"], _triple(item["k"], lambda s: _g1(group, s))))
@@ -204,12 +204,12 @@ class Ciphertext:
         return Ciphertext(policy, c0, rows)
 
     def to_json(self) -> dict[str, Any]:
-        return {"policy": canonical_text(self.policy), "c0": [_hex(x.to_bytes()) for x in self.c0],
-                "rows": [[_hex(x.to_bytes()) for x in row] for row in self.rows]}
+        return {"policy": canonical_text(self.policy), "c0": [to_hex(x.to_bytes()) for x in self.c0],
+                "rows": [[to_hex(x.to_bytes()) for x in row] for row in self.rows]}
 
     @staticmethod
     def from_json(group: PairingGroup, obj: Any) -> Ciphertext:
-        _fields(obj, ("policy", "c0", "rows"))
+        check_fields(obj, ("policy", "c0", "rows"))
         if not isinstance(obj["policy"], str) or not isinstance(obj["rows"], list):
             fail("BAD_JSON", "policy must be a string and rows a list")
         policy = _canonical_policy(obj["policy"])
@@ -302,11 +302,11 @@ def _fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def _hex(data: bytes) -> str:
+def to_hex(data: bytes) -> str:
     return "0x" + data.hex()
 
 
-def _unhex(s: Any) -> bytes:
+def from_hex(s: Any) -> bytes:
     """Strict: a str "0x" + lowercase hex digits, even length."""
     if not isinstance(s, str) or not s.startswith("0x") or len(s) % 2 or s[2:] != s[2:].lower():
         fail("BAD_HEX", "expected 0x-prefixed lowercase hex")
@@ -316,7 +316,7 @@ def _unhex(s: Any) -> bytes:
         fail("BAD_HEX", "not hex")
 
 
-def _fields(obj: Any, names: Sequence[str]) -> None:
+def check_fields(obj: Any, names: Sequence[str]) -> None:
     if not isinstance(obj, dict) or set(obj) != set(names):
         fail("BAD_JSON", f"expected an object with exactly the fields {', '.join(names)}")
 
@@ -328,15 +328,15 @@ def _triple(obj: Any, decode: Any) -> Any:
 
 
 def _g1(group: PairingGroup, s: Any) -> G1Element:
-    return group.g1_from_bytes(_unhex(s), allow_identity=False)
+    return group.g1_from_bytes(from_hex(s), allow_identity=False)
 
 
 def _g2(group: PairingGroup, s: Any) -> G2Element:
-    return group.g2_from_bytes(_unhex(s), allow_identity=False)
+    return group.g2_from_bytes(from_hex(s), allow_identity=False)
 
 
 def _gt(group: PairingGroup, s: Any) -> GTElement:
-    x = group.gt_from_bytes(_unhex(s))
+    x = group.gt_from_bytes(from_hex(s))
     if x.is_one():
         fail("IDENTITY_NOT_ALLOWED", "GT element of a public key is 1")
     return x
