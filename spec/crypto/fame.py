@@ -127,12 +127,6 @@ class AttributeKey:
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.attributes)
 
-    def component(self, name: str) -> G1Triple:
-        for y, k in self.attributes:
-            if y == name:
-                return k
-        fail("POLICY_UNSATISFIED", f"no key component for {name}")
-
     def to_bytes(self) -> bytes:
         out = bytearray([TAG_ATTRIBUTE_KEY])
         out += b"".join(x.to_bytes() for x in self.k0) + b"".join(x.to_bytes() for x in self.kp)
@@ -262,15 +256,19 @@ def encrypt(group: PairingGroup, pk: PublicKey, policy: Node | str, rng: RNG) ->
     lsss = to_lsss(tree)
     s1, s2 = group.random_zr(rng), group.random_zr(rng)
     c0 = (pk.h1 * s1, pk.h2 * s2, group.g2() * (s1 + s2))
+    h_attr = {(y, ell, t): hash_attribute(group, y, ell, t) for y in sorted(set(lsss.labels))
+              for ell in (1, 2, 3) for t in (1, 2)}
+    h_col = {(j, ell, t): hash_column(group, j, ell, t) for j in range(1, lsss.width + 1)
+             for ell in (1, 2, 3) for t in (1, 2)}
     rows = []
     for row, y in zip(lsss.rows, lsss.labels, strict=True):
         cells = []
         for ell in (1, 2, 3):
-            points = [hash_attribute(group, y, ell, 1), hash_attribute(group, y, ell, 2)]
+            points = [h_attr[y, ell, 1], h_attr[y, ell, 2]]
             scalars: list[Zr] = [s1, s2]
             for j, m in enumerate(row, start=1):
                 if m:
-                    points += [hash_column(group, j, ell, 1), hash_column(group, j, ell, 2)]
+                    points += [h_col[j, ell, 1], h_col[j, ell, 2]]
                     scalars += [s1 * m, s2 * m]
             cells.append(group.msm_g1(points, scalars))
         rows.append((cells[0], cells[1], cells[2]))
@@ -287,9 +285,10 @@ def decrypt(group: PairingGroup, sk: AttributeKey, ct: Ciphertext) -> GTElement:
     gamma = reconstruction_coefficients(lsss, sk.names())
     used = sorted(gamma)
     coeffs = [Zr(gamma[i]) for i in used]
+    components = dict(sk.attributes)
     pairs: list[tuple[G1Element, G2Element]] = []
     for t in range(3):
-        d = group.msm_g1([sk.kp[t]] + [sk.component(lsss.labels[i])[t] for i in used], [Zr(1)] + coeffs)
+        d = group.msm_g1([sk.kp[t]] + [components[lsss.labels[i]][t] for i in used], [Zr(1), *coeffs])
         pairs.append((d, ct.c0[t]))
     for ell in range(3):
         c = group.msm_g1([ct.rows[i][ell] for i in used], coeffs)
