@@ -20,6 +20,7 @@ from ...spec.errors import fail
 GROUPS: dict[str, str] = {
     "group": ".group",
     "umbral": ".umbral",
+    "fame": ".fame",
 }
 
 
