@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any
 
-from attrs import field, frozen
+from attrs import frozen
 
 from ..errors import MedshareError, fail
 from ..group import G1Element, G2Element, PairingGroup, Zr
 from ..hashing import dst_tag
 from ..params import G1_BYTES, G2_BYTES, ZR_BYTES
 from ..rng import RNG, random_below
-from ._codec import (Reader, check_u64, fingerprint, from_hex, json_int, json_object, json_str, lp_name, to_hex,
-                     u64)
+from ._codec import Reader, check_u64, fingerprint, from_hex, json_int, json_object, json_str, lp_name, to_hex, u64
 
 DST_CERT = dst_tag("CBS-CERT")        # b"MEDSHARE-V1-CBS-CERT": H_cert, hash to G1
 DST_MSG = dst_tag("CBS-MSG")          # b"MEDSHARE-V1-CBS-MSG": H_msg, hash to G1
@@ -63,7 +62,7 @@ class Period:
         return {"start": self.start, "end": self.end}
 
     @classmethod
-    def from_json(cls, obj: Any) -> "Period":
+    def from_json(cls, obj: Any) -> Period:
         o = json_object(obj, {"start", "end"}, "period")
         return cls(json_int(o["start"], "period.start"), json_int(o["end"], "period.end"))
 
@@ -86,14 +85,14 @@ class CertifiedKey:
         return hashlib.sha256(CERT_ID_TAG + self.to_bytes()).digest()
 
     @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> "CertifiedKey":
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> CertifiedKey:
         r = Reader(data)
         out = cls._read(group, r)
         r.done()
         return out
 
     @classmethod
-    def _read(cls, group: PairingGroup, r: Reader) -> "CertifiedKey":
+    def _read(cls, group: PairingGroup, r: Reader) -> CertifiedKey:
         identity = r.name()
         public_key = decode_public_key(group, r.take(G2_BYTES))
         start, end = r.u64(), r.u64()
@@ -104,7 +103,7 @@ class CertifiedKey:
                 "period": self.period.to_json()}
 
     @classmethod
-    def from_json(cls, group: PairingGroup, obj: Any) -> "CertifiedKey":
+    def from_json(cls, group: PairingGroup, obj: Any) -> CertifiedKey:
         o = json_object(obj, {"identity", "publicKey", "period"}, "certified key")
         identity = json_str(o["identity"], "identity")
         lp_name(identity)
@@ -131,7 +130,7 @@ class Certificate:
         return self.certified_key().to_bytes() + self.sigma.to_bytes()
 
     @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> "Certificate":
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> Certificate:
         r = Reader(data)
         key = CertifiedKey._read(group, r)
         sigma = group.g1_from_bytes(r.take(G1_BYTES), allow_identity=False)
@@ -142,7 +141,7 @@ class Certificate:
         return {**self.certified_key().to_json(), "sigma": to_hex(self.sigma.to_bytes())}
 
     @classmethod
-    def from_json(cls, group: PairingGroup, obj: Any) -> "Certificate":
+    def from_json(cls, group: PairingGroup, obj: Any) -> Certificate:
         o = json_object(obj, {"identity", "publicKey", "period", "sigma"}, "certificate")
         key = CertifiedKey.from_json(group, {k: o[k] for k in ("identity", "publicKey", "period")})
         sigma = group.g1_from_bytes(from_hex(o["sigma"]), allow_identity=False)
@@ -159,14 +158,14 @@ class Signature:
         return self.sigma.to_bytes()
 
     @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> "Signature":
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> Signature:
         return cls(group.g1_from_bytes(data, allow_identity=False))
 
     def to_json(self) -> str:
         return to_hex(self.to_bytes())
 
     @classmethod
-    def from_json(cls, group: PairingGroup, value: Any) -> "Signature":
+    def from_json(cls, group: PairingGroup, value: Any) -> Signature:
         return cls.from_bytes(group, from_hex(value))
 
 
@@ -282,7 +281,7 @@ def sign(group: PairingGroup, user: UserKeyPair, cert: Certificate, message: byt
     return Signature(cert.sigma + hash_message(group, message, cert.identity, user.pk) * user.sk)
 
 
-Signer = Union[CertifiedKey, tuple[str, G2Element, Period]]
+Signer = CertifiedKey | tuple[str, G2Element, Period]
 
 
 def verify(group: PairingGroup, authority_pk: G2Element, signer: Signer, message: bytes, signature: Signature, *,
@@ -303,7 +302,7 @@ def _terms(group: PairingGroup, authority_pk: G2Element, key: CertifiedKey, mess
             (hash_message(group, message, key.identity, key.public_key), key.public_key)]
 
 
-BatchItem = Union[tuple[str, G2Element, Period, bytes, Signature], tuple[CertifiedKey, bytes, Signature]]
+BatchItem = tuple[str, G2Element, Period, bytes, Signature] | tuple[CertifiedKey, bytes, Signature]
 
 
 def batch_verify(group: PairingGroup, authority_pk: G2Element, items: Sequence[BatchItem], *, at: int,
@@ -316,7 +315,7 @@ def batch_verify(group: PairingGroup, authority_pk: G2Element, items: Sequence[B
     where C_k sums c_i over the items of certified key k: one multi-pairing of size 2 + (distinct keys). On
     failure ``BATCH_INVALID``, naming the bad indices (found by :func:`find_invalid`)."""
     entries = [_batch_entry(item) for item in items]
-    for i, (key, _, signature) in enumerate(entries):
+    for i, (key, _, _) in enumerate(entries):
         try:
             _check_validity(key, at, revoked)
         except MedshareError as e:
@@ -357,7 +356,7 @@ def _batch_holds(group: PairingGroup, authority_pk: G2Element,
     coefficients = [1 + random_below(rng, (1 << BATCH_COEFFICIENT_BITS) - 1) for _ in entries]
     cert_weight: dict[bytes, tuple[CertifiedKey, int]] = {}
     msg_terms: dict[bytes, tuple[G2Element, list[G1Element], list[int]]] = {}
-    for (key, message, signature), c in zip(entries, coefficients):
+    for (key, message, signature), c in zip(entries, coefficients, strict=True):
         if signature.sigma.is_identity():
             return False
         kb = key.to_bytes()
@@ -384,9 +383,9 @@ def _certified_key(signer: Signer) -> CertifiedKey:
 
 def _batch_entry(item: BatchItem) -> tuple[CertifiedKey, bytes, Signature]:
     if len(item) == 3:
-        key, message, signature = item  # type: ignore[misc]
+        key, message, signature = item
         return _certified_key(key), message, signature
-    identity, public_key, period, message, signature = item  # type: ignore[misc]
+    identity, public_key, period, message, signature = item
     return CertifiedKey(identity, public_key, period), message, signature
 
 

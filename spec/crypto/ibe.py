@@ -26,8 +26,7 @@ from ..group import G1Element, G2Element, PairingGroup, Zr
 from ..hashing import dst_tag
 from ..params import G1_BYTES, G2_BYTES, ZR_BYTES
 from ..rng import RNG
-from ._codec import (Reader, check_u64, fingerprint, from_hex, json_int, json_object, json_str, lp_name, to_hex,
-                     u64)
+from ._codec import Reader, check_u64, fingerprint, from_hex, json_int, json_object, json_str, lp_name, to_hex, u64
 
 DST_ID = dst_tag("IBE-ID")          # b"MEDSHARE-V1-IBE-ID": Q_id = hash_to_g1(identity encoding, DST_ID)
 KEM_INFO = dst_tag("IBE-KEM")       # HKDF info of the KEM key
@@ -55,7 +54,7 @@ class MasterKeyPair:
         return self.s.to_bytes() + self.p_pub.to_bytes()
 
     @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> "MasterKeyPair":
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> MasterKeyPair:
         r = Reader(data)
         s = Zr.from_bytes(r.take(ZR_BYTES), allow_zero=False)
         p_pub = group.g2_from_bytes(r.take(G2_BYTES), allow_identity=False)
@@ -68,7 +67,7 @@ class MasterKeyPair:
         return {"s": to_hex(self.s.to_bytes()), "pPub": to_hex(self.p_pub.to_bytes())}
 
     @classmethod
-    def from_json(cls, group: PairingGroup, obj: Any) -> "MasterKeyPair":
+    def from_json(cls, group: PairingGroup, obj: Any) -> MasterKeyPair:
         o = json_object(obj, {"s", "pPub"}, "IBE master key")
         return cls.from_bytes(group, from_hex(o["s"]) + from_hex(o["pPub"]))
 
@@ -89,7 +88,7 @@ class IdentityKey:
         return identity_bytes(self.identity, self.epoch) + self.d.to_bytes()
 
     @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> "IdentityKey":
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> IdentityKey:
         r = Reader(data)
         identity, epoch = r.name(), r.u64()
         d = group.g1_from_bytes(r.take(G1_BYTES), allow_identity=False)
@@ -100,7 +99,7 @@ class IdentityKey:
         return {"identity": self.identity, "epoch": self.epoch, "d": to_hex(self.d.to_bytes())}
 
     @classmethod
-    def from_json(cls, group: PairingGroup, obj: Any) -> "IdentityKey":
+    def from_json(cls, group: PairingGroup, obj: Any) -> IdentityKey:
         o = json_object(obj, {"identity", "epoch", "d"}, "identity key")
         identity = json_str(o["identity"], "identity")
         epoch = json_int(o["epoch"], "epoch")
@@ -121,7 +120,7 @@ class Encapsulation:
         return self.u.to_bytes()
 
     @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> "Encapsulation":
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> Encapsulation:
         return cls(group.g2_from_bytes(data, allow_identity=False))
 
 
@@ -147,7 +146,7 @@ class ReadingCiphertext:
                 + u64(self.sequence) + self.encapsulation.to_bytes() + u64(len(self.body)) + self.body)
 
     @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> "ReadingCiphertext":
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> ReadingCiphertext:
         r = Reader(data)
         identity, epoch = r.name(), r.u64()
         device_id, sequence = r.name("device id"), r.u64()
@@ -163,7 +162,7 @@ class ReadingCiphertext:
                 "sequence": self.sequence, "u": to_hex(self.encapsulation.to_bytes()), "body": to_hex(self.body)}
 
     @classmethod
-    def from_json(cls, group: PairingGroup, obj: Any) -> "ReadingCiphertext":
+    def from_json(cls, group: PairingGroup, obj: Any) -> ReadingCiphertext:
         o = json_object(obj, {"identity", "epoch", "deviceId", "sequence", "u", "body"}, "reading ciphertext")
         identity, device_id = json_str(o["identity"], "identity"), json_str(o["deviceId"], "deviceId")
         epoch, sequence = json_int(o["epoch"], "epoch"), json_int(o["sequence"], "sequence")

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import attrs
 import pytest
-
 from medshare.reference.backends import get_group
 from medshare.spec.crypto import cbs
 from medshare.spec.errors import MedshareError
@@ -107,7 +106,7 @@ def test_type_i_replaced_public_key(w: World) -> None:
     h_msg = cbs.hash_message(G, b"forged", "mi-1", adv.pk)
     for forged in (h_msg * adv.sk,                                     # no certificate term at all
                    w.cert.sigma + h_msg * adv.sk):                      # the target's (public) certificate
-        assert code_of(lambda: cbs.verify(G, mpk, replaced, b"forged", cbs.Signature(forged),
+        assert code_of(lambda f=forged: cbs.verify(G, mpk, replaced, b"forged", cbs.Signature(f),
                                           at=150)) == "SIGNATURE_INVALID"
     # a certificate the adversary made itself under a key it controls is not one from msk
     fake_cert = cbs.certify(G, cbs.AuthorityKeyPair(adv.sk, adv.pk), "mi-1", adv.pk, PERIOD)
@@ -125,7 +124,7 @@ def test_type_ii_known_master_key(w: World) -> None:
                  cert + cbs.hash_message(G, b"forged", "mi-1", w.user.pk) * guess.sk,  # a wrong usk
                  w.sig.sigma]                                                     # a signature on another msg
     for forged in forgeries:
-        assert code_of(lambda: cbs.verify(G, mpk, key, b"forged", cbs.Signature(forged),
+        assert code_of(lambda f=forged: cbs.verify(G, mpk, key, b"forged", cbs.Signature(f),
                                           at=150)) == "SIGNATURE_INVALID"
 
 
@@ -141,7 +140,7 @@ def test_batch_verify(w: World) -> None:
     cbs.batch_verify(G, mpk, items, at=150, rng=rng)
     cbs.batch_verify(G, mpk, [], at=150, rng=rng)
     cbs.batch_verify(G, mpk, [(c.certified_key(), m, s) for (_, _, _, m, s), c in
-                              zip(items, [certs[j % 4] for j in range(10)])], at=150, rng=rng)
+                              zip(items, [certs[j % 4] for j in range(10)], strict=True)], at=150, rng=rng)
     bad = list(items)
     bad[7] = bad[7][:3] + (b"tampered", bad[7][4])
     assert code_of(lambda: cbs.batch_verify(G, mpk, bad, at=150, rng=rng)) == "BATCH_INVALID"
