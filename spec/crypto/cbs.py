@@ -229,10 +229,13 @@ def hash_cert(group: PairingGroup, key: CertifiedKey) -> G1Element:
 
 def hash_message(group: PairingGroup, message: bytes, identity: str, public_key: G2Element) -> G1Element:
     """H_msg(m, id, upk) = hash_to_g1(u16 len || id || upk || u64 len(m) || m, MEDSHARE-V1-CBS-MSG)."""
+    return _hash_message(group, message, identity, public_key.to_bytes())
+
+
+def _hash_message(group: PairingGroup, message: bytes, identity: str, public_key: bytes) -> G1Element:
     if not isinstance(message, (bytes, bytearray)):
         fail("BAD_JSON", "message must be bytes")
-    data = lp_name(identity) + public_key.to_bytes() + u64(len(message)) + bytes(message)
-    return group.hash_to_g1(data, DST_MSG)
+    return group.hash_to_g1(lp_name(identity) + public_key + u64(len(message)) + bytes(message), DST_MSG)
 
 
 # Algorithms ---------------------------------------------------------------------------------------------------
@@ -356,14 +359,17 @@ def _batch_holds(group: PairingGroup, authority_pk: G2Element,
     coefficients = [1 + random_below(rng, (1 << BATCH_COEFFICIENT_BITS) - 1) for _ in entries]
     cert_weight: dict[bytes, tuple[CertifiedKey, int]] = {}
     msg_terms: dict[bytes, tuple[G2Element, list[G1Element], list[int]]] = {}
+    encoded: dict[int, bytes] = {}  # id(public key object) -> its encoding: signers usually repeat
     for (key, message, signature), c in zip(entries, coefficients, strict=True):
         if signature.sigma.is_identity():
             return False
-        kb = key.to_bytes()
+        ub = encoded.get(id(key.public_key))
+        if ub is None:
+            ub = encoded[id(key.public_key)] = key.public_key.to_bytes()
+        kb = lp_name(key.identity) + ub + key.period.to_bytes()
         cert_weight[kb] = (key, cert_weight.get(kb, (key, 0))[1] + c)
-        ub = key.public_key.to_bytes()
-        upk, points, scalars = msg_terms.setdefault(ub, (key.public_key, [], []))
-        points.append(hash_message(group, message, key.identity, key.public_key))
+        _, points, scalars = msg_terms.setdefault(ub, (key.public_key, [], []))
+        points.append(_hash_message(group, message, key.identity, ub))
         scalars.append(c)
     sigma_sum = group.msm_g1([s.sigma for _, _, s in entries], coefficients)
     cert_sum = group.msm_g1([hash_cert(group, k) for k, _ in cert_weight.values()],
@@ -392,7 +398,7 @@ def _batch_entry(item: BatchItem) -> tuple[CertifiedKey, bytes, Signature]:
 def _check_validity(key: CertifiedKey, at: int, revoked: frozenset[bytes]) -> None:
     _check_key(key.public_key)
     key.period.check(at)
-    if key.cert_id() in revoked:
+    if revoked and key.cert_id() in revoked:
         fail("CERT_REVOKED", f"certificate {key.cert_id().hex()[:16]}… is revoked")
 
 
