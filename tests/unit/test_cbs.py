@@ -200,3 +200,16 @@ def test_cert_id_names_the_certified_key(w: World) -> None:
     key = w.cert.certified_key()
     assert w.cert.cert_id() == key.cert_id() and len(key.cert_id()) == 32
     assert attrs.evolve(key, period=cbs.Period(100, 201)).cert_id() != key.cert_id()
+
+
+def test_batch_on_the_pure_backend(pure: PairingGroup) -> None:
+    """The MSM-and-multi-pairing path on the reference backend (two signatures: it is slow)."""
+    w = make_world(pure)
+    user2 = cbs.keygen(pure, DeterministicRNG("u2"))
+    cert2 = cbs.certify(pure, w.authority, "mi-2", user2.pk, PERIOD)
+    items: list[cbs.BatchItem] = [(w.cert.certified_key(), b"record 1", w.sig),
+                                  (cert2.certified_key(), b"b", cbs.sign(pure, user2, cert2, b"b"))]
+    cbs.batch_verify(pure, w.authority.pk, items, at=150, rng=DeterministicRNG(1))
+    items[1] = (cert2.certified_key(), b"c", items[1][2])
+    assert code_of(lambda: cbs.batch_verify(pure, w.authority.pk, items, at=150, rng=DeterministicRNG(1))) == \
+        "BATCH_INVALID"
