@@ -58,6 +58,13 @@ class Period:
     def to_bytes(self) -> bytes:
         return u64(self.start) + u64(self.end)
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Period:
+        r = Reader(data)
+        start, end = r.u64(), r.u64()
+        r.done()
+        return cls(start, end)
+
     def to_json(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end}
 

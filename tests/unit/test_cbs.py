@@ -191,6 +191,8 @@ def test_encodings_roundtrip_and_strictness(w: World) -> None:
     assert code_of(lambda: cbs.CertifiedKey.from_bytes(G, empty_period)) == "MALFORMED_ENCODING"
     assert code_of(lambda: cbs.Certificate.from_json(G, {**w.cert.to_json(), "extra": 1})) == "BAD_JSON"
     assert code_of(lambda: cbs.Period.from_json({"start": True, "end": 3})) == "BAD_JSON"
+    assert cbs.Period.from_bytes(PERIOD.to_bytes()) == PERIOD
+    assert code_of(lambda: cbs.Period.from_bytes(PERIOD.to_bytes()[:-1])) == "MALFORMED_ENCODING"
     mismatched = w.user.to_bytes()[:32] + w.authority.pk.to_bytes()
     assert code_of(lambda: cbs.UserKeyPair.from_bytes(G, mismatched)) == "KEY_MISMATCH"
     assert "sk=<" in repr(w.user) and w.user.sk.to_bytes().hex() not in repr(w.user)

@@ -88,6 +88,8 @@ def test_encodings(w: World) -> None:
     for obj, cls in ((w.ct, ibe.ReadingCiphertext), (w.key, ibe.IdentityKey), (w.master, ibe.MasterKeyPair)):
         assert cls.from_bytes(G, obj.to_bytes()) == obj  # type: ignore[attr-defined]
         assert cls.from_json(G, obj.to_json()) == obj  # type: ignore[attr-defined]
+    enc = w.ct.encapsulation
+    assert ibe.Encapsulation.from_json(G, enc.to_json()) == enc
     raw = w.ct.to_bytes()
     assert code_of(lambda: ibe.ReadingCiphertext.from_bytes(G, raw + b"\x00")) == "MALFORMED_ENCODING"
     assert code_of(lambda: ibe.ReadingCiphertext.from_bytes(G, raw[:-1])) == "MALFORMED_ENCODING"
