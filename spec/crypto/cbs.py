@@ -331,59 +331,80 @@ def batch_verify(group: PairingGroup, authority_pk: G2Element, items: Sequence[B
         except MedshareError as e:
             fail(e.code, f"batch item {i}: {e.message}")
     _check_key(authority_pk)
-    if not entries:
-        return
-    if not _batch_holds(group, authority_pk, entries, rng):
-        bad = _bisect(group, authority_pk, entries, list(range(len(entries))), rng)
-        fail("BATCH_INVALID", f"invalid signatures at indices {bad}")
+    terms = _prepare(group, entries)
+    if terms and not _holds(group, authority_pk, terms, rng):
+        fail("BATCH_INVALID", f"invalid signatures at indices {_bisect(group, authority_pk, terms, rng)}")
 
 
 def find_invalid(group: PairingGroup, authority_pk: G2Element, items: Sequence[BatchItem], *,
                  rng: RNG) -> list[int]:
-    """The indices of the items whose pairing equation fails (bisection with batch checks; no period or
-    revocation checks)."""
-    entries = [_batch_entry(item) for item in items]
-    return _bisect(group, authority_pk, entries, list(range(len(entries))), rng)
+    """The indices of the items whose pairing equation fails, by bisection with batch checks over hashes
+    computed once (no period or revocation checks)."""
+    terms = _prepare(group, [_batch_entry(item) for item in items])
+    return [] if _holds(group, authority_pk, terms, rng) else _bisect(group, authority_pk, terms, rng)
 
 
-def _bisect(group: PairingGroup, authority_pk: G2Element, entries: list[tuple[CertifiedKey, bytes, Signature]],
-            idx: list[int], rng: RNG) -> list[int]:
-    if not idx or _batch_holds(group, authority_pk, [entries[i] for i in idx], rng):
-        return []
-    if len(idx) == 1:
-        return idx
-    mid = len(idx) // 2
-    return (_bisect(group, authority_pk, entries, idx[:mid], rng)
-            + _bisect(group, authority_pk, entries, idx[mid:], rng))
+@frozen
+class _Term:
+    """One batch item, hashed: its signature, H_cert of its certified key (shared by the signer's items) and
+    H_msg, with the encodings that group the terms."""
+
+    index: int
+    key_bytes: bytes
+    public_key: G2Element
+    public_key_bytes: bytes
+    sigma: G1Element
+    h_cert: G1Element
+    h_msg: G1Element
 
 
-def _batch_holds(group: PairingGroup, authority_pk: G2Element,
-                 entries: Sequence[tuple[CertifiedKey, bytes, Signature]], rng: RNG) -> bool:
-    if len(entries) == 1:
-        key, message, signature = entries[0]
-        return (not signature.sigma.is_identity()
-                and group.pairing_check(_terms(group, authority_pk, key, message, signature)))
-    coefficients = [1 + random_below(rng, (1 << BATCH_COEFFICIENT_BITS) - 1) for _ in entries]
-    cert_weight: dict[bytes, tuple[CertifiedKey, int]] = {}
-    msg_terms: dict[bytes, tuple[G2Element, list[G1Element], list[int]]] = {}
-    encoded: dict[int, bytes] = {}  # id(public key object) -> its encoding: signers usually repeat
-    for (key, message, signature), c in zip(entries, coefficients, strict=True):
-        if signature.sigma.is_identity():
-            return False
+def _prepare(group: PairingGroup, entries: Sequence[tuple[CertifiedKey, bytes, Signature]]) -> list[_Term]:
+    encoded: dict[int, bytes] = {}  # id(public key object) -> its encoding: a signer's items share the object
+    h_cert: dict[bytes, G1Element] = {}
+    terms = []
+    for i, (key, message, signature) in enumerate(entries):
         ub = encoded.get(id(key.public_key))
         if ub is None:
             ub = encoded[id(key.public_key)] = key.public_key.to_bytes()
         kb = lp_name(key.identity) + ub + key.period.to_bytes()
-        cert_weight[kb] = (key, cert_weight.get(kb, (key, 0))[1] + c)
-        _, points, scalars = msg_terms.setdefault(ub, (key.public_key, [], []))
-        points.append(_hash_message(group, message, key.identity, ub))
-        scalars.append(c)
-    sigma_sum = group.msm_g1([s.sigma for _, _, s in entries], coefficients)
-    cert_sum = group.msm_g1([hash_cert(group, k) for k, _ in cert_weight.values()],
-                            [w for _, w in cert_weight.values()])
+        if kb not in h_cert:
+            h_cert[kb] = group.hash_to_g1(kb, DST_CERT)
+        terms.append(_Term(i, kb, key.public_key, ub, signature.sigma, h_cert[kb],
+                           _hash_message(group, message, key.identity, ub)))
+    return terms
+
+
+def _holds(group: PairingGroup, authority_pk: G2Element, terms: Sequence[_Term], rng: RNG) -> bool:
+    """The combined equation (one term: the plain one, without coefficients)."""
+    if any(t.sigma.is_identity() for t in terms):
+        return False
+    if len(terms) == 1:
+        t = terms[0]
+        return group.pairing_check([(-t.sigma, group.g2()), (t.h_cert, authority_pk), (t.h_msg, t.public_key)])
+    c = [1 + random_below(rng, (1 << BATCH_COEFFICIENT_BITS) - 1) for _ in terms]
+    cert_weight: dict[bytes, tuple[G1Element, Zr]] = {}
+    msg_terms: dict[bytes, tuple[G2Element, list[G1Element], list[int]]] = {}
+    for t, ci in zip(terms, c, strict=True):
+        cert_weight[t.key_bytes] = (t.h_cert, cert_weight.get(t.key_bytes, (t.h_cert, Zr(0)))[1] + ci)
+        _, points, scalars = msg_terms.setdefault(t.public_key_bytes, (t.public_key, [], []))
+        points.append(t.h_msg)
+        scalars.append(ci)
+    sigma_sum = group.msm_g1([t.sigma for t in terms], c)
+    cert_sum = group.msm_g1([h for h, _ in cert_weight.values()], [w for _, w in cert_weight.values()])
     pairs = [(-sigma_sum, group.g2()), (cert_sum, authority_pk)]
     pairs += [(group.msm_g1(points, scalars), upk) for upk, points, scalars in msg_terms.values()]
     return group.pairing_check(pairs)
+
+
+def _bisect(group: PairingGroup, authority_pk: G2Element, terms: Sequence[_Term], rng: RNG) -> list[int]:
+    """Indices of the bad terms, given that ``terms`` as a whole fails."""
+    if len(terms) == 1:
+        return [terms[0].index]
+    bad = []
+    for half in (terms[:len(terms) // 2], terms[len(terms) // 2:]):
+        if not _holds(group, authority_pk, half, rng):
+            bad += _bisect(group, authority_pk, half, rng)
+    return bad
 
 
 # Helpers ------------------------------------------------------------------------------------------------------
