@@ -21,6 +21,7 @@ GROUPS: dict[str, str] = {
     "group": ".group",
     "umbral": ".umbral",
     "fame": ".fame",
+    "identity": ".identity",
 }
 
 
