@@ -75,11 +75,14 @@ def demo(
 
 
 @app.command()
-def verify(json_path: str | None = JsonOpt) -> None:
+def verify(
+    stage: list[str] | None = typer.Option(None, help="run only these stages (repeatable)"),
+    json_path: str | None = JsonOpt,
+) -> None:
     """The main job: scenario, conformance, Z3 checks and the small TLC models, with one summary table."""
     from .verify import run_verify
 
-    _run("verify", json_path, lambda: run_verify(console))
+    _run("verify", json_path, lambda: run_verify(console, only=stage))
 
 
 @app.command()
@@ -87,10 +90,24 @@ def conform(
     impl: str | None = typer.Option(None, help="adapter command (default: the reference adapter)"),
     suite: Path | None = typer.Option(None, help="vector directory"),
     report: Path | None = typer.Option(None, help="report file (.md, .html or .json)"),
+    mutants: bool | None = typer.Option(None, "--mutants/--no-mutants",
+                                           help="also score the mutants (default: only for the reference adapter)"),
+    timeout: float = typer.Option(10.0, help="seconds allowed for each adapter reply"),
     json_path: str | None = JsonOpt,
 ) -> None:
     """Run the conformance vectors against an implementation."""
-    _run("conform", json_path, _not_built("the conformance runner", 9))
+
+    def body() -> dict[str, Any]:
+        from ..conformance.runner import conform as run_conform
+        from ..conformance.runner import print_report, write_report
+
+        summary = run_conform(impl, suite, mutants=mutants, timeout=timeout, console=console)
+        print_report(summary, console)
+        if report is not None:
+            write_report(summary, report)
+        return summary
+
+    _run("conform", json_path, body)
 
 
 @vectors_app.command("generate")
@@ -99,7 +116,16 @@ def vectors_generate(
     json_path: str | None = JsonOpt,
 ) -> None:
     """Regenerate the conformance vectors deterministically."""
-    _run("vectors generate", json_path, _not_built("vector generation", 9))
+
+    def body() -> dict[str, Any]:
+        from ..conformance.generate import generate
+
+        summary = generate(out)
+        console.print(f"wrote {summary['files']} files ({summary['changed']} changed) with {summary['tests']} tests, "
+                      f"{summary['invalidShare']:.1%} invalid, into {summary['out']} in {summary['seconds']:.1f} s")
+        return summary
+
+    _run("vectors generate", json_path, body)
 
 
 @app.command()

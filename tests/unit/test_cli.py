@@ -19,12 +19,13 @@ def test_help_lists_design_subcommands() -> None:
 
 def test_verify_json_contract(tmp_path: Path) -> None:
     path = tmp_path / "v.json"
-    result = runner.invoke(app, ["verify", "--json", str(path)])
+    result = runner.invoke(app, ["verify", "--stage", "group layer", "--json", str(path)])
     summary = json.loads(path.read_text())
-    assert result.exit_code == (0 if summary["ok"] else 1)
+    assert result.exit_code == 0 and summary["ok"] is True
+    assert list(summary["stages"]) == ["group layer"]
     assert summary["stages"]["group layer"]["ok"] is True
-    for stage in summary["stages"].values():
-        assert stage["ok"] is not False, stage
+    bad = runner.invoke(app, ["verify", "--stage", "nope"])
+    assert bad.exit_code == 2
 
 
 def test_bench_quick_group_json(tmp_path: Path) -> None:
