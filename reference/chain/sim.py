@@ -97,6 +97,7 @@ class Simulation:
         self.commits: dict[int, dict[int, bytes]] = {i: {} for i in range(self.n)}  # node -> height -> hash
         self.committed_txs: dict[int, set[bytes]] = {i: set() for i in range(self.n)}
         self.violations: list[str] = []
+        self.awaited: set[bytes] = set()
 
     def _open(self, i: int, behaviour: str) -> Any:
         node = ValidatorNode(self.workdir / f"node{i}.sqlite", self.cfg, i, self.signers[i])
@@ -129,8 +130,9 @@ class Simulation:
     def submit(self, txs: Sequence[Transaction], at: int = 0) -> None:
         """Clients hand each transaction to every validator."""
         for tx in txs:
+            self.awaited.add(tx.tx_hash())
             for d in range(self.n):
-                self._push(at + self.rng.randrange(3), d, ClientTx(tx))
+                self._push(at, d, ClientTx(tx))
 
     def _deliver(self, dst: int, msg: Any) -> None:
         if dst in self.down:
@@ -195,14 +197,14 @@ class Simulation:
                 self.timers.pop(i, None)
                 continue
             if t is None or (t[0], t[1]) != key:
-                wait = self.timeout * (2 ** min(6, max(0, rep.view - 0)) if rep.in_view_change else 1)
+                wait = self.timeout * (2 if rep.in_view_change else 1)
                 self.timers[i] = (key[0], key[1], self.now + wait)
             elif self.now >= t[2]:
                 self.timers.pop(i, None)
                 self._deliver(i, Timeout(rep.view))
 
     # -- running -----------------------------------------------------------------------------------------------
-    def run(self, max_ticks: int = 400, until_txs: int | None = None) -> RunResult:
+    def run(self, max_ticks: int = 400) -> RunResult:
         while self.now < max_ticks:
             for i, t in list(self.down.items()):
                 if self.now >= t:
@@ -217,8 +219,7 @@ class Simulation:
                 self._deliver(dst, msg)
             self._timers()
             self.now += 1
-            if until_txs is not None and all(len(self.committed_txs[i]) >= until_txs for i in self.honest) \
-                    and not self.down:
+            if self.awaited and not self.down and all(self.awaited <= self.committed_txs[i] for i in self.honest):
                 break
             if not self.queue and not self.timers and not self.down and self.partition is None:
                 break

@@ -101,6 +101,8 @@ class Replica:
         self.new_view_sent = -1
         self.sync_asked = -1
         self.floor = 0  # no own proposal at or below this height (the new view's re-proposals)
+        self.stalled = 0  # timeouts since the last progress (head or view change)
+        self.last_new_view: NewView | None = None
 
     # -- copying -------------------------------------------------------------------------------------------
     def clone(self) -> "Replica":
@@ -274,7 +276,7 @@ def _progress(r: Replica, view: int, seq: int, out: list[Outgoing], committed: l
 
 def _execute(r: Replica, block: Block, cert: CommitCertificate, after: State, out: list[Outgoing],
              committed: list[Committed]) -> None:
-    r.app, r.head = after, block.header
+    r.app, r.head, r.stalled = after, block.header, 0
     r.chain = r.chain + ((block, cert),)
     committed.append((block, cert))
     for tx in block.txs:
@@ -383,7 +385,7 @@ def _on_vote(r: Replica, m: Vote, out: list[Outgoing], committed: list[Committed
 
 
 def _view_change(r: Replica, new_view: int, out: list[Outgoing], committed: list[Committed]) -> None:
-    r.view, r.in_view_change = new_view, True
+    r.view, r.in_view_change, r.stalled = new_view, True, 0
     prepared = tuple(p for s, p in sorted(r.prepared.items()) if s > r.low)
     vc = ViewChange(new_view, r.low, r.stable_digest, r.stable_proof, prepared, r.index, b"")
     vc = attrs.evolve(vc, sig=_sign(r, vc.signed_bytes(_cid(r))))
@@ -392,11 +394,38 @@ def _view_change(r: Replica, new_view: int, out: list[Outgoing], committed: list
     _maybe_new_view(r, out, committed)
 
 
+def _retransmit(r: Replica, out: list[Outgoing]) -> None:
+    """Re-send this replica's own messages for the slot in progress (messages may have been lost)."""
+    slot = r.log.get((r.view, r.head.height + 1))
+    if slot is not None:
+        if slot.pp is not None and slot.pp.replica == r.index:
+            out.append((None, slot.pp))
+        for phase, by in slot.votes.items():
+            for d, sigs in by.items():
+                if r.index in sigs and (slot.pp is None or slot.pp.replica != r.index or phase != "PREPARE"):
+                    out.append((None, Vote(phase, r.view, r.head.height + 1, d, r.index, sigs[r.index])))
+    if r.last_new_view is not None and r.last_new_view.view == r.view:
+        out.append((None, r.last_new_view))
+
+
 def _on_timeout(r: Replica, m: Timeout, out: list[Outgoing], committed: list[Committed]) -> None:
+    """A first timeout in a view retransmits; the next one starts a view change (to view + 1). In a view
+    change, a timeout moves on to the next view only once 2f+1 replicas asked for the current one."""
     if m.view != r.view:
         return
-    _view_change(r, r.view + 1, out, committed)
     _ask_sync(r, out, force=True)
+    if not r.in_view_change and r.stalled == 0:
+        r.stalled = 1
+        _retransmit(r, out)
+        return
+    if r.in_view_change and len(r.view_changes.get(r.view, {})) < r.cfg.q:
+        # Castro-Liskov: the view-change timer runs only once 2f+1 replicas want this view; until then,
+        # re-send our view change
+        mine = r.view_changes.get(r.view, {}).get(r.index)
+        if mine is not None:
+            out.append((None, mine))
+        return
+    _view_change(r, r.view + 1, out, committed)
 
 
 def _check_view_change(r: Replica, vc: ViewChange) -> None:
@@ -416,6 +445,8 @@ def _on_view_change(r: Replica, m: ViewChange, out: list[Outgoing], committed: l
     if m.new_view < r.view or (m.new_view == r.view and not r.in_view_change):
         if m.new_view < r.view:
             fail("STALE_VIEW", f"view change to {m.new_view} <= {r.view}")
+        if r.last_new_view is not None and r.last_new_view.view == m.new_view and m.replica != r.index:
+            out.append((m.replica, r.last_new_view))  # the sender missed our new-view message
         return
     if m.replica in r.view_changes.get(m.new_view, {}):
         return
@@ -469,12 +500,13 @@ def _maybe_new_view(r: Replica, out: list[Outgoing], committed: list[Committed])
     nv = NewView(v, chosen_vcs, pps, r.index, b"")
     nv = attrs.evolve(nv, sig=_sign(r, nv.signed_bytes(_cid(r))))
     r.new_view_sent = v
+    r.last_new_view = nv
     out.append((None, nv))
     _enter_view(r, nv, out, committed)
 
 
 def _enter_view(r: Replica, nv: NewView, out: list[Outgoing], committed: list[Committed]) -> None:
-    r.view, r.in_view_change = nv.view, False
+    r.view, r.in_view_change, r.stalled = nv.view, False, 0
     r.view_changes = {v: by for v, by in r.view_changes.items() if v > nv.view}
     r.log = {key: s for key, s in r.log.items() if key[0] >= nv.view}
     min_s = max(vc.stable_seq for vc in nv.view_changes)
