@@ -112,7 +112,7 @@ class Transaction:
             _check_field(self.kind, name, ftype, value)
 
     @staticmethod
-    def make(chain: str, kind: str, sender: str, nonce: int, **fields: Any) -> "Transaction":
+    def make(chain: str, kind: str, sender: str, nonce: int, /, **fields: Any) -> "Transaction":
         """Build an unsigned transaction from named fields."""
         if kind not in SCHEMAS:
             fail("TX_MALFORMED", f"unknown transaction kind {kind!r}")
