@@ -345,6 +345,8 @@ def _on_pre_prepare(r: Replica, m: PrePrepare, out: list[Outgoing], committed: l
     if m.seq <= r.head.height and m.digest() != r.block_hash_at(m.seq):
         fail("BLOCK_PARENT_MISMATCH", "proposal conflicts with a committed block")
     slot.pp = m
+    if m.seq == r.head.height + 1:
+        _accept_pp(r, slot, out)  # an invalid block raises here, and the step has no effect
     if m.seq <= r.head.height:
         slot.accepted, slot.after = True, r.app
         _record(slot, PrePrepare_vote(m))
