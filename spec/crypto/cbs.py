@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any
 
 from attrs import frozen
 
@@ -281,7 +281,7 @@ def sign(group: PairingGroup, user: UserKeyPair, cert: Certificate, message: byt
     return Signature(cert.sigma + hash_message(group, message, cert.identity, user.pk) * user.sk)
 
 
-Signer = Union[CertifiedKey, tuple[str, G2Element, Period]]
+Signer = CertifiedKey | tuple[str, G2Element, Period]
 
 
 def verify(group: PairingGroup, authority_pk: G2Element, signer: Signer, message: bytes, signature: Signature, *,
@@ -302,7 +302,7 @@ def _terms(group: PairingGroup, authority_pk: G2Element, key: CertifiedKey, mess
             (hash_message(group, message, key.identity, key.public_key), key.public_key)]
 
 
-BatchItem = Union[tuple[str, G2Element, Period, bytes, Signature], tuple[CertifiedKey, bytes, Signature]]
+BatchItem = tuple[str, G2Element, Period, bytes, Signature] | tuple[CertifiedKey, bytes, Signature]
 
 
 def batch_verify(group: PairingGroup, authority_pk: G2Element, items: Sequence[BatchItem], *, at: int,
@@ -383,9 +383,9 @@ def _certified_key(signer: Signer) -> CertifiedKey:
 
 def _batch_entry(item: BatchItem) -> tuple[CertifiedKey, bytes, Signature]:
     if len(item) == 3:
-        key, message, signature = item  # type: ignore[misc]
+        key, message, signature = item
         return _certified_key(key), message, signature
-    identity, public_key, period, message, signature = item  # type: ignore[misc]
+    identity, public_key, period, message, signature = item
     return CertifiedKey(identity, public_key, period), message, signature
 
 

@@ -154,7 +154,7 @@ def policy_circuit(gates: PolicyGates | None = None, attributes: Sequence[int] |
     words = gates.words() if full else None  # type: ignore[union-attr]
     cs = Circuit()
     p_hash = cs.public(policy_hash(gates) if full else None, "policy_hash")  # type: ignore[arg-type]
-    p_comm = cs.public(poseidon_hash(attrs_vec + [salt]) if full else None, "attribute_commitment")  # type: ignore[operator]
+    p_comm = cs.public(poseidon_hash(attrs_vec + [salt]) if full else None, "attribute_commitment")  # type: ignore[operator,list-item]
     p_rid = cs.public(record_id, "record_id")
     p_nonce = cs.public(nonce, "nonce")
     cs.constrain(p_rid, p_nonce, cs.private(record_id * nonce % R if full else None))  # type: ignore[operator]

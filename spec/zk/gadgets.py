@@ -66,7 +66,7 @@ def is_equal(cs: Circuit, a: LC | int, b: LC | int) -> LC:
 def select(cs: Circuit, cond: LC, a: LC | int, b: LC | int) -> LC:
     """cond ? a : b for a boolean cond (the caller constrains it): out - b = cond * (a - b). 1 constraint."""
     vc, va, vb = cs.value(cond), cs.value(a), cs.value(b)
-    out = cs.private(None if None in (vc, va, vb) else (va if vc else vb))  # type: ignore[arg-type]
+    out = cs.private(None if None in (vc, va, vb) else (va if vc else vb))
     cs.constrain(cond, LC.of(a) - LC.of(b), out - LC.of(b))
     return out
 
