@@ -432,3 +432,62 @@ def check_entry(entry: Entry, result: TLCResult, *, exact: bool) -> str | None:
 
 def run_entry(entry: Entry, **kw: Any) -> TLCResult:
     return run_tlc(MODELS_DIR / entry.module, MODELS_DIR / entry.config, **kw)
+
+
+def check(entries: list[Entry], *, workers: int = 1, distributed: bool = False,
+          on_start: Callable[[Entry], None] | None = None,
+          on_progress: Callable[[Entry, Stats], None] | None = None,
+          on_done: Callable[[Entry, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run each entry and compare it with the manifest; the ``medshare check`` summary (DESIGN section 5)."""
+    exact = workers == 1 and not distributed
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        if on_start:
+            on_start(entry)
+        progress = (lambda s, e=entry: on_progress(e, s)) if on_progress else None
+        result = run_entry(entry, workers=workers, distributed=distributed, on_progress=progress)
+        problem = check_entry(entry, result, exact=exact)
+        row = {"name": entry.model, "config": entry.name, "kind": entry.kind, "tier": entry.tier,
+               "result": result.result if result.result == "pass" else f"violation:{result.violated}",
+               "expected": entry.expected if entry.expected == "pass" else f"violation:{entry.invariant}",
+               "distinct_states": result.stats.distinct, "expected_distinct_states": entry.distinct_states,
+               "states_generated": result.stats.generated, "depth": result.stats.depth,
+               "seconds": round(result.seconds, 2), "ok": problem is None, "problem": problem}
+        rows.append(row)
+        if on_done:
+            on_done(entry, row)
+    return {"ok": all(r["ok"] for r in rows), "models": rows, "workers": workers, "distributed": distributed}
+
+
+def update_manifest(path: Path = MANIFEST) -> None:
+    """Re-measure distinct_states of every entry with one worker (expected results must still hold)."""
+    data = json.loads(Path(path).read_text())
+    for e in data["configurations"]:
+        entry = Entry(**e)
+        result = run_entry(entry)
+        problem = check_entry(entry, result, exact=False)
+        if problem:
+            fail("TLC_FAILED", f"{entry.name}: {problem}")
+        e["distinct_states"] = result.stats.distinct
+    Path(path).write_text(json.dumps(data, indent=2) + "\n")
+
+
+def write_trace(entry: Entry, out: Path, description: str = "") -> dict[str, Any]:
+    """Check a witness or buggy entry and write its counterexample as an ITF file."""
+    result = run_entry(entry)
+    trace = to_itf_trace(result, entry.model, description=description or entry.description)
+    Path(out).write_text(json.dumps(trace, indent=1, sort_keys=True) + "\n")
+    return trace
+
+
+if __name__ == "__main__":  # python -m medshare.models.tlc --update-manifest | --traces
+    import sys
+
+    if "--update-manifest" in sys.argv:
+        update_manifest()
+    if "--traces" in sys.argv:
+        from .replay import WITNESS_TRACES
+
+        entries = {e.name: e for e in load_manifest()}
+        for cfg, fname in WITNESS_TRACES.items():
+            write_trace(entries[cfg], MODELS_DIR / "traces" / fname)

@@ -108,8 +108,16 @@ def check(
     distributed: bool = typer.Option(False, help="run TLC's distributed mode on loopback"),
     json_path: Optional[str] = JsonOpt,
 ) -> None:
-    """Model-check the TLA+ models with TLC."""
-    _run("check", json_path, _not_built("the TLA+ models and the TLC bridge", 8))
+    """Model-check the TLA+ models with TLC.
+
+    MODEL: a model (PBFT, Sharing, optionally with ':small' or ':large'), a configuration (MCPBFT_small) or
+    'all'; by default every small configuration of models/manifest.json.
+    """
+    from .modelcheck import run_check
+
+    if workers < 1:
+        raise typer.BadParameter("--workers must be at least 1")
+    _run("check", json_path, lambda: run_check(console, model, workers=workers, distributed=distributed))
 
 
 @trace_app.command("replay")
