@@ -26,7 +26,7 @@ from typing import IO, Any
 import attrs
 
 from ..spec.errors import fail
-from .tlavalues import parse_state, to_itf
+from .tlavalues import parse_state, parse_value, to_itf
 
 MODELS_DIR = Path(__file__).resolve().parent
 MANIFEST = MODELS_DIR / "manifest.json"
@@ -356,10 +356,43 @@ def _run_distributed(jvm: list[str], jar: Path, flags: list[str], module: Path, 
     return rc
 
 
+# ---- configurations ----
+
+_CFG_KEYWORDS = re.compile(r"^\s*(INIT|NEXT|SPECIFICATION|INVARIANTS?|PROPERT(?:Y|IES)|SYMMETRY|VIEW|CONSTRAINTS?|"
+                           r"ACTION_CONSTRAINTS?|CHECK_DEADLOCK)\b", re.M)
+_CFG_BINDING = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(=|<-)\s*")
+
+
+def parse_cfg_constants(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The CONSTANTS section of a TLC configuration: ({name: value}, {name: substituted definition})."""
+    text = re.sub(r"\\\*[^\n]*", "", Path(path).read_text())
+    m = re.search(r"^\s*CONSTANTS?\b", text, re.M)
+    if not m:
+        return {}, {}
+    body = text[m.end():]
+    end = _CFG_KEYWORDS.search(body)
+    body = body[:end.start()] if end else body
+    bindings = list(_CFG_BINDING.finditer(body))
+    values: dict[str, Any] = {}
+    subst: dict[str, str] = {}
+    for k, b in enumerate(bindings):
+        # a binding's value runs to the next binding (skipping '=' signs inside the value is not needed:
+        # cfg values are sets, numbers, strings, booleans and model values)
+        stop = bindings[k + 1].start() if k + 1 < len(bindings) else len(body)
+        raw = body[b.end():stop].strip()
+        if b.group(2) == "<-":
+            subst[b.group(1)] = raw
+        else:
+            values[b.group(1)] = parse_value(raw)
+    return values, subst
+
+
 # ---- ITF traces ----
 
-def to_itf_trace(result: TLCResult, model: str, *, description: str = "") -> dict[str, Any]:
-    """The counterexample of ``result`` as an ITF trace (``#meta``, ``vars``, ``states``)."""
+def to_itf_trace(result: TLCResult, model: str, *, description: str = "",
+                 config: Path | None = None) -> dict[str, Any]:
+    """The counterexample of ``result`` as an ITF trace (``#meta``, ``vars``, ``states``); with ``config``, the
+    model's constants go into ``#meta`` so that replay can rebuild the instance."""
     if not result.trace:
         fail("TRACE_MALFORMED", f"{result.config}: TLC reported no trace")
     names = sorted(result.trace[0].values)
@@ -367,7 +400,10 @@ def to_itf_trace(result: TLCResult, model: str, *, description: str = "") -> dic
     for st in result.trace:
         body = {name: to_itf(st.values[name]) for name in names}
         states.append({"#meta": {"index": st.index - 1, "action": st.action}, **body})
-    return {"#meta": {"format": "ITF", "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
+    constants, subst = parse_cfg_constants(config) if config else ({}, {})
+    return {"#meta": {"format": "ITF",
+                      "constants": {k: to_itf(v) for k, v in sorted(constants.items())},
+                      "substitutions": subst, "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
                       "source": f"{result.module} with {result.config}", "model": model,
                       "description": description or f"TLC counterexample to {result.violated}",
                       "violated": result.violated},
@@ -475,7 +511,8 @@ def update_manifest(path: Path = MANIFEST) -> None:
 def write_trace(entry: Entry, out: Path, description: str = "") -> dict[str, Any]:
     """Check a witness or buggy entry and write its counterexample as an ITF file."""
     result = run_entry(entry)
-    trace = to_itf_trace(result, entry.model, description=description or entry.description)
+    trace = to_itf_trace(result, entry.model, description=description or entry.description,
+                         config=MODELS_DIR / entry.config)
     Path(out).write_text(json.dumps(trace, indent=1, sort_keys=True) + "\n")
     return trace
 
