@@ -437,17 +437,18 @@ def load_manifest(path: Path = MANIFEST) -> list[Entry]:
 
 
 def select(entries: list[Entry], model: str | None) -> list[Entry]:
-    """Entries named by ``model``: None -> every small one; "all"; a model ("PBFT"); a model and tier
-    ("PBFT:large"); or a configuration ("MCPBFT_small")."""
+    """Entries named by ``model``: None -> every small one; "all"; a model's small ones ("PBFT"); a model and
+    tier ("PBFT:large", "PBFT:all"); or one configuration ("MCPBFT_small")."""
     if model is None:
         chosen = [e for e in entries if e.tier == "small"]
     elif model == "all":
         chosen = list(entries)
     else:
         name, _, tier = model.partition(":")
+        tier = tier or "small"
         chosen = [e for e in entries if e.name == name or e.config == name]
         if not chosen:
-            chosen = [e for e in entries if e.model.lower() == name.lower() and (not tier or e.tier == tier)]
+            chosen = [e for e in entries if e.model.lower() == name.lower() and tier in ("all", e.tier)]
     if not chosen:
         known = sorted({e.model for e in entries} | {e.name for e in entries})
         fail("MODEL_UNKNOWN", f"no model or configuration {model!r} (known: {', '.join(known)})")

@@ -123,7 +123,21 @@ def check(
 @trace_app.command("replay")
 def trace_replay(file: Path, json_path: Optional[str] = JsonOpt) -> None:
     """Replay a TLC/ITF trace against the executable spec."""
-    _run("trace replay", json_path, _not_built("trace replay", 8))
+
+    def body() -> dict[str, Any]:
+        from ..models.replay import replay_file
+
+        report = replay_file(file)
+        summary = {**report.summary(), "file": str(file)}
+        if report.ok:
+            console.print(f"[green]replayed[/] {file}: {report.model}, {report.steps} steps, every state agrees")
+        else:
+            console.print(f"[bold red]TRACE_DIVERGED[/] {file}: step {report.step} ({report.action}): "
+                          f"{report.reason}")
+            summary["error"] = "TRACE_DIVERGED"
+        return summary
+
+    _run("trace replay", json_path, body)
 
 
 @app.command()

@@ -29,13 +29,27 @@ def _stage_group() -> str:
     return f"{n} known answers (RFC 9380 K.1, J.9.1, J.10.1; canonical pairing on both backends)"
 
 
+def _stage_tlc() -> str:
+    from ..models import tlc
+
+    summary = tlc.check(tlc.select(tlc.load_manifest(), None))
+    bad = [f"{r['config']}: {r['problem']}" for r in summary["models"] if not r["ok"]]
+    assert not bad, "; ".join(bad)
+    rows = summary["models"]
+    passed = sum(r["kind"] == "correct" for r in rows)
+    refuted = sum(r["kind"] == "buggy" for r in rows)
+    witnessed = sum(r["kind"] == "witness" for r in rows)
+    return (f"{len(rows)} small configurations match models/manifest.json: {passed} pass, {refuted} buggy refuted, "
+            f"{witnessed} witnesses reached")
+
+
 #: (name, issue that builds it, the stage or None while not built)
 STAGES: list[tuple[str, int, StageFn | None]] = [
     ("group layer", 2, _stage_group),
     ("scenario", 7, None),
     ("conformance", 9, None),
     ("z3 checks", 3, None),
-    ("tlc models", 8, None),
+    ("tlc models", 8, _stage_tlc),
 ]
 
 
