@@ -420,8 +420,12 @@ def _rows(summary: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
         ("By flag", ["flag"] + head[1:], tally_rows(summary["flags"])),
     ]
     if summary["failures"]:
-        out.append(("Failures", ["test", "comment", "reason"],
-                    [[f["test"], f["comment"], f["reason"]] for f in summary["failures"][:100]]))
+        out.append(("Failures", ["test", "comment", "error", "reason"],
+                    [[f["test"], f["comment"], f["error"] or "(accepted)", f["reason"]]
+                     for f in summary["failures"][:100]]))
+    events = summary["adapterErrors"]
+    if any(events.values()):
+        out.append(("Adapter errors", list(events), [[str(v) for v in events.values()]]))
     m = summary["mutants"]
     if m["total"]:
         out.append((f"Mutants: {m['killed']}/{m['total']} killed (score {m['score']:.0%})",
