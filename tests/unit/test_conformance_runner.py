@@ -176,3 +176,10 @@ def test_reference_adapter_maps_exceptions() -> None:
     assert adapter.answer(ops, {"id": 3, "op": "a.b.none", "input": {}}, "t")["error"] == "UNSUPPORTED_OP"
     assert adapter.answer(ops, {"id": 4, "op": "hello"}, "t")["output"]["ops"] == ["a.b.buggy", "a.b.typed"]
     assert adapter.answer(ops, [1, 2], "t")["error"] == "ADAPTER_PROTOCOL"
+
+
+def test_stop_after_first_failure(broken: tuple[list[str], Path]) -> None:
+    command, suite = broken
+    run = run_suite(load_suite(suite), command, timeout=1.5, window=2, stop_after=1)
+    assert run.count("failed") == 1 and run.failed[0].error == "ADAPTER_CRASHED"
+    assert run.count("passed") >= 2 and run.count("passed") + run.count("skipped") == 11

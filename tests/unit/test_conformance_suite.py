@@ -125,7 +125,7 @@ def test_reference_adapter_passes_everything() -> None:
 def test_every_mutant_is_caught() -> None:
     mutants = registry.load_mutants()
     assert len([m for m in mutants if m.startswith("group_")]) >= 6
-    results = run_mutants(load_suite())
+    results = run_mutants(load_suite(), quick=True)
     survivors = [m.name for m in results if not m.killed]
     assert not survivors, f"mutants not caught by the suite: {survivors}"
 
