@@ -183,3 +183,54 @@ def test_stop_after_first_failure(broken: tuple[list[str], Path]) -> None:
     run = run_suite(load_suite(suite), command, timeout=1.5, window=2, stop_after=1)
     assert run.count("failed") == 1 and run.failed[0].error == "ADAPTER_CRASHED"
     assert run.count("passed") >= 2 and run.count("passed") + run.count("skipped") == 11
+
+
+LEDGER = r'''
+import json, sys
+for line in sys.stdin:
+    req = json.loads(line)
+    if req["op"] == "hello":
+        print(json.dumps({"id": req["id"], "ok": True, "output": {"ops": ["test.ledger.apply"]}}), flush=True)
+        continue
+    seen, steps = set(req["input"]["initial"]["keys"]), []
+    for s in req["input"]["steps"]:
+        key = s["args"]["key"]
+        if key in seen:
+            steps.append({"result": "invalid", "error": "TX_DUPLICATE"})
+        else:
+            seen.add(key)
+            steps.append({"result": "valid", "stateRoot": "0x%02x" % len(seen)})
+    print(json.dumps({"id": req["id"], "ok": True, "output": {"steps": steps}}), flush=True)
+'''
+
+
+def test_trace_files_run_step_by_step(tmp_path: Path) -> None:
+    script = tmp_path / "ledger.py"
+    script.write_text(LEDGER)
+
+    def step(key: str, result: str, *, root: str | None = None, error: str | None = None) -> dict[str, Any]:
+        expect: dict[str, Any] = {"result": result}
+        if root:
+            expect["stateRoot"] = root
+        if error:
+            expect["error"] = error
+        return {"action": "put", "args": {"key": key}, "expect": expect}
+
+    traces = [
+        {"tcId": 1, "comment": "a, b, a again", "origin": "hand-written", "initial": {"keys": []},
+         "flags": ["Broken"], "steps": [step("a", "valid", root="0x01"), step("b", "valid", root="0x02"),
+                                        step("a", "invalid", error="TX_DUPLICATE")]},
+        {"tcId": 2, "comment": "a key already in the initial state", "origin": "hypothesis",
+         "initial": {"keys": ["k"]}, "flags": ["Broken"], "steps": [step("k", "invalid", error="TX_DUPLICATE")]},
+        {"tcId": 3, "comment": "a wrong expectation: the trace must fail", "origin": "tlc", "initial": {"keys": []},
+         "flags": [], "steps": [step("a", "valid", root="0x01"), step("a", "valid")]},
+    ]
+    doc = {"schema": "medshare/v1/traces", "specVersion": SPEC_VERSION, "component": "test.ledger",
+           "operation": "apply", "numberOfTests": 3, "notes": NOTES, "testGroups": [{"params": {}, "tests": traces}]}
+    (tmp_path / "suite" / "test.ledger").mkdir(parents=True)
+    (tmp_path / "suite" / "test.ledger" / "apply.json").write_bytes(canonical_json(doc))
+    cases = load_suite(tmp_path / "suite")
+    assert [c.kind for c in cases] == ["trace"] * 3 and [c.invalid for c in cases] == [True, True, False]
+    run = run_suite(cases, [sys.executable, str(script)], timeout=5)
+    assert [o.status for o in run.outcomes] == ["passed", "passed", "failed"]
+    assert "step 1" in run.outcomes[2].reason
