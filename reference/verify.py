@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..spec.errors import fail
 from . import selfcheck
 from .backends import get_group
 
@@ -43,21 +44,33 @@ def _stage_conformance() -> str:
             f"components; {m['killed']}/{m['total']} mutants killed")
 
 
+def _stage_z3() -> str:
+    from .z3checks import lsss
+
+    return lsss.stage()
+
+
 #: (name, issue that builds it, the stage or None while not built)
 STAGES: list[tuple[str, int, StageFn | None]] = [
     ("group layer", 2, _stage_group),
     ("scenario", 7, None),
     ("conformance", 9, _stage_conformance),
-    ("z3 checks", 3, None),
+    ("z3 checks", 3, _stage_z3),
     ("tlc models", 8, None),
 ]
 
 
-def run_verify(console: Console) -> dict[str, Any]:
+def run_verify(console: Console, only: list[str] | None = None) -> dict[str, Any]:
+    names = [name for name, _, _ in STAGES]
+    unknown = sorted(set(only or []) - set(names))
+    if unknown:
+        fail("INVALID_ARGUMENT", f"unknown stage(s) {', '.join(unknown)}; stages: {', '.join(names)}")
     results: list[dict[str, Any]] = []
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True) as progress:
         for name, issue, fn in STAGES:
+            if only and name not in only:
+                continue
             if fn is None:
                 results.append({"stage": name, "ok": None, "built": False, "detail": f"not built (issue #{issue})",
                                 "seconds": 0.0})

@@ -35,7 +35,7 @@ def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
     b0 = hashlib.sha256(z_pad + msg + l_i_b_str + b"\x00" + dst_prime).digest()
     b = [hashlib.sha256(b0 + b"\x01" + dst_prime).digest()]
     for i in range(2, ell + 1):
-        prev = bytes(x ^ y for x, y in zip(b0, b[-1]))
+        prev = bytes(x ^ y for x, y in zip(b0, b[-1], strict=False))
         b.append(hashlib.sha256(prev + bytes([i]) + dst_prime).digest())
     return b"".join(b)[:len_in_bytes]
 

@@ -42,16 +42,16 @@ class NativeG1(G1Element):
     def __init__(self, p: ark.G1Point) -> None:
         self.p = p
 
-    def __add__(self, other: "NativeG1") -> "NativeG1":  # type: ignore[override]
+    def __add__(self, other: NativeG1) -> NativeG1:  # type: ignore[override]
         return NativeG1(self.p + other.p)
 
-    def __sub__(self, other: "NativeG1") -> "NativeG1":  # type: ignore[override]
+    def __sub__(self, other: NativeG1) -> NativeG1:  # type: ignore[override]
         return NativeG1(self.p - other.p)
 
-    def __neg__(self) -> "NativeG1":
+    def __neg__(self) -> NativeG1:
         return NativeG1(-self.p)
 
-    def __mul__(self, k: Zr | int) -> "NativeG1":
+    def __mul__(self, k: Zr | int) -> NativeG1:
         return NativeG1(self.p * _scalar(k))
 
     def __eq__(self, other: object) -> bool:
@@ -72,16 +72,16 @@ class NativeG2(G2Element):
     def __init__(self, p: ark.G2Point) -> None:
         self.p = p
 
-    def __add__(self, other: "NativeG2") -> "NativeG2":  # type: ignore[override]
+    def __add__(self, other: NativeG2) -> NativeG2:  # type: ignore[override]
         return NativeG2(self.p + other.p)
 
-    def __sub__(self, other: "NativeG2") -> "NativeG2":  # type: ignore[override]
+    def __sub__(self, other: NativeG2) -> NativeG2:  # type: ignore[override]
         return NativeG2(self.p - other.p)
 
-    def __neg__(self) -> "NativeG2":
+    def __neg__(self) -> NativeG2:
         return NativeG2(-self.p)
 
-    def __mul__(self, k: Zr | int) -> "NativeG2":
+    def __mul__(self, k: Zr | int) -> NativeG2:
         return NativeG2(self.p * _scalar(k))
 
     def __eq__(self, other: object) -> bool:
@@ -111,13 +111,13 @@ class NativeGT(GTElement):
         raw = bytes.fromhex(str(self.v))  # arkworks: the same coefficient order, little-endian
         return [int.from_bytes(raw[i:i + FP_BYTES], "little") for i in range(0, len(raw), FP_BYTES)]
 
-    def __mul__(self, other: GTElement) -> "NativeGT":
+    def __mul__(self, other: GTElement) -> NativeGT:
         assert isinstance(other, NativeGT)
         if self.v is not None and other.v is not None:
             return NativeGT(self.v * other.v)
         return NativeGT(ref=fp12.mul(self.coefficients(), other.coefficients()))
 
-    def __pow__(self, k: Zr | int) -> "NativeGT":
+    def __pow__(self, k: Zr | int) -> NativeGT:
         e = as_int(k)
         if self.v is None:
             return NativeGT(ref=fp12.pow_(self.coefficients(), e))
@@ -136,7 +136,7 @@ class NativeGT(GTElement):
                 acc = acc * table[digit]
         return NativeGT(acc)
 
-    def inverse(self) -> "NativeGT":
+    def inverse(self) -> NativeGT:
         if self.v is None:
             return NativeGT(ref=fp12.conjugate(self.coefficients()))
         return self ** (R - 1)

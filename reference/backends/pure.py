@@ -66,13 +66,13 @@ class PureG1(G1Element):
     def __init__(self, p: Point) -> None:
         self.p = p
 
-    def __add__(self, other: "PureG1") -> "PureG1":  # type: ignore[override]
+    def __add__(self, other: PureG1) -> PureG1:  # type: ignore[override]
         return PureG1(add(self.p, other.p))
 
-    def __neg__(self) -> "PureG1":
+    def __neg__(self) -> PureG1:
         return PureG1(neg(self.p))
 
-    def __mul__(self, k: Zr | int) -> "PureG1":
+    def __mul__(self, k: Zr | int) -> PureG1:
         return PureG1(multiply(self.p, as_int(k)))
 
     def __eq__(self, other: object) -> bool:
@@ -96,13 +96,13 @@ class PureG2(G2Element):
     def __init__(self, p: Point) -> None:
         self.p = p
 
-    def __add__(self, other: "PureG2") -> "PureG2":  # type: ignore[override]
+    def __add__(self, other: PureG2) -> PureG2:  # type: ignore[override]
         return PureG2(add(self.p, other.p))
 
-    def __neg__(self) -> "PureG2":
+    def __neg__(self) -> PureG2:
         return PureG2(neg(self.p))
 
-    def __mul__(self, k: Zr | int) -> "PureG2":
+    def __mul__(self, k: Zr | int) -> PureG2:
         return PureG2(multiply(self.p, as_int(k)))
 
     def __eq__(self, other: object) -> bool:
@@ -130,14 +130,14 @@ class PureGT(GTElement):
     def __init__(self, f: FQ12) -> None:
         self.f = f
 
-    def __mul__(self, other: GTElement) -> "PureGT":
+    def __mul__(self, other: GTElement) -> PureGT:
         assert isinstance(other, PureGT)
         return PureGT(self.f * other.f)
 
-    def __pow__(self, k: Zr | int) -> "PureGT":
+    def __pow__(self, k: Zr | int) -> PureGT:
         return PureGT(self.f ** as_int(k))
 
-    def inverse(self) -> "PureGT":
+    def inverse(self) -> PureGT:
         return PureGT(fp12.to_flat(fp12.conjugate(fp12.from_flat(self.f))))
 
     def __eq__(self, other: object) -> bool:
@@ -197,7 +197,7 @@ class PureGroup(PairingGroup):
         if len(points) != len(scalars):
             fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
         acc = Z1
-        for pt, s in zip(points, scalars):
+        for pt, s in zip(points, scalars, strict=False):
             acc = add(acc, multiply(pt.p, as_int(s)))  # type: ignore[attr-defined]
         return PureG1(acc)
 
@@ -205,7 +205,7 @@ class PureGroup(PairingGroup):
         if len(points) != len(scalars):
             fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
         acc = Z2
-        for pt, s in zip(points, scalars):
+        for pt, s in zip(points, scalars, strict=False):
             acc = add(acc, multiply(pt.p, as_int(s)))  # type: ignore[attr-defined]
         return PureG2(acc)
 
