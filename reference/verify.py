@@ -68,8 +68,6 @@ STAGES: list[tuple[str, int, StageFn | None]] = [
     ("scenario", 7, None),
     ("conformance", 9, _stage_conformance),
     ("z3 checks", 3, _stage_z3),
-    ("tlc models", 8, None),
-    ("z3 checks", 3, None),
     ("tlc models", 8, _stage_tlc),
 ]
 
