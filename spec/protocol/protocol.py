@@ -1,0 +1,465 @@
+"""The sharing protocol, phases 0-9, over the chain spec and the real primitives (spec/protocol/protocol.md).
+
+Each phase is a pure function: keys, ciphertexts and transactions in, keys, ciphertexts and transactions out;
+every random choice comes from an explicit ``rng``. The SHC/MDC validity predicates of the protocol's
+transactions are :func:`payload_rules`, registered into a chain's ``ChainConfig.payload_rules``; the chain's own
+rules (spec/chain/state.py) check senders, certificates, anchors, revocations and nonces first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ..chain import auth
+from ..chain.anchor import record_key
+from ..chain.codec import Reader, blob, sha256, text, u8
+from ..chain.entries import RecordEntry, k
+from ..chain.merkle import prove_state
+from ..chain.state import PayloadRule, State
+from ..chain.tx import MDC, SHC, Transaction
+from ..crypto import cbs, fame, ibe, record, umbral
+from ..errors import MedshareError, fail
+from ..group import PairingGroup
+from ..params import R
+from ..policy import Node, canonical_text, parse
+from ..rng import RNG
+from ..zk import circuits, groth16
+
+POLICY_HASH_BYTES = 32
+UMBRAL_PK_BYTES = 33
+PROOF_BYTES = 192
+RECORD_FIELDS = circuits.N_FIELDS
+
+
+# ---- encodings -----------------------------------------------------------------------------------------------
+def field_bytes(x: int) -> bytes:
+    """A field element as 32 bytes, big-endian (how the chain stores Poseidon hashes and commitments)."""
+    return x.to_bytes(32, "big")
+
+
+def bytes_field(b: bytes) -> int:
+    """Inverse of :func:`field_bytes`; ``PUBLIC_INPUT_INVALID`` if not below r."""
+    x = int.from_bytes(b, "big")
+    if len(b) != 32 or x >= R:
+        fail("PUBLIC_INPUT_INVALID", "not a field element")
+    return x
+
+
+def policy_gates(policy: Node | str) -> circuits.PolicyGates:
+    """The canonical gate list of a policy (parsed and canonicalised first)."""
+    node = parse(policy) if isinstance(policy, str) else policy
+    return circuits.gates_from_policy(parse(canonical_text(node)))
+
+
+def chain_policy_hash(policy: Node | str) -> bytes:
+    """The one policy hash of the protocol: Poseidon of the canonical gate list, 32 bytes big-endian. The chain
+    stores it, the zk proof is checked against it, and the record's AEAD binds it."""
+    return field_bytes(circuits.policy_hash(policy_gates(policy)))
+
+
+@attrs.frozen
+class RecordPayload:
+    """RECORD_PUBLISH.payload: policy hash, the owner's Umbral delegating key and its kfrag-verifying key."""
+
+    policy_hash: bytes
+    delegating_pk: bytes
+    verifying_pk: bytes
+
+    def to_bytes(self) -> bytes:
+        return self.policy_hash + self.delegating_pk + self.verifying_pk
+
+    @staticmethod
+    def from_bytes(data: bytes) -> RecordPayload:
+        if len(data) != POLICY_HASH_BYTES + 2 * UMBRAL_PK_BYTES:
+            fail("TX_MALFORMED", "record payload is policy hash || delegating key || verifying key")
+        return RecordPayload(data[:32], data[32:65], data[65:])
+
+
+@attrs.frozen
+class RequestPayload:
+    """ACCESS_REQUEST.payload: the Groth16 policy proof and the requester's Umbral receiving key."""
+
+    proof: bytes
+    receiving_pk: bytes
+
+    def to_bytes(self) -> bytes:
+        return self.proof + self.receiving_pk
+
+    @staticmethod
+    def from_bytes(data: bytes) -> RequestPayload:
+        if len(data) != PROOF_BYTES + UMBRAL_PK_BYTES:
+            fail("TX_MALFORMED", "request payload is proof (192 bytes) || receiving key (33 bytes)")
+        return RequestPayload(data[:PROOF_BYTES], data[PROOF_BYTES:])
+
+
+@attrs.frozen
+class Blob:
+    """What the CPC stores for a record: FAME ciphertext, Umbral DEM ciphertext of k_pre, sealed record."""
+
+    fame_ct: bytes
+    pre_ct: bytes
+    sealed: bytes
+
+    def to_bytes(self) -> bytes:
+        return blob(self.fame_ct) + blob(self.pre_ct) + blob(self.sealed)
+
+    @staticmethod
+    def from_bytes(data: bytes) -> Blob:
+        try:
+            r = Reader(data)
+            out = Blob(r.blob(), r.blob(), r.blob())
+            r.end()
+        except MedshareError:
+            fail("MALFORMED_ENCODING", "a blob is three length-prefixed parts")
+        return out
+
+    def blob_hash(self) -> bytes:
+        return sha256(self.to_bytes())
+
+
+def request_binding(nonce: bytes, requester: str) -> int:
+    """The circuit's nonce input: binding_field(nonce || utf8(requester)) - binds the proof to its sender."""
+    return circuits.binding_field(nonce + requester.encode())
+
+
+def record_binding(record_id: bytes) -> int:
+    return circuits.binding_field(record_id)
+
+
+def encode_record(fields: Sequence[int]) -> bytes:
+    """A record's plaintext: its 8 fields as u64 big-endian."""
+    if len(fields) != RECORD_FIELDS:
+        fail("BAD_LENGTH", f"a record has {RECORD_FIELDS} fields")
+    return b"".join(int(f).to_bytes(8, "big") for f in fields)
+
+
+def decode_record(data: bytes) -> list[int]:
+    if len(data) != 8 * RECORD_FIELDS:
+        fail("BAD_LENGTH", f"a record is {8 * RECORD_FIELDS} bytes")
+    return [int.from_bytes(data[i:i + 8], "big") for i in range(0, len(data), 8)]
+
+
+# ---- phase 0: setup ------------------------------------------------------------------------------------------
+@attrs.frozen
+class AuthorityKeys:
+    """The authority's masters: CBS, IBE, FAME."""
+
+    cbs: cbs.AuthorityKeyPair = attrs.field(repr=False)
+    ibe: ibe.MasterKeyPair = attrs.field(repr=False)
+    fame_pk: fame.PublicKey = attrs.field(repr=False)
+    fame_msk: fame.MasterKey = attrs.field(repr=False)
+
+
+def setup_authority(group: PairingGroup, rng: RNG, cbs_keys: cbs.AuthorityKeyPair | None = None) -> AuthorityKeys:
+    """Phase 0: CBS, IBE and FAME setup (``cbs_keys`` when the chain deployment already made the CBS master)."""
+    ak = cbs_keys if cbs_keys is not None else cbs.setup(group, rng.fork("cbs"))
+    pk, msk = fame.setup(group, rng.fork("fame"))
+    return AuthorityKeys(ak, ibe.setup(group, rng.fork("ibe")), pk, msk)
+
+
+def setup_policy_circuit(group: PairingGroup, rng: RNG) -> groth16.ProvingKey:
+    """Phase 0: Groth16 keys of the policy circuit from the deployment seed. Single-party and therefore UNSAFE
+    for production (whoever knows the seed can forge proofs); stated in the genesis."""
+    return groth16.setup(group, circuits.policy_circuit().to_r1cs(), rng)
+
+
+# ---- phase 1: registration -----------------------------------------------------------------------------------
+@attrs.frozen
+class AttributeGrant:
+    """What the authority gives an RI: the FAME key for its attributes, and the salt of its commitment."""
+
+    attributes: tuple[str, ...]
+    key: fame.AttributeKey = attrs.field(repr=False)
+    salt: int = attrs.field(repr=False)
+
+    def fields(self) -> list[int]:
+        return [circuits.attribute_field(a) for a in self.attributes]
+
+    def commitment(self) -> int:
+        return circuits.attribute_commitment(self.fields(), self.salt)
+
+
+def issue_attributes(group: PairingGroup, keys: AuthorityKeys, attributes: Sequence[str], rng: RNG
+                     ) -> AttributeGrant:
+    """Phase 1: a FAME key for ``attributes`` and a fresh commitment salt."""
+    salt = int.from_bytes(rng.fork("salt").read(32), "big") % R
+    return AttributeGrant(tuple(sorted(attributes)), fame.keygen(group, keys.fame_msk, attributes, rng), salt)
+
+
+def attribute_commit_fields(ri: str, epoch: int, grant: AttributeGrant) -> dict[str, Any]:
+    """The fields of ATTRIBUTE_COMMIT (sent by the authority): only the commitment goes on chain."""
+    return dict(identity=ri, epoch=epoch, commitment=field_bytes(grant.commitment()), payload=b"")
+
+
+# ---- phase 2: collection -------------------------------------------------------------------------------------
+@attrs.frozen
+class SignedReading:
+    ct: ibe.ReadingCiphertext
+    signature: cbs.Signature
+
+
+def device_send(group: PairingGroup, p_pub: Any, mi: str, epoch: int, device: auth.Signer, sequence: int,
+                reading: bytes, rng: RNG) -> SignedReading:
+    """Phase 2 (device): IBE-encrypt to ``mi@epoch``, CBS-sign the ciphertext."""
+    ct = ibe.encrypt_reading(group, p_pub, mi, epoch, device.identity, sequence, reading, rng)
+    return SignedReading(ct, cbs.sign(group, device.keypair, device.certificate, ct.to_bytes()))
+
+
+def mi_receive(group: PairingGroup, authority_pk: Any, key: ibe.IdentityKey, device_cert: cbs.Certificate,
+               last_sequence: int, msg: SignedReading, *, at: int) -> bytes:
+    """Phase 2 (MI): check the device's signature (``SIGNATURE_INVALID``), a strictly increasing sequence
+    number (``REPLAYED_NONCE``), then decrypt."""
+    cbs.verify(group, authority_pk, device_cert.certified_key(), msg.ct.to_bytes(), msg.signature, at=at)
+    if msg.ct.device_id != device_cert.identity:
+        fail("NOT_AUTHORISED", "the reading names another device")
+    if msg.ct.sequence <= last_sequence:
+        fail("REPLAYED_NONCE", f"sequence {msg.ct.sequence} is not after {last_sequence}")
+    return ibe.decrypt_reading(group, key, msg.ct)
+
+
+# ---- phase 3: publication ------------------------------------------------------------------------------------
+@attrs.frozen
+class Published:
+    """The owner's view of a published record."""
+
+    record_id: bytes
+    policy: str
+    blob: Blob
+    capsule: umbral.Capsule
+    content_key: bytes = attrs.field(repr=False)
+    data_salt: int = attrs.field(repr=False)
+    fields: tuple[int, ...] = attrs.field(repr=False)
+
+    def publish_fields(self, patient: str, delegating_pk: umbral.PublicKey, verifying_pk: umbral.PublicKey
+                       ) -> dict[str, Any]:
+        """The fields of RECORD_PUBLISH (MDC)."""
+        payload = RecordPayload(chain_policy_hash(self.policy), delegating_pk.to_bytes(), verifying_pk.to_bytes())
+        return dict(record_id=self.record_id, patient=patient, policy=self.policy, blob_hash=self.blob.blob_hash(),
+                    capsule=self.capsule.to_bytes(),
+                    data_commitment=field_bytes(circuits.data_commitment(self.fields, self.data_salt)),
+                    payload=payload.to_bytes())
+
+
+def publish(group: PairingGroup, fame_pk: fame.PublicKey, owner_pk: umbral.PublicKey, policy: str,
+            record_id: bytes, fields: Sequence[int], rng: RNG) -> Published:
+    """Phase 3: k_abe by FAME under ``policy``, k_pre Umbral-encrypted to the owner, k = derive(k_abe, k_pre),
+    AES-256-GCM with AD (record id, chain policy hash)."""
+    text_policy = canonical_text(parse(policy))
+    k_abe, fame_ct = record.encapsulate(group, fame_pk, text_policy, rng)
+    k_pre = rng.read(32)
+    capsule, pre_ct = umbral.encrypt(owner_pk, k_pre, rng)
+    key = record.derive_content_key(k_abe, k_pre)
+    sealed = record.seal(key, record_id, chain_policy_hash(text_policy), encode_record(fields), rng)
+    salt = int.from_bytes(rng.read(32), "big") % R
+    return Published(record_id, text_policy, Blob(fame_ct.to_bytes(), pre_ct, sealed.to_bytes()), capsule, key,
+                     salt, tuple(fields))
+
+
+# ---- phase 4: request ----------------------------------------------------------------------------------------
+def prove_access(group: PairingGroup, pk: groth16.ProvingKey, policy: str, grant: AttributeGrant,
+                 record_id: bytes, nonce: bytes, requester: str, rng: RNG) -> bytes:
+    """Phase 4: the Groth16 proof that the committed attributes satisfy ``policy``, bound to (record id, nonce,
+    requester). ``POLICY_UNSATISFIED`` if they do not (no proof exists)."""
+    proof, _ = circuits.prove_policy(group, pk, policy_gates(policy), grant.fields(), grant.salt,
+                                     record_binding(record_id), request_binding(nonce, requester), rng)
+    return proof.to_bytes()
+
+
+def request_fields(mdc_state: State, mdc_height: int, record_id: bytes, nonce: bytes, proof: bytes,
+                   receiving_pk: umbral.PublicKey) -> dict[str, Any]:
+    """The fields of ACCESS_REQUEST: the anchored record reference (entry + Merkle proof in the MDC state at
+    ``mdc_height``), the nonce, and the payload; the request id is SHA-256(record id || nonce)."""
+    key = record_key(record_id)
+    if key not in mdc_state:
+        fail("RECORD_UNKNOWN", "no such record on MDC")
+    return dict(request_id=sha256(b"request", record_id, nonce), mdc_height=mdc_height, record_id=record_id,
+                record_entry=mdc_state[key], proof=prove_state(mdc_state, key).to_bytes(), nonce=nonce,
+                payload=RequestPayload(proof, receiving_pk.to_bytes()).to_bytes())
+
+
+# ---- phase 5: grant ------------------------------------------------------------------------------------------
+def grant_fields(request_id: bytes, threshold: int, shares: int) -> dict[str, Any]:
+    """The fields of GRANT: grant id = SHA-256("grant" || request id); the payload names (t, n)."""
+    return dict(grant_id=sha256(b"grant", request_id), request_id=request_id, payload=u8(threshold) + u8(shares))
+
+
+def make_kfrags(owner_sk: umbral.SecretKey, signer: umbral.Signer, receiving_pk: umbral.PublicKey, threshold: int,
+                shares: int, rng: RNG) -> list[umbral.VerifiedKeyFrag]:
+    """Phase 5: kfrag i goes to CPC node i."""
+    return umbral.generate_kfrags(owner_sk, receiving_pk, signer, threshold, shares, True, True, rng)
+
+
+# ---- phase 6: re-encryption ----------------------------------------------------------------------------------
+def reencrypt(kfrag: umbral.KeyFrag, capsule: umbral.Capsule, verifying_pk: umbral.PublicKey,
+              delegating_pk: umbral.PublicKey, receiving_pk: umbral.PublicKey, rng: RNG
+              ) -> umbral.VerifiedCapsuleFrag:
+    """Phase 6 (CPC node): check the kfrag, re-encrypt the capsule."""
+    vk = umbral.verify_kfrag(kfrag, verifying_pk, delegating_pk, receiving_pk)
+    return umbral.reencrypt(capsule, vk, rng)
+
+
+def receipt_fields(grant_id: bytes, cfrag: umbral.CapsuleFrag) -> dict[str, Any]:
+    """The fields of REENCRYPTION_RECEIPT: the payload is SHA-256 of the cfrag."""
+    return dict(grant_id=grant_id, payload=sha256(cfrag.to_bytes()))
+
+
+# ---- phase 7: decryption -------------------------------------------------------------------------------------
+def decrypt(group: PairingGroup, entry: RecordEntry, record_id: bytes, blob_bytes: bytes,
+            cfrags: Sequence[umbral.CapsuleFrag], receiving_sk: umbral.SecretKey, attribute_key: fame.AttributeKey,
+            threshold: int) -> tuple[list[int], list[int]]:
+    """Phase 7 (RI): check the blob against the anchored entry (``BLOB_HASH_MISMATCH``), verify each cfrag
+    (bad ones are dropped and their indices returned), open k_pre from t good ones (``NOT_ENOUGH_CFRAGS``),
+    k_abe with the FAME key, derive k, decrypt. Returns (record fields, indices of rejected cfrags)."""
+    if sha256(blob_bytes) != entry.blob_hash:
+        fail("BLOB_HASH_MISMATCH", "the blob is not the one the record names")
+    payload = RecordPayload.from_bytes(entry.payload)
+    capsule = umbral.Capsule.from_bytes(entry.capsule)
+    delegating, verifying = umbral.PublicKey.from_bytes(payload.delegating_pk), umbral.PublicKey.from_bytes(
+        payload.verifying_pk)
+    good: list[umbral.VerifiedCapsuleFrag] = []
+    bad: list[int] = []
+    for i, c in enumerate(cfrags):
+        try:
+            good.append(umbral.verify_cfrag(c, capsule, verifying, delegating, receiving_sk.public_key()))
+        except MedshareError:
+            bad.append(i)
+    if len(good) < threshold:
+        fail("NOT_ENOUGH_CFRAGS", f"{len(good)} valid cfrags, threshold {threshold}")
+    b = Blob.from_bytes(blob_bytes)
+    k_pre = umbral.decrypt_reencrypted(receiving_sk, delegating, capsule, good[:threshold], b.pre_ct, threshold)
+    k_abe = record.decapsulate(group, attribute_key, fame.Ciphertext.from_bytes(group, b.fame_ct))
+    key = record.derive_content_key(k_abe, k_pre)
+    plain = record.open_sealed(key, record_id, payload.policy_hash, record.SealedRecord.from_bytes(b.sealed))
+    return decode_record(plain), bad
+
+
+def content_key_of(group: PairingGroup, entry: RecordEntry, blob_bytes: bytes, cfrags: Sequence[umbral.CapsuleFrag],
+                   receiving_sk: umbral.SecretKey, attribute_key: fame.AttributeKey, threshold: int) -> bytes:
+    """k as the RI derives it (for the knowledge model of the properties)."""
+    payload = RecordPayload.from_bytes(entry.payload)
+    capsule = umbral.Capsule.from_bytes(entry.capsule)
+    b = Blob.from_bytes(blob_bytes)
+    k_pre = umbral.decrypt_reencrypted(receiving_sk, umbral.PublicKey.from_bytes(payload.delegating_pk), capsule,
+                                       [umbral.VerifiedCapsuleFrag(c) for c in cfrags[:threshold]], b.pre_ct,
+                                       threshold)
+    return record.derive_content_key(record.decapsulate(group, attribute_key,
+                                                        fame.Ciphertext.from_bytes(group, b.fame_ct)), k_pre)
+
+
+# ---- validity predicates -------------------------------------------------------------------------------------
+def check_record_publish(state: State, tx: Transaction) -> None:
+    """RECORD_PUBLISH: the policy is canonical text (``POLICY_SYNTAX``), the payload's policy hash is its gate
+    hash (``TX_MALFORMED``), the capsule and keys decode (``CAPSULE_INVALID``, ``TX_MALFORMED``)."""
+    policy = tx.arg("policy")
+    if canonical_text(parse(policy)) != policy:
+        fail("POLICY_SYNTAX", "the policy is not in canonical form")
+    payload = RecordPayload.from_bytes(tx.arg("payload"))
+    if chain_policy_hash(policy) != payload.policy_hash:
+        fail("TX_MALFORMED", "the payload's policy hash is not the policy's gate-list hash")
+    umbral.Capsule.from_bytes(tx.arg("capsule"))
+    try:
+        umbral.PublicKey.from_bytes(payload.delegating_pk)
+        umbral.PublicKey.from_bytes(payload.verifying_pk)
+    except MedshareError:
+        fail("TX_MALFORMED", "the record payload's keys do not decode")
+    bytes_field(tx.arg("data_commitment"))
+
+
+def check_attribute_commit(state: State, tx: Transaction) -> None:
+    """ATTRIBUTE_COMMIT: the commitment is a field element (``PUBLIC_INPUT_INVALID``), no payload."""
+    bytes_field(tx.arg("commitment"))
+    if tx.arg("payload"):
+        fail("TX_MALFORMED", "an attribute commitment carries no payload")
+
+
+def make_check_access_request(group: PairingGroup, vk: groth16.VerifyingKey) -> PayloadRule:
+    """ACCESS_REQUEST (after the chain's anchor, revocation, epoch and nonce checks): the request id is
+    SHA-256("request" || record id || nonce) (``TX_MALFORMED``), and the proof verifies for (the record's
+    policy hash, the sender's attribute commitment, record binding, request binding) (``PROOF_INVALID``)."""
+
+    def rule(state: State, tx: Transaction) -> None:
+        rid, nonce = tx.arg("record_id"), tx.arg("nonce")
+        if tx.arg("request_id") != sha256(b"request", rid, nonce):
+            fail("TX_MALFORMED", "request id is not SHA-256(request || record id || nonce)")
+        payload = RequestPayload.from_bytes(tx.arg("payload"))
+        try:
+            umbral.PublicKey.from_bytes(payload.receiving_pk)
+        except MedshareError:
+            fail("TX_MALFORMED", "the receiving key does not decode")
+        entry = RecordEntry.from_bytes(tx.arg("record_entry"))
+        p_hash = bytes_field(RecordPayload.from_bytes(entry.payload).policy_hash)
+        raw = state.get(k("attr", tx.sender.encode()))
+        if raw is None:
+            fail("ENTITY_UNKNOWN", f"{tx.sender!r} has no attribute commitment")
+        commitment = bytes_field(raw[8:40])
+        try:
+            proof = groth16.Proof.from_bytes(group, payload.proof)
+            circuits.verify_policy(group, vk, p_hash, commitment, record_binding(rid),
+                                   request_binding(nonce, tx.sender), proof)
+        except MedshareError as e:
+            fail("PROOF_INVALID", f"the policy proof does not verify ({e.code})")
+    return rule
+
+
+def check_grant(state: State, tx: Transaction) -> None:
+    """GRANT: grant id = SHA-256("grant" || request id), payload (t, n) with 1 <= t <= n (``TX_MALFORMED``)."""
+    if tx.arg("grant_id") != sha256(b"grant", tx.arg("request_id")):
+        fail("TX_MALFORMED", "grant id is not SHA-256(grant || request id)")
+    p = tx.arg("payload")
+    if len(p) != 2 or not 1 <= p[0] <= p[1]:
+        fail("TX_MALFORMED", "grant payload is u8 t || u8 n with 1 <= t <= n")
+
+
+def check_receipt(state: State, tx: Transaction) -> None:
+    """REENCRYPTION_RECEIPT: the payload is a 32-byte cfrag hash (``TX_MALFORMED``)."""
+    if len(tx.arg("payload")) != 32:
+        fail("TX_MALFORMED", "a receipt carries SHA-256 of the cfrag")
+
+
+def payload_rules(group: PairingGroup, vk: groth16.VerifyingKey) -> dict[str, PayloadRule]:
+    """The protocol's predicates for the chains' predicate registry (``ChainConfig.payload_rules``)."""
+    return {"RECORD_PUBLISH": check_record_publish, "ATTRIBUTE_COMMIT": check_attribute_commit,
+            "ACCESS_REQUEST": make_check_access_request(group, vk), "GRANT": check_grant,
+            "REENCRYPTION_RECEIPT": check_receipt}
+
+
+# ---- phase 9: audit ------------------------------------------------------------------------------------------
+def audit(shc_txs: Sequence[Transaction], mdc_state: State) -> list[str]:
+    """Phase 9: every receipt follows a grant that follows a request on a committed record that was unrevoked
+    when the request was accepted; returns the violations (empty when the history is sound)."""
+    requests: dict[bytes, bytes] = {}
+    grants: dict[bytes, bytes] = {}
+    revoked: set[bytes] = set()
+    problems: list[str] = []
+    for tx in shc_txs:
+        if tx.kind == "RECORD_REVOKE_NOTICE":
+            revoked.add(tx.arg("record_id"))
+        elif tx.kind == "ACCESS_REQUEST":
+            rid = tx.arg("record_id")
+            if record_key(rid) not in mdc_state:
+                problems.append(f"request {tx.arg('request_id').hex()[:8]} names no MDC record")
+            if rid in revoked or RecordEntry.from_bytes(tx.arg("record_entry")).revoked:
+                problems.append(f"request {tx.arg('request_id').hex()[:8]} on a revoked record")
+            requests[tx.arg("request_id")] = rid
+        elif tx.kind == "GRANT":
+            if tx.arg("request_id") not in requests:
+                problems.append(f"grant {tx.arg('grant_id').hex()[:8]} without a request")
+            grants[tx.arg("grant_id")] = tx.arg("request_id")
+        elif tx.kind == "REENCRYPTION_RECEIPT" and tx.arg("grant_id") not in grants:
+            problems.append(f"receipt for unknown grant {tx.arg('grant_id').hex()[:8]}")
+    return problems
+
+
+def signed(group: PairingGroup, signer: auth.Signer, chain: str, kind: str, nonce: int, fields: Mapping[str, Any]
+           ) -> Transaction:
+    """A transaction from ``signer`` with its CBS signature."""
+    return auth.sign_tx(group, signer, Transaction.make(chain, kind, signer.identity, nonce, **fields))
+
+
+__all__ = ["AttributeGrant", "AuthorityKeys", "Blob", "MDC", "Published", "RecordPayload", "RequestPayload", "SHC",
+           "audit", "chain_policy_hash", "decrypt", "device_send", "grant_fields", "issue_attributes",
+           "make_kfrags", "mi_receive", "payload_rules", "prove_access", "publish", "receipt_fields", "reencrypt",
+           "request_fields", "setup_authority", "setup_policy_circuit", "signed", "text"]
