@@ -62,10 +62,16 @@ def _stage_tlc() -> str:
             f"{witnessed} witnesses reached")
 
 
+def _stage_scenario() -> str:
+    from .protocol import demo
+
+    return demo.stage()
+
+
 #: (name, issue that builds it, the stage or None while not built)
 STAGES: list[tuple[str, int, StageFn | None]] = [
     ("group layer", 2, _stage_group),
-    ("scenario", 7, None),
+    ("scenario", 7, _stage_scenario),
     ("conformance", 9, _stage_conformance),
     ("z3 checks", 3, _stage_z3),
     ("tlc models", 8, _stage_tlc),
