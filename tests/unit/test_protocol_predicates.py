@@ -1,0 +1,187 @@
+"""The protocol's validity predicates, each refusal with its code (spec/protocol/protocol.md, SHC predicates).
+
+One module-scoped world on the spec ledgers (no network): two MIs, two RIs, a CPC node, a record and one valid
+request (one Groth16 proof); each test mutates one transaction and asserts the chain refuses it with its code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import attrs
+import pytest
+
+from medshare.reference.backends import get_group
+from medshare.reference.chain.deploy import make_deployment
+from medshare.reference.chain.workload import Ledger, Workload, certify
+from medshare.reference.protocol.scenario import circuit_keys
+from medshare.spec.chain.state import apply
+from medshare.spec.chain.tx import MDC, SHC, Transaction
+from medshare.spec.crypto import umbral
+from medshare.spec.errors import MedshareError
+from medshare.spec.protocol import protocol as P
+from medshare.spec.rng import DeterministicRNG
+
+POLICY = "cardiology@1 and researcher@1"
+
+
+@attrs.define
+class W:
+    g: Any
+    wl: Workload
+    mdc: Ledger
+    shc: Ledger
+    pk16: Any
+    rid: bytes
+    req: Transaction
+    ri2_grant: Any
+    ri1_umbral: umbral.SecretKey
+
+
+@pytest.fixture(scope="module")
+def w() -> W:
+    g = get_group("native")
+    pk16 = circuit_keys(g, "unit-tests")
+    dep = make_deployment(g, "proto-unit", cache={}, payload_rules=P.payload_rules(g, pk16.vk))
+    rng = DeterministicRNG("proto-unit")
+    keys = P.setup_authority(g, rng, dep.authority_keys)
+    wl = Workload(dep, "proto-unit")
+    mdc, shc = Ledger(dep.mdc.chain), Ledger(dep.shc.chain)
+    mdc.seal(wl.register(MDC, "mi1", "MI"))
+    shc.seal(wl.register(SHC, "mi1", "MI") + wl.register(SHC, "mi2", "MI") + wl.register(SHC, "ri1", "RI")
+             + wl.register(SHC, "ri2", "RI") + wl.register(SHC, "cpc1", "CPC"))
+    grants = {ri: P.issue_attributes(g, keys, names, rng.fork(ri))
+              for ri, names in (("ri1", ["cardiology@1", "researcher@1"]), ("ri2", ["dermatology@1"]))}
+    shc.seal([wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields(ri, 1, gr))
+              for ri, gr in grants.items()])
+    owner = umbral.SecretKey.random(rng.fork("owner"))
+    signer = umbral.Signer(umbral.SecretKey.random(rng.fork("sign")))
+    rid = hashlib.sha256(b"r1").digest()
+    pub = P.publish(g, keys.fame_pk, owner.public_key(), POLICY, rid, [1, 2, 3, 4, 5, 6, 7, 8], rng)
+    block, _ = mdc.seal([wl.tx(MDC, "RECORD_PUBLISH", "mi1", **pub.publish_fields("p", owner.public_key(),
+                                                                                   signer.verifying_key()))])
+    shc.seal([wl.tx(SHC, "MDC_HEADER_RELAY", "mi1", header=block.header.to_bytes(),
+                    certificate=certify(dep, dep.mdc.chain, block).to_bytes())])
+    nonce = b"\x01" * 32
+    ri1 = umbral.SecretKey.random(rng.fork("ri1u"))
+    proof = P.prove_access(g, pk16, POLICY, grants["ri1"], rid, nonce, "ri1", rng)
+    req = wl.tx(SHC, "ACCESS_REQUEST", "ri1", **P.request_fields(mdc.state, block.height, rid, nonce, proof,
+                                                                  ri1.public_key()))
+    return W(g, wl, mdc, shc, pk16, rid, req, grants["ri2"], ri1)
+
+
+def refuse(cfg: Any, state: Any, tx: Transaction) -> str:
+    with pytest.raises(MedshareError) as e:
+        apply(cfg, state, tx)
+    return e.value.code
+
+
+def fields_of(tx: Transaction) -> dict[str, Any]:
+    return {n: tx.arg(n) for n in ("request_id", "mdc_height", "record_id", "record_entry", "proof", "nonce",
+                                   "payload")}
+
+
+def test_valid_request_accepted_then_replay_refused(w: W) -> None:
+    after = apply(w.shc.cfg, w.shc.state, w.req)
+    replay = w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **fields_of(w.req))
+    assert refuse(w.shc.cfg, after, replay) == "REPLAYED_NONCE"
+
+
+def test_proof_bound_to_requester(w: W) -> None:
+    f = fields_of(w.req)
+    assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri2", **f)) == "PROOF_INVALID"
+
+
+def test_proof_bound_to_nonce(w: W) -> None:
+    f = fields_of(w.req)
+    nonce = b"\x02" * 32
+    f.update(nonce=nonce, request_id=P.sha256(b"request", w.rid, nonce))
+    assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f)) == "PROOF_INVALID"
+
+
+def test_forged_proof_bytes(w: W) -> None:
+    f = fields_of(w.req)
+    pl = P.RequestPayload.from_bytes(f["payload"])
+    f["payload"] = P.RequestPayload(b"\x00" * 192, pl.receiving_pk).to_bytes()
+    assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f)) == "PROOF_INVALID"
+
+
+def test_request_id_must_bind_nonce(w: W) -> None:
+    f = fields_of(w.req)
+    f["request_id"] = b"\x07" * 32
+    assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f)) == "TX_MALFORMED"
+
+
+def test_unsatisfied_policy_has_no_proof(w: W) -> None:
+    with pytest.raises(MedshareError) as e:
+        P.prove_access(w.g, w.pk16, POLICY, w.ri2_grant, w.rid, b"\x03" * 32, "ri2", DeterministicRNG("x"))
+    assert e.value.code == "POLICY_UNSATISFIED"
+
+
+def test_anchor_codes(w: W) -> None:
+    f = fields_of(w.req)
+    f["mdc_height"] = 99
+    assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f)) == "ANCHOR_UNKNOWN_BLOCK"
+    f = fields_of(w.req)
+    f["record_entry"] = f["record_entry"][:-1] + b"\x01"  # claims "revoked": not the committed leaf
+    assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f)) == "MERKLE_PROOF_INVALID"
+
+
+def test_grant_and_receipt_codes(w: W) -> None:
+    s = apply(w.shc.cfg, w.shc.state, w.req)
+    rq = w.req.arg("request_id")
+    gf = P.grant_fields(rq, 2, 3)
+    assert refuse(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi2", **gf)) == "NOT_AUTHORISED"
+    assert refuse(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi1", **P.grant_fields(b"\x09" * 32, 2, 3))
+                  ) == "REQUEST_UNKNOWN"
+    assert refuse(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi1", **dict(gf, payload=b"\x03\x02"))) == "TX_MALFORMED"
+    assert refuse(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi1", **dict(gf, grant_id=b"\x00" * 32))) == "TX_MALFORMED"
+    s2 = apply(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi1", **gf))
+    assert refuse(w.shc.cfg, s2, w.wl.tx(SHC, "GRANT", "mi1", **gf)) == "GRANT_EXISTS"
+    receipt = dict(grant_id=gf["grant_id"], payload=b"\x00" * 32)
+    assert refuse(w.shc.cfg, s2, w.wl.tx(SHC, "REENCRYPTION_RECEIPT", "ri1", **receipt)) == "NOT_AUTHORISED"
+    assert refuse(w.shc.cfg, s2, w.wl.tx(SHC, "REENCRYPTION_RECEIPT", "cpc1", **dict(receipt, payload=b"x"))
+                  ) == "TX_MALFORMED"
+    s3 = apply(w.shc.cfg, s2, w.wl.tx(SHC, "REENCRYPTION_RECEIPT", "cpc1", **receipt))
+    assert refuse(w.shc.cfg, s3, w.wl.tx(SHC, "REENCRYPTION_RECEIPT", "cpc1", **receipt)) == "RECEIPT_DUPLICATE"
+    s4 = apply(w.shc.cfg, s3, w.wl.tx(SHC, "GRANT_REVOKE", "mi1", grant_id=gf["grant_id"]))
+    assert refuse(w.shc.cfg, s4, w.wl.tx(SHC, "REENCRYPTION_RECEIPT", "cpc1", **receipt)) == "GRANT_REVOKED"
+
+
+def test_revocations_refuse_the_grant(w: W) -> None:
+    s = apply(w.shc.cfg, w.shc.state, w.req)
+    gf = P.grant_fields(w.req.arg("request_id"), 2, 3)
+    s_cert = apply(w.shc.cfg, s, w.wl.tx(SHC, "CERT_REVOKE", "authority", identity="ri1"))
+    assert refuse(w.shc.cfg, s_cert, w.wl.tx(SHC, "GRANT", "mi1", **gf)) == "CERT_REVOKED"
+    s_attr = apply(w.shc.cfg, s, w.wl.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity="ri1", epoch=1))
+    assert refuse(w.shc.cfg, s_attr, w.wl.tx(SHC, "GRANT", "mi1", **gf)) == "ATTRIBUTE_REVOKED"
+    replay = w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **fields_of(w.req))
+    assert refuse(w.shc.cfg, apply(w.shc.cfg, w.shc.state, w.wl.tx(
+        SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity="ri1", epoch=1)), replay) == "ATTRIBUTE_REVOKED"
+
+
+def test_record_publish_predicate(w: W) -> None:
+    tx = next(t for b in w.mdc.blocks for t in b.txs if t.kind == "RECORD_PUBLISH")
+    f = {n: tx.arg(n) for n in ("record_id", "patient", "policy", "blob_hash", "capsule", "data_commitment",
+                                "payload")}
+    f["record_id"] = b"\x05" * 32
+    bad_hash = dict(f, payload=b"\x00" * 32 + f["payload"][32:])
+    assert refuse(w.mdc.cfg, w.mdc.state, w.wl.tx(MDC, "RECORD_PUBLISH", "mi1", **bad_hash)) == "TX_MALFORMED"
+    noncanon = dict(f, policy="researcher@1 and cardiology@1")
+    assert refuse(w.mdc.cfg, w.mdc.state, w.wl.tx(MDC, "RECORD_PUBLISH", "mi1", **noncanon)) == "POLICY_SYNTAX"
+    assert refuse(w.mdc.cfg, w.mdc.state, w.wl.tx(MDC, "RECORD_PUBLISH", "mi1", **dict(f, capsule=b"\x02" * 98))
+                  ) in ("CAPSULE_INVALID", "POINT_NOT_ON_CURVE", "MALFORMED_ENCODING")
+    apply(w.mdc.cfg, w.mdc.state, w.wl.tx(MDC, "RECORD_PUBLISH", "mi1", **f))
+
+
+def test_attribute_commitment_must_be_field_element(w: W) -> None:
+    tx = w.wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", identity="ri1", epoch=5, commitment=b"\xff" * 32,
+                 payload=b"")
+    assert refuse(w.shc.cfg, w.shc.state, tx) == "PUBLIC_INPUT_INVALID"
+
+
+def test_audit_flags_orphan_grant(w: W) -> None:
+    orphan = w.wl.tx(SHC, "GRANT", "mi1", **P.grant_fields(b"\x09" * 32, 2, 3))
+    assert P.audit([orphan], w.mdc.state)
+    assert P.audit([w.req], w.mdc.state) == []
