@@ -11,7 +11,6 @@ from typing import Any
 
 import attrs
 import pytest
-
 from medshare.reference.backends import get_group
 from medshare.reference.chain.deploy import make_deployment
 from medshare.reference.chain.workload import Ledger, Workload, certify
