@@ -140,9 +140,12 @@ class AdapterProcess:
     """One running adapter: a writer thread feeds stdin, a reader thread queues stdout lines (None at EOF)."""
 
     def __init__(self, command: Sequence[str], env: dict[str, str] | None = None) -> None:
-        self.proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env, text=True, encoding="utf-8",
-                                     errors="replace", bufsize=1)
+        try:
+            self.proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, env=env, text=True, encoding="utf-8",
+                                         errors="replace", bufsize=1)
+        except (OSError, ValueError) as e:
+            fail("INVALID_ARGUMENT", f"cannot start the adapter {' '.join(command)!r}: {e}")
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.outbox: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()

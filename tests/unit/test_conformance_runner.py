@@ -234,3 +234,12 @@ def test_trace_files_run_step_by_step(tmp_path: Path) -> None:
     run = run_suite(cases, [sys.executable, str(script)], timeout=5)
     assert [o.status for o in run.outcomes] == ["passed", "passed", "failed"]
     assert "step 1" in run.outcomes[2].reason
+
+
+def test_adapter_that_cannot_start_is_a_typed_error(broken: tuple[list[str], Path], tmp_path: Path) -> None:
+    _, suite = broken
+    path = tmp_path / "s.json"
+    result = CliRunner().invoke(app, ["conform", "--impl", str(tmp_path / "no-such-adapter"), "--suite", str(suite),
+                                      "--json", str(path)])
+    assert result.exit_code == 2
+    assert json.loads(path.read_text())["error"] == "INVALID_ARGUMENT"
