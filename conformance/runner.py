@@ -528,11 +528,26 @@ def write_report(summary: dict[str, Any], path: Path) -> None:
     path.write_text(text)
 
 
+def select(cases: list[Case], only: str | None) -> list[Case]:
+    """The cases whose op starts with one of the comma-separated prefixes in ``only`` (all if None)."""
+    if not only:
+        return cases
+    prefixes = tuple(p.strip() for p in only.split(",") if p.strip())
+    chosen = [c for c in cases if c.op.startswith(prefixes)]
+    if not chosen:
+        fail("INVALID_ARGUMENT", f"no test has an op starting with {only!r}")
+    return chosen
+
+
 def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool | None = None,
-            timeout: float = DEFAULT_TIMEOUT, console: Any = None, quick_mutants: bool = False) -> dict[str, Any]:
+            timeout: float = DEFAULT_TIMEOUT, console: Any = None, quick_mutants: bool = False,
+            only: str | None = None) -> dict[str, Any]:
     """Run the suite against ``impl`` (default: the reference adapter) and, by default for the reference, every
     mutant; return the summary."""
-    cases = load_suite(suite)
+    cases = select(load_suite(suite), only)
+    ops = {c.op for c in cases}
+    # with --only, the mutants that touch a selected op; otherwise all (one without tests survives)
+    names = sorted(n for n, m in registry.load_mutants().items() if not only or ops & set(m["overrides"]))
     command = shlex.split(impl) if impl else reference_command()
     if mutants is None:
         mutants = impl is None
@@ -546,10 +561,10 @@ def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool
             run = run_suite(cases, command, timeout=timeout, env=env, progress=lambda n: bar.advance(task, n))
             mres = None
             if mutants:
-                mtask = bar.add_task("mutants", total=len(registry.load_mutants()))
-                mres = run_mutants(cases, timeout=timeout, quick=quick_mutants,
+                mtask = bar.add_task("mutants", total=len(names))
+                mres = run_mutants(cases, names=names, timeout=timeout, quick=quick_mutants,
                                    progress=lambda _: bar.advance(mtask, 1))
     else:
         run = run_suite(cases, command, timeout=timeout, env=env)
-        mres = run_mutants(cases, timeout=timeout, quick=quick_mutants) if mutants else None
+        mres = run_mutants(cases, names=names, timeout=timeout, quick=quick_mutants) if mutants else None
     return summarize(run, mres)

@@ -243,3 +243,14 @@ def test_adapter_that_cannot_start_is_a_typed_error(broken: tuple[list[str], Pat
                                       "--json", str(path)])
     assert result.exit_code == 2
     assert json.loads(path.read_text())["error"] == "INVALID_ARGUMENT"
+
+
+def test_only_selects_ops_and_their_mutants(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    result = CliRunner().invoke(app, ["conform", "--only", "group.zr", "--json", str(path)])
+    data = json.loads(path.read_text())
+    assert result.exit_code == 0 and data["ok"] and data["total"] == data["passed"] > 0
+    assert list(data["components"]) == ["group.zr"]
+    assert {r["name"] for r in data["mutants"]["results"]} == {"group_scalar_mod_r", "group_zr_little_endian"}
+    bad = CliRunner().invoke(app, ["conform", "--only", "nothing.here", "--no-mutants"])
+    assert bad.exit_code == 2
