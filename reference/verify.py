@@ -48,6 +48,18 @@ def _stage_z3() -> str:
     from .z3checks import lsss
 
     return lsss.stage()
+def _stage_tlc() -> str:
+    from ..models import tlc
+
+    summary = tlc.check(tlc.select(tlc.load_manifest(), None))
+    bad = [f"{r['config']}: {r['problem']}" for r in summary["models"] if not r["ok"]]
+    assert not bad, "; ".join(bad)
+    rows = summary["models"]
+    passed = sum(r["kind"] == "correct" for r in rows)
+    refuted = sum(r["kind"] == "buggy" for r in rows)
+    witnessed = sum(r["kind"] == "witness" for r in rows)
+    return (f"{len(rows)} small configurations match models/manifest.json: {passed} pass, {refuted} buggy refuted, "
+            f"{witnessed} witnesses reached")
 
 
 #: (name, issue that builds it, the stage or None while not built)
@@ -56,7 +68,7 @@ STAGES: list[tuple[str, int, StageFn | None]] = [
     ("scenario", 7, None),
     ("conformance", 9, _stage_conformance),
     ("z3 checks", 3, _stage_z3),
-    ("tlc models", 8, None),
+    ("tlc models", 8, _stage_tlc),
 ]
 
 

@@ -20,6 +20,8 @@ from ...spec.errors import fail
 GROUPS: dict[str, str] = {
     "group": ".group",
     "umbral": ".umbral",
+    "fame": ".fame",
+    "identity": ".identity",
 }
 
 
