@@ -541,7 +541,7 @@ def select(cases: list[Case], only: str | None) -> list[Case]:
 
 def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool | None = None,
             timeout: float = DEFAULT_TIMEOUT, console: Any = None, quick_mutants: bool = False,
-            only: str | None = None) -> dict[str, Any]:
+            only: str | None = None, jobs: int = 2) -> dict[str, Any]:
     """Run the suite against ``impl`` (default: the reference adapter) and, by default for the reference, every
     mutant; return the summary."""
     cases = select(load_suite(suite), only)
@@ -562,9 +562,9 @@ def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool
             mres = None
             if mutants:
                 mtask = bar.add_task("mutants", total=len(names))
-                mres = run_mutants(cases, names=names, timeout=timeout, quick=quick_mutants,
+                mres = run_mutants(cases, names=names, timeout=timeout, quick=quick_mutants, jobs=jobs,
                                    progress=lambda _: bar.advance(mtask, 1))
     else:
         run = run_suite(cases, command, timeout=timeout, env=env)
-        mres = run_mutants(cases, names=names, timeout=timeout, quick=quick_mutants) if mutants else None
+        mres = run_mutants(cases, names=names, timeout=timeout, quick=quick_mutants, jobs=jobs) if mutants else None
     return summarize(run, mres)
