@@ -184,8 +184,9 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
             tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw[:at] + bad + raw[at + 48:])},
                                f"row {row} component 2 {desc}", ["InvalidPoint"], code))
     c0_at = rows_at - 2 - 3 * 96
-    tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw[:c0_at] + bytes([0xC0]) + bytes(95) + raw[c0_at + 96:])},
-                       "ct0 component 1 is the identity", ["InvalidPoint"], "IDENTITY_NOT_ALLOWED"))
+    identity_c0 = raw[:c0_at] + bytes([0xC0]) + bytes(95) + raw[c0_at + 96:]
+    tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(identity_c0)},
+                          "ct0 component 1 is the identity", ["InvalidPoint"], "IDENTITY_NOT_ALLOWED"))
     for bad, c in ((raw + b"\x00", "trailing byte"), (raw[:-1], "truncated"), (b"\xf3" + raw[1:], "wrong tag"),
                    (raw[:rows_at - 2] + (len(ct.rows) + 1).to_bytes(2, "big") + raw[rows_at:] + raw[-144:],
                     "one row too many"),
