@@ -90,10 +90,24 @@ def conform(
     impl: str | None = typer.Option(None, help="adapter command (default: the reference adapter)"),
     suite: Path | None = typer.Option(None, help="vector directory"),
     report: Path | None = typer.Option(None, help="report file (.md, .html or .json)"),
+    mutants: bool | None = typer.Option(None, "--mutants/--no-mutants",
+                                           help="also score the mutants (default: only for the reference adapter)"),
+    timeout: float = typer.Option(10.0, help="seconds allowed for each adapter reply"),
     json_path: str | None = JsonOpt,
 ) -> None:
     """Run the conformance vectors against an implementation."""
-    _run("conform", json_path, _not_built("the conformance runner", 9))
+
+    def body() -> dict[str, Any]:
+        from ..conformance.runner import conform as run_conform
+        from ..conformance.runner import print_report, write_report
+
+        summary = run_conform(impl, suite, mutants=mutants, timeout=timeout, console=console)
+        print_report(summary, console)
+        if report is not None:
+            write_report(summary, report)
+        return summary
+
+    _run("conform", json_path, body)
 
 
 @vectors_app.command("generate")
@@ -102,7 +116,16 @@ def vectors_generate(
     json_path: str | None = JsonOpt,
 ) -> None:
     """Regenerate the conformance vectors deterministically."""
-    _run("vectors generate", json_path, _not_built("vector generation", 9))
+
+    def body() -> dict[str, Any]:
+        from ..conformance.generate import generate
+
+        summary = generate(out)
+        console.print(f"wrote {summary['files']} files ({summary['changed']} changed) with {summary['tests']} tests, "
+                      f"{summary['invalidShare']:.1%} invalid, into {summary['out']} in {summary['seconds']:.1f} s")
+        return summary
+
+    _run("vectors generate", json_path, body)
 
 
 @app.command()
@@ -112,14 +135,36 @@ def check(
     distributed: bool = typer.Option(False, help="run TLC's distributed mode on loopback"),
     json_path: str | None = JsonOpt,
 ) -> None:
-    """Model-check the TLA+ models with TLC."""
-    _run("check", json_path, _not_built("the TLA+ models and the TLC bridge", 8))
+    """Model-check the TLA+ models with TLC.
+
+    MODEL: a model (PBFT, Sharing, optionally with ':small' or ':large'), a configuration (MCPBFT_small) or
+    'all'; by default every small configuration of models/manifest.json.
+    """
+    from .modelcheck import run_check
+
+    if workers < 1:
+        raise typer.BadParameter("--workers must be at least 1")
+    _run("check", json_path, lambda: run_check(console, model, workers=workers, distributed=distributed))
 
 
 @trace_app.command("replay")
 def trace_replay(file: Path, json_path: str | None = JsonOpt) -> None:
     """Replay a TLC/ITF trace against the executable spec."""
-    _run("trace replay", json_path, _not_built("trace replay", 8))
+
+    def body() -> dict[str, Any]:
+        from ..models.replay import replay_file
+
+        report = replay_file(file)
+        summary = {**report.summary(), "file": str(file)}
+        if report.ok:
+            console.print(f"[green]replayed[/] {file}: {report.model}, {report.steps} steps, every state agrees")
+        else:
+            console.print(f"[bold red]TRACE_DIVERGED[/] {file}: step {report.step} ({report.action}): "
+                          f"{report.reason}")
+            summary["error"] = "TRACE_DIVERGED"
+        return summary
+
+    _run("trace replay", json_path, body)
 
 
 @app.command()

@@ -110,7 +110,9 @@ def test_limits_are_exact() -> None:
 def test_hostile_input_fails_fast(text: str, code: str) -> None:
     t0 = time.perf_counter()
     assert code_of(parse, text) == code
-    assert time.perf_counter() - t0 < 1.0
+    # a guard against super-linear blow-up on 10^5-token input (linear work takes well under a second),
+    # generous enough not to flake on a loaded machine
+    assert time.perf_counter() - t0 < 10.0
 
 
 def test_non_string_input() -> None:
