@@ -116,7 +116,7 @@ def _keygen_file(G: Any, msk: fame.MasterKey, params: dict[str, Any]) -> dict[st
     for a, c in ((["Cardiology"], "upper case"), (["irb@0"], "epoch 0"), (["and"], "keyword"), ([""], "empty"),
                  (["x" * 65], "65 characters")):
         tests.append(run_case(op, {"masterKey": m, "attributes": a, "seed": "0x01"}, c, ["AttributeInvalid"],
-                           "ATTRIBUTE_INVALID"))
+                              "ATTRIBUTE_INVALID"))
     raw = msk.to_bytes()
     for bad, c, code in ((raw + b"\x00", "trailing byte", "MALFORMED_ENCODING"),
                          (raw[:-1], "truncated", "MALFORMED_ENCODING"),
@@ -124,9 +124,9 @@ def _keygen_file(G: Any, msk: fame.MasterKey, params: dict[str, Any]) -> dict[st
                          (raw[:1] + bytes(32) + raw[33:], "a1 = 0", "SCALAR_ZERO_NOT_ALLOWED"),
                          (raw[:1] + b"\xff" * 32 + raw[33:], "a1 >= r", "SCALAR_OUT_OF_RANGE")):
         tests.append(run_case(op, {"masterKey": _h(bad), "attributes": ["a"], "seed": "0x01"}, c,
-                           ["MalformedEncoding"], code))
+                              ["MalformedEncoding"], code))
     tests.append(run_case(op, {"masterKey": m.upper().replace("0X", "0x"), "attributes": ["a"], "seed": "0x01"},
-                       "upper-case hex", ["MalformedEncoding"], "BAD_HEX"))
+                          "upper-case hex", ["MalformedEncoding"], "BAD_HEX"))
     return vector_file("crypto.fame", "keygen", tests, params, NOTES)
 
 
@@ -146,7 +146,7 @@ def _encrypt_file(pk: fame.PublicKey, params: dict[str, Any]) -> dict[str, Any]:
                          (raw[:1] + bytes([0xC0]) + bytes(95) + raw[97:], "H1 is the identity", "IDENTITY_NOT_ALLOWED"),
                          (raw[:1] + bytes(96) + raw[97:], "H1 without the compression flag", "BAD_FLAGS")):
         tests.append(run_case(op, {"publicKey": _h(bad), "policy": "a", "seed": "0x01"}, c,
-                           ["MalformedEncoding" if code == "MALFORMED_ENCODING" else "InvalidPoint"], code))
+                              ["MalformedEncoding" if code == "MALFORMED_ENCODING" else "InvalidPoint"], code))
     return vector_file("crypto.fame", "encrypt", tests, params, NOTES)
 
 
@@ -165,7 +165,7 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
             if i == 3:
                 flags.append("Duplicates")
             tests.append(run_case(op, {"key": _h(sk.to_bytes()), "ciphertext": _h(ct.to_bytes())},
-                               f"key {name} on policy {i}", flags, None if ok else "POLICY_UNSATISFIED"))
+                                  f"key {name} on policy {i}", flags, None if ok else "POLICY_UNSATISFIED"))
 
     sk, ct = keys["all"], cts[0]
     k_hex = _h(sk.to_bytes())
@@ -182,7 +182,7 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
         for desc, bad, code in BAD_G1:
             at = rows_at + row * 3 * 48 + 48
             tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw[:at] + bad + raw[at + 48:])},
-                               f"row {row} component 2 {desc}", ["InvalidPoint"], code))
+                                  f"row {row} component 2 {desc}", ["InvalidPoint"], code))
     c0_at = rows_at - 2 - 3 * 96
     identity_c0 = raw[:c0_at] + bytes([0xC0]) + bytes(95) + raw[c0_at + 96:]
     tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(identity_c0)},
@@ -193,13 +193,13 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
                    (raw[:rows_at - 2] + (len(ct.rows) - 1).to_bytes(2, "big") + raw[rows_at:-144],
                     "one row too few")):
         tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(bad)}, c, ["MalformedEncoding"],
-                           "MALFORMED_ENCODING"))
+                              "MALFORMED_ENCODING"))
     text = raw[3:3 + int.from_bytes(raw[1:3], "big")]
     swapped_text = b"2 of (dpo, ethics_approved, irb@2) or (researcher and cardiology)"
     assert len(swapped_text) == len(text)
     tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw.replace(text, swapped_text))},
-                       "policy text not canonical (and children unsorted)", ["MalformedEncoding"],
-                       "MALFORMED_ENCODING"))
+                          "policy text not canonical (and children unsorted)", ["MalformedEncoding"],
+                          "MALFORMED_ENCODING"))
     broken = text.replace(b" or ", b" or(")
     tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw[:1] + len(broken).to_bytes(2, "big") + broken +
                                                            raw[3 + len(text):])},
@@ -208,17 +208,17 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
     kp_at = 1 + 3 * 96
     for desc, bad, code in BAD_G1[:3]:
         tests.append(run_case(op, {"key": _h(kraw[:kp_at] + bad + kraw[kp_at + 48:]), "ciphertext": _h(raw)},
-                           f"key sk'_1 {desc}", ["InvalidPoint"], code))
+                              f"key sk'_1 {desc}", ["InvalidPoint"], code))
     tests.append(run_case(op, {"key": _h(kraw + b"\x00"), "ciphertext": _h(raw)}, "key with a trailing byte",
-                       ["MalformedEncoding"], "MALFORMED_ENCODING"))
+                          ["MalformedEncoding"], "MALFORMED_ENCODING"))
     first = kp_at + 3 * 48 + 2
     bad_name = kraw[:first + 1] + b"C" + kraw[first + 2:]
     tests.append(run_case(op, {"key": _h(bad_name), "ciphertext": _h(raw)}, "key attribute with upper case",
-                       ["AttributeInvalid"], "ATTRIBUTE_INVALID"))
+                          ["AttributeInvalid"], "ATTRIBUTE_INVALID"))
     unsorted = fame.AttributeKey(sk.k0, tuple(reversed(sk.attributes)), sk.kp)
     tests.append(run_case(op, {"key": _h(unsorted.to_bytes()), "ciphertext": _h(raw)}, "key attributes not sorted",
-                       ["MalformedEncoding"], "MALFORMED_ENCODING"))
+                          ["MalformedEncoding"], "MALFORMED_ENCODING"))
     tests.append(run_case(op, {"key": k_hex, "ciphertext": "0x" + raw.hex()[:-1]}, "odd-length hex",
-                       ["MalformedEncoding"], "BAD_HEX"))
+                          ["MalformedEncoding"], "BAD_HEX"))
     tests.append(run_case(op, {"key": k_hex}, "missing ciphertext", ["MalformedEncoding"], "BAD_JSON"))
     return vector_file("crypto.fame", "decrypt", tests, params, NOTES)

@@ -148,19 +148,19 @@ def generate() -> list[dict[str, Any]]:
     sat += [run_case("crypto.policy.satisfies", {"policy": t, "attributes": ["a"]}, c, f, code)
             for t, code, c, f in INVALID_POLICIES[:12]]
     sat += [run_case("crypto.policy.satisfies", {"policy": "a", "attributes": [a]}, f"attribute {a!r} in the set",
-                  ["AttributeInvalid"], "ATTRIBUTE_INVALID") for a in ("A", "a b", "irb@0", "or", "")]
+                     ["AttributeInvalid"], "ATTRIBUTE_INVALID") for a in ("A", "a b", "irb@0", "or", "")]
     files.append(vector_file("crypto.policy", "satisfies", sat, params, NOTES))
 
     rec = []
     for p, s, c, f in SATISFY_CASES:
         flags = f if satisfies(parse(p), s) else [*f, "Unsatisfied"]
         rec.append(run_case("crypto.policy.reconstruct", {"policy": p, "attributes": s}, c, flags,
-                         None if satisfies(parse(p), s) else "POLICY_UNSATISFIED"))
+                            None if satisfies(parse(p), s) else "POLICY_UNSATISFIED"))
     rec += [run_case("crypto.policy.reconstruct", {"policy": "2 of (a, b, c)", "attributes": [x]},
-                  f"one attribute ({x}) of a 2-of-3 gate", ["Threshold", "Unsatisfied"], "POLICY_UNSATISFIED")
+                     f"one attribute ({x}) of a 2-of-3 gate", ["Threshold", "Unsatisfied"], "POLICY_UNSATISFIED")
             for x in ("a", "b", "c")]
     rec += [run_case("crypto.policy.reconstruct", {"policy": "2 of (a, b, c)", "attributes": s},
-                  f"{s} on a 2-of-3 gate", ["Threshold"])
+                     f"{s} on a 2-of-3 gate", ["Threshold"])
             for s in (["a", "b"], ["a", "c"], ["b", "c"], ["a", "b", "c"])]
     files.append(vector_file("crypto.policy", "reconstruct", rec, params, NOTES))
     return files
