@@ -17,7 +17,7 @@ from typing import Any
 from ...spec.chain import auth
 from ...spec.chain.block import Block, CommitCertificate
 from ...spec.chain.merkle import state_root
-from ...spec.chain.messages import Message, Timeout, decode_message
+from ...spec.chain.messages import ClientTx, Message, Timeout, decode_message
 from ...spec.chain.pbft import Committed, Outgoing, PbftConfig, Replica, new_replica, step
 from ...spec.chain.state import genesis_state
 from ...spec.errors import MedshareError, fail
@@ -88,7 +88,8 @@ class ValidatorNode:
         """Step the replica; persist; return what to send. ``crash`` injects a crash "before_commit" (the
         transaction rolls back) or "after_commit" (the outgoing messages are lost)."""
         new, out, committed = step(self.replica, message)
-        self._persist(new, committed, crash)
+        if committed or out or not isinstance(message, ClientTx):
+            self._persist(new, committed, crash)  # a transaction only entering the pool changes nothing durable
         self.replica = new
         self.last_committed = committed
         if crash == "after_commit":
