@@ -19,8 +19,7 @@ from ...spec.chain.merkle import MerkleProof, prove_state
 from ...spec.chain.state import ChainConfig, State, apply, genesis_state
 from ...spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
 from ...spec.errors import MedshareError
-from ..ops.chain import (_step, anchor_reference, anchor_relay, anchors_to_json, config_to_json,
-                         state_to_json)
+from ..ops.chain import _step, anchor_reference, anchor_relay, anchors_to_json, config_to_json, state_to_json
 
 SPEC = "spec/chain/chain.md"
 

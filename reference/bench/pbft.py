@@ -3,9 +3,9 @@ for n = 4, 7, 10, 13 validators (quick: 4, 7), on the in-process network with SQ
 
 The network delivers every message one tick after it is sent (one "round"), without faults. Clients sign
 their transactions before the run (not timed). Nodes share a cache of signature verification outcomes, so each
-distinct signature is verified once per process. Throughput is reported per wall-clock second and per CPU second of this process (the CPU figure is
-the one to compare on a shared machine). Messages per block are compared with the PBFT count
-(n−1) + (n−1)² + n(n−1) + n(n−1)/K (pre-prepare, prepares, commits, checkpoints every K blocks).
+distinct signature is verified once per process. Throughput is reported per wall-clock second and per CPU
+second of this process (the CPU figure is the one to compare on a shared machine). Messages per block are
+compared with the PBFT count (n−1) + (n−1)² + n(n−1) + n(n−1)/K (pre-prepare, prepares, commits, checkpoints every K blocks).
 """
 
 from __future__ import annotations

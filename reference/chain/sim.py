@@ -40,7 +40,7 @@ class Faults:
     down_ticks: int = 15
 
     @staticmethod
-    def random(rng: random.Random, intensity: float = 1.0) -> "Faults":
+    def random(rng: random.Random, intensity: float = 1.0) -> Faults:
         return Faults(loss=rng.choice([0, 0, 0.05, 0.15]) * intensity, duplicate=rng.choice([0, 0.05, 0.2]),
                       max_delay=rng.choice([1, 3, 6]), partition=rng.choice([0, 0, 0.02]) * intensity,
                       partition_len=rng.choice([5, 20]), crash=rng.choice([0, 0, 0.01, 0.03]) * intensity,

@@ -42,12 +42,12 @@ class Header:
                 + self.tx_root + u32(self.proposer) + u64(self.view))
 
     @staticmethod
-    def read(r: Reader) -> "Header":
+    def read(r: Reader) -> Header:
         r.tag(HEADER_TAG)
         return Header(r.text(), r.u64(), r.fixed(32), r.fixed(32), r.fixed(32), r.u32(), r.u64())
 
     @staticmethod
-    def from_bytes(data: bytes) -> "Header":
+    def from_bytes(data: bytes) -> Header:
         try:
             r = Reader(data)
             h = Header.read(r)
@@ -65,7 +65,7 @@ class Header:
                 "proposer": self.proposer, "view": self.view}
 
     @staticmethod
-    def from_json(obj: Any) -> "Header":
+    def from_json(obj: Any) -> Header:
         keys = {"chainId", "height", "parent", "stateRoot", "txRoot", "proposer", "view"}
         if not isinstance(obj, dict) or set(obj) != keys or not isinstance(obj["chainId"], str) or not all(
                 isinstance(obj[k], int) and obj[k] >= 0 for k in ("height", "proposer", "view")):
@@ -101,7 +101,7 @@ class Block:
                 + b"".join(blob(tx.to_bytes()) for tx in self.txs))
 
     @staticmethod
-    def from_bytes(data: bytes) -> "Block":
+    def from_bytes(data: bytes) -> Block:
         if len(data) > MAX_BLOCK_BYTES:
             fail("MESSAGE_TOO_LARGE", f"block of {len(data)} bytes")
         try:
@@ -119,7 +119,7 @@ class Block:
         return {"header": self.header.to_json(), "txs": [tx.to_json() for tx in self.txs]}
 
     @staticmethod
-    def from_json(obj: Any) -> "Block":
+    def from_json(obj: Any) -> Block:
         if not isinstance(obj, dict) or set(obj) != {"header", "txs"} or not isinstance(obj["txs"], list):
             fail("BAD_JSON", "a block has header and txs")
         return Block(Header.from_json(obj["header"]), tuple(Transaction.from_json(t) for t in obj["txs"]))
@@ -149,7 +149,7 @@ class CommitCertificate:
                 + u32(len(self.signatures)) + sigs)
 
     @staticmethod
-    def from_bytes(data: bytes) -> "CommitCertificate":
+    def from_bytes(data: bytes) -> CommitCertificate:
         r = Reader(data)
         r.tag(CERT_TAG)
         chain_id, view, height, digest = r.text(), r.u64(), r.u64(), r.fixed(32)

@@ -27,7 +27,7 @@ class CertEntry:
         return self.public_key + u64(self.period_start) + u64(self.period_end) + self.sigma + u8(self.revoked)
 
     @staticmethod
-    def from_bytes(data: bytes) -> "CertEntry":
+    def from_bytes(data: bytes) -> CertEntry:
         r = Reader(data)
         e = CertEntry(r.fixed(96), r.u64(), r.u64(), r.fixed(48), r.u8() == 1)
         r.end()
@@ -52,7 +52,7 @@ class RecordEntry:
                 + self.data_commitment + blob(self.payload) + u8(self.revoked))
 
     @staticmethod
-    def from_bytes(data: bytes) -> "RecordEntry":
+    def from_bytes(data: bytes) -> RecordEntry:
         r = Reader(data)
         e = RecordEntry(r.text(), r.text(), r.text(), r.fixed(32), r.blob(), r.fixed(32), r.blob(), False)
         flag = r.u8()
@@ -73,7 +73,7 @@ class AnchorEntry:
         return self.block_hash + self.state_root
 
     @staticmethod
-    def from_bytes(data: bytes) -> "AnchorEntry":
+    def from_bytes(data: bytes) -> AnchorEntry:
         r = Reader(data)
         e = AnchorEntry(r.fixed(32), r.fixed(32))
         r.end()

@@ -70,7 +70,7 @@ class MerkleProof:
         return u64(self.index) + u64(self.size) + u32(len(self.path)) + b"".join(self.path)
 
     @staticmethod
-    def from_bytes(data: bytes) -> "MerkleProof":
+    def from_bytes(data: bytes) -> MerkleProof:
         r = Reader(data)
         index, size, n = r.u64(), r.u64(), r.count(MAX_PROOF_DEPTH)
         path = tuple(r.fixed(32) for _ in range(n))

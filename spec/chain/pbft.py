@@ -25,8 +25,18 @@ from . import auth
 from .anchor import quorum
 from .block import Block, CommitCertificate, Header
 from .codec import sha256
-from .messages import (BlockSync, ClientTx, Message, NewView, PrePrepare, PreparedProof, SyncRequest, Timeout,
-                       ViewChange, Vote)
+from .messages import (
+    BlockSync,
+    ClientTx,
+    Message,
+    NewView,
+    PreparedProof,
+    PrePrepare,
+    SyncRequest,
+    Timeout,
+    ViewChange,
+    Vote,
+)
 from .state import ChainConfig, State, apply_block, build_block, genesis_header, genesis_state, primary_of
 from .tx import Transaction
 
@@ -70,7 +80,7 @@ class Slot:
         self.sent_commit = False
         self.done = False
 
-    def clone(self) -> "Slot":
+    def clone(self) -> Slot:
         s = Slot()
         s.pp, s.accepted, s.after, s.sent_commit, s.done = self.pp, self.accepted, self.after, self.sent_commit, \
             self.done
@@ -105,7 +115,7 @@ class Replica:
         self.last_new_view: NewView | None = None
 
     # -- copying -------------------------------------------------------------------------------------------
-    def clone(self) -> "Replica":
+    def clone(self) -> Replica:
         r = copy.copy(self)
         r.log = {key: s.clone() for key, s in self.log.items()}
         r.checkpoints = {s: {d: dict(m) for d, m in by.items()} for s, by in self.checkpoints.items()}
@@ -120,7 +130,7 @@ class Replica:
 
     @staticmethod
     def restore(cfg: PbftConfig, index: int, signer: auth.Signer | None, chain: tuple[Committed, ...],
-                app: State, snapshot: dict[str, Any] | None) -> "Replica":
+                app: State, snapshot: dict[str, Any] | None) -> Replica:
         r = Replica(cfg, index, signer)
         r.chain, r.app = chain, app
         if chain:

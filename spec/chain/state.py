@@ -58,7 +58,7 @@ class ChainConfig:
     max_block_txs: int = MAX_BLOCK_TXS
     cache: auth.VerifyCache | None = attrs.field(default=None, eq=False, repr=False)
 
-    def with_cache(self, cache: auth.VerifyCache | None) -> "ChainConfig":
+    def with_cache(self, cache: auth.VerifyCache | None) -> ChainConfig:
         return attrs.evolve(self, cache=cache)
 
 
@@ -271,7 +271,7 @@ def _apply_kind(config: ChainConfig, s: _Overlay, tx: Transaction, at: int) -> N
         if raw is None:
             fail("GRANT_UNKNOWN", "no such grant")
         r = Reader(raw)
-        grantor, request_id, record_id, revoked = r.text(), r.fixed(32), r.fixed(32), r.u8()
+        grantor, _request_id, record_id, revoked = r.text(), r.fixed(32), r.fixed(32), r.u8()
         if revoked:
             fail("GRANT_REVOKED", "the grant is revoked")
         if kind == "GRANT_REVOKE":

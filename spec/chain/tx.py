@@ -114,7 +114,7 @@ class Transaction:
         object.__setattr__(self, "_body", self._encode_body())
 
     @staticmethod
-    def make(chain: str, kind: str, sender: str, nonce: int, /, **fields: Any) -> "Transaction":
+    def make(chain: str, kind: str, sender: str, nonce: int, /, **fields: Any) -> Transaction:
         """Build an unsigned transaction from named fields."""
         if kind not in SCHEMAS:
             fail("TX_MALFORMED", f"unknown transaction kind {kind!r}")
@@ -147,14 +147,14 @@ class Transaction:
         """The transaction id: SHA-256 of the signing bytes (independent of the signature bytes)."""
         return sha256(self.signing_bytes())
 
-    def with_signature(self, signature: bytes) -> "Transaction":
+    def with_signature(self, signature: bytes) -> Transaction:
         return attrs.evolve(self, signature=signature)
 
     def to_bytes(self) -> bytes:
         return self.body_bytes() + self.signature
 
     @staticmethod
-    def from_bytes(data: bytes) -> "Transaction":
+    def from_bytes(data: bytes) -> Transaction:
         if len(data) > MAX_TX_BYTES:
             fail("MESSAGE_TOO_LARGE", f"transaction of {len(data)} bytes exceeds {MAX_TX_BYTES}")
         try:
@@ -184,7 +184,7 @@ class Transaction:
                 "fields": fields, "signature": to_hex(self.signature)}
 
     @staticmethod
-    def from_json(obj: Any) -> "Transaction":
+    def from_json(obj: Any) -> Transaction:
         if not isinstance(obj, dict) or set(obj) != {"chain", "kind", "sender", "nonce", "fields", "signature"}:
             fail("BAD_JSON", "a transaction has chain, kind, sender, nonce, fields, signature")
         kind = obj["kind"]

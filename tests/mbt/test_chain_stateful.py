@@ -13,7 +13,6 @@ import attrs
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-
 from medshare.reference.backends import get_group
 from medshare.reference.chain.deploy import Deployment, make_deployment, validator_signers
 from medshare.reference.chain.node import ValidatorNode

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from medshare.reference.chain.campaign import run_schedule
 
 SIZES = {"ci": 1000, "thorough": 10_000}

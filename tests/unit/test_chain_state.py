@@ -8,20 +8,17 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from medshare.reference.chain.byzantine import forge_certificate
 from medshare.reference.backends import get_group
+from medshare.reference.chain.byzantine import forge_certificate
 from medshare.reference.chain.deploy import Deployment, make_deployment
 from medshare.reference.chain.workload import Ledger, Workload, certify
 from medshare.spec.chain.anchor import record_key
 from medshare.spec.chain.block import Block, CommitCertificate, Header
 from medshare.spec.chain.codec import sha256
-from medshare.spec.chain.merkle import (EMPTY_ROOT, MerkleProof, merkle_root, prove, state_root,
-                                        verify_inclusion)
+from medshare.spec.chain.merkle import EMPTY_ROOT, MerkleProof, merkle_root, prove, state_root, verify_inclusion
 from medshare.spec.chain.state import apply, apply_block, apply_txs, genesis_header, genesis_state
 from medshare.spec.chain.tx import MDC, SHC, Transaction
 from medshare.spec.errors import MedshareError
-
 
 
 @lru_cache(maxsize=1)

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import attrs
 import pytest
-
 from medshare.reference.backends import get_group
 from medshare.reference.chain.deploy import Deployment, make_deployment, validator_signers
 from medshare.reference.chain.node import Crash, ValidatorNode
 from medshare.reference.chain.workload import Workload
-from medshare.spec.chain.messages import (ClientTx, NewView, PrePrepare, Timeout, ViewChange, Vote,
-                                          decode_message)
+from medshare.spec.chain.messages import ClientTx, NewView, PrePrepare, Timeout, ViewChange, Vote, decode_message
 from medshare.spec.chain.pbft import Replica, new_replica, step
 from medshare.spec.chain.tx import MDC
 from medshare.spec.errors import MedshareError
@@ -241,8 +239,8 @@ def test_bad_input_to_nodes_leaves_the_ledger_unchanged() -> None:
         from medshare.spec.chain.block import Block, tx_root
         bad_block = Block(attrs.evolve(block.header, height=3, parent=block.block_hash()), (tampered_tx,))
         sig = nodes[0].replica  # the primary's signer signs a well-formed pre-prepare for it
-        from medshare.spec.chain.block import vote_bytes
         from medshare.spec.chain import auth
+        from medshare.spec.chain.block import vote_bytes
         dep = deployment()
         s = auth.sign_vote(dep.group, validator_signers(dep, dep.mdc)[0],
                            vote_bytes("PREPARE", dep.mdc.chain.chain_id, 0, 3, bad_block.block_hash()))
