@@ -9,6 +9,7 @@ Invalid input raises a typed ``MedshareError`` and changes nothing, in memory or
 
 from __future__ import annotations
 
+import copyreg
 import pickle
 import sqlite3
 from pathlib import Path
@@ -17,9 +18,10 @@ from typing import Any
 from ...spec.chain import auth
 from ...spec.chain.block import Block, CommitCertificate
 from ...spec.chain.merkle import state_root
-from ...spec.chain.messages import ClientTx, Message, Timeout, decode_message
+from ...spec.chain.messages import Message, Timeout, decode_message
 from ...spec.chain.pbft import Committed, Outgoing, PbftConfig, Replica, new_replica, step
 from ...spec.chain.state import genesis_state
+from ...spec.chain.tx import Transaction
 from ...spec.errors import MedshareError, fail
 
 SCHEMA = """
@@ -88,8 +90,12 @@ class ValidatorNode:
         """Step the replica; persist; return what to send. ``crash`` injects a crash "before_commit" (the
         transaction rolls back) or "after_commit" (the outgoing messages are lost)."""
         new, out, committed = step(self.replica, message)
-        if committed or out or not isinstance(message, ClientTx):
-            self._persist(new, committed, crash)  # a transaction only entering the pool changes nothing durable
+        if committed or out:
+            # what the replica sends (its votes) and commits must survive a crash; what it only received may
+            # be lost like a dropped message
+            self._persist(new, committed, crash)
+        elif crash == "before_commit":
+            raise Crash("crash before anything was written")
         self.replica = new
         self.last_committed = committed
         if crash == "after_commit":
@@ -120,6 +126,13 @@ class ValidatorNode:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _pickle_tx(tx: Transaction) -> tuple[Any, tuple[bytes]]:
+    return Transaction.from_bytes, (tx.to_bytes(),)
+
+
+copyreg.pickle(Transaction, _pickle_tx)  # snapshots hold transactions in their canonical bytes
 
 
 def _freeze(r: Replica) -> dict[str, Any]:

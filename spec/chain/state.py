@@ -377,7 +377,7 @@ def apply_block(config: ChainConfig, state: State, head: Header, block: Block) -
     if tx_root(block.txs) != block.header.tx_root:
         fail("BLOCK_MALFORMED", "the transaction root does not match")
     after = apply_txs(config, state, block.height, block.txs)
-    if state_root(after) != block.header.state_root:
+    if state_root(after, config.cache) != block.header.state_root:
         fail("STATE_ROOT_MISMATCH", "the state root differs from the state after the block")
     return after
 
@@ -403,7 +403,8 @@ def build_block(config: ChainConfig, state: State, head: Header, candidates: tup
     if not taken:
         return None, dict(state), tuple(rejected)
     after = s.merged()
-    header = Header(config.chain_id, height, head.block_hash(), state_root(after), tx_root(tuple(taken)),
+    header = Header(config.chain_id, height, head.block_hash(), state_root(after, config.cache),
+                    tx_root(tuple(taken)),
                     primary_of(config, view), view)
     return Block(header, tuple(taken)), after, tuple(rejected)
 
