@@ -23,6 +23,14 @@ def _size() -> int:
     return SIZES.get(os.environ.get("HYPOTHESIS_PROFILE", ""), 100)
 
 
+def test_a_schedule_reproduces_from_its_seed() -> None:
+    for seed in (3, 11):
+        a, b = run_schedule(seed), run_schedule(seed)
+        assert (a.heights, a.messages, a.ticks, a.crashes, a.rejected, a.views) == \
+            (b.heights, b.messages, b.ticks, b.crashes, b.rejected, b.views)
+
+
+@pytest.mark.slow
 def test_campaign_with_at_most_f_byzantine_is_safe() -> None:
     n = _size()
     failures = []
