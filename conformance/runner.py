@@ -24,6 +24,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -240,8 +241,10 @@ class RunResult:
 
 def run_suite(cases: Sequence[Case], command: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT,
               window: int = DEFAULT_WINDOW, env: dict[str, str] | None = None,
-              progress: Callable[[int], None] | None = None) -> RunResult:
-    """Run ``cases`` against the adapter ``command``; never raises for adapter misbehaviour."""
+              progress: Callable[[int], None] | None = None, stop_after: int | None = None) -> RunResult:
+    """Run ``cases`` against the adapter ``command``; never raises for adapter misbehaviour.
+
+    With ``stop_after`` the run ends after that many failures; the tests not run are reported as skipped."""
     t0 = time.perf_counter()
     outcomes: dict[int, Outcome] = {}
     events: list[dict[str, Any]] = []
@@ -274,7 +277,17 @@ def run_suite(cases: Sequence[Case], command: Sequence[str], *, timeout: float =
     inflight: dict[int, int] = {}  # request id -> case index, in send order
     next_id = 1
     gave_up = False
+
+    def stop() -> bool:
+        return stop_after is not None and sum(o.status == "failed" for o in outcomes.values()) >= stop_after
+
     while todo or inflight:
+        if stop():
+            for i in list(inflight.values()) + list(todo):
+                record(i, Outcome(cases[i], "skipped", f"not run: stopped after {stop_after} failures"))
+            todo.clear()
+            inflight.clear()
+            break
         while todo and len(inflight) < window:
             i = todo.popleft()
             proc.send({"id": next_id, "op": cases[i].op, "input": cases[i].request})
@@ -335,24 +348,30 @@ class MutantResult:
 
 
 def run_mutants(cases: Sequence[Case], *, names: Iterable[str] | None = None, timeout: float = DEFAULT_TIMEOUT,
-                window: int = DEFAULT_WINDOW,
+                window: int = DEFAULT_WINDOW, jobs: int = 2, quick: bool = False,
                 progress: Callable[[str], None] | None = None) -> list[MutantResult]:
-    """Run each mutant of the reference adapter over the tests of the ops it overrides; killed iff one fails."""
+    """Run each mutant of the reference adapter over the tests of the ops it overrides; killed iff one fails.
+
+    ``jobs`` mutant adapters run at a time (each is its own process); ``quick`` stops each at its first failing
+    test (enough to decide killed or not; the count of failing tests is then at most 1)."""
     mutants = registry.load_mutants()
     wanted = sorted(mutants) if names is None else list(names)
-    results = []
-    for name in wanted:
+
+    def one(name: str) -> MutantResult:
         m = mutants[name]
-        ops = sorted(m["overrides"])
         subset = [c for c in cases if c.op in m["overrides"]]
         t0 = time.perf_counter()
-        run = run_suite(subset, reference_command(name), timeout=timeout, window=window) if subset else None
+        run = run_suite(subset, reference_command(name), timeout=timeout, window=window,
+                        stop_after=1 if quick else None) if subset else None
         failed = run.failed if run else []
-        results.append(MutantResult(name, m["description"], m["bugType"], ops, len(subset), len(failed),
-                                    round(time.perf_counter() - t0, 3), [o.case.name for o in failed[:5]]))
+        result = MutantResult(name, m["description"], m["bugType"], sorted(m["overrides"]), len(subset), len(failed),
+                              round(time.perf_counter() - t0, 3), [o.case.name for o in failed[:5]])
         if progress:
             progress(name)
-    return results
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, wanted))
 
 
 # Summaries and reports --------------------------------------------------------------------------------------------------
@@ -420,8 +439,12 @@ def _rows(summary: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
         ("By flag", ["flag"] + head[1:], tally_rows(summary["flags"])),
     ]
     if summary["failures"]:
-        out.append(("Failures", ["test", "comment", "reason"],
-                    [[f["test"], f["comment"], f["reason"]] for f in summary["failures"][:100]]))
+        out.append(("Failures", ["test", "comment", "error", "reason"],
+                    [[f["test"], f["comment"], f["error"] or "(accepted)", f["reason"]]
+                     for f in summary["failures"][:100]]))
+    events = summary["adapterErrors"]
+    if any(events.values()):
+        out.append(("Adapter errors", list(events), [[str(v) for v in events.values()]]))
     m = summary["mutants"]
     if m["total"]:
         out.append((f"Mutants: {m['killed']}/{m['total']} killed (score {m['score']:.0%})",
@@ -503,7 +526,7 @@ def write_report(summary: dict[str, Any], path: Path) -> None:
 
 
 def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool | None = None,
-            timeout: float = DEFAULT_TIMEOUT, console: Any = None) -> dict[str, Any]:
+            timeout: float = DEFAULT_TIMEOUT, console: Any = None, quick_mutants: bool = False) -> dict[str, Any]:
     """Run the suite against ``impl`` (default: the reference adapter) and, by default for the reference, every
     mutant; return the summary."""
     cases = load_suite(suite)
@@ -521,8 +544,9 @@ def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool
             mres = None
             if mutants:
                 mtask = bar.add_task("mutants", total=len(registry.load_mutants()))
-                mres = run_mutants(cases, timeout=timeout, progress=lambda _: bar.advance(mtask, 1))
+                mres = run_mutants(cases, timeout=timeout, quick=quick_mutants,
+                                   progress=lambda _: bar.advance(mtask, 1))
     else:
         run = run_suite(cases, command, timeout=timeout, env=env)
-        mres = run_mutants(cases, timeout=timeout) if mutants else None
+        mres = run_mutants(cases, timeout=timeout, quick=quick_mutants) if mutants else None
     return summarize(run, mres)

@@ -166,6 +166,8 @@ Agreement ==
 Validity ==
     \A r \in Honest, s \in Seqs : decided[r][s] # Nil => decided[r][s] \in requested
 
-\* Witness: false once some honest replica decided after a view change (a trace reaching it).
-NoDecisionAfterViewChange == \A r \in Honest, s \in Seqs : decided[r][s] # Nil => view[r] = 0
+\* Witness: false once an honest replica decides in a view after a view change (a trace reaching it).
+NoDecisionInLaterView ==
+    \A r \in Honest, s \in Seqs :
+        decided[r][s] # Nil => \E m \in cmt : m.r = r /\ m.s = s /\ m.v = 0
 =============================================================================

@@ -135,14 +135,36 @@ def check(
     distributed: bool = typer.Option(False, help="run TLC's distributed mode on loopback"),
     json_path: str | None = JsonOpt,
 ) -> None:
-    """Model-check the TLA+ models with TLC."""
-    _run("check", json_path, _not_built("the TLA+ models and the TLC bridge", 8))
+    """Model-check the TLA+ models with TLC.
+
+    MODEL: a model (PBFT, Sharing, optionally with ':small' or ':large'), a configuration (MCPBFT_small) or
+    'all'; by default every small configuration of models/manifest.json.
+    """
+    from .modelcheck import run_check
+
+    if workers < 1:
+        raise typer.BadParameter("--workers must be at least 1")
+    _run("check", json_path, lambda: run_check(console, model, workers=workers, distributed=distributed))
 
 
 @trace_app.command("replay")
 def trace_replay(file: Path, json_path: str | None = JsonOpt) -> None:
     """Replay a TLC/ITF trace against the executable spec."""
-    _run("trace replay", json_path, _not_built("trace replay", 8))
+
+    def body() -> dict[str, Any]:
+        from ..models.replay import replay_file
+
+        report = replay_file(file)
+        summary = {**report.summary(), "file": str(file)}
+        if report.ok:
+            console.print(f"[green]replayed[/] {file}: {report.model}, {report.steps} steps, every state agrees")
+        else:
+            console.print(f"[bold red]TRACE_DIVERGED[/] {file}: step {report.step} ({report.action}): "
+                          f"{report.reason}")
+            summary["error"] = "TRACE_DIVERGED"
+        return summary
+
+    _run("trace replay", json_path, body)
 
 
 @app.command()

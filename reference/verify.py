@@ -30,19 +30,45 @@ def _stage_group() -> str:
     return f"{n} known answers (RFC 9380 K.1, J.9.1, J.10.1; canonical pairing on both backends)"
 
 
+def _stage_conformance() -> str:
+    from ..conformance.runner import conform
+
+    s = conform(None, None, mutants=True, quick_mutants=True)
+    m = s["mutants"]
+    assert s["failed"] == 0, f"{s['failed']} of {s['total']} conformance tests fail: " + \
+        ", ".join(f["test"] for f in s["failures"][:3])
+    assert s["skipped"] == 0, f"the reference adapter skips {s['skipped']} tests"
+    survivors = [r["name"] for r in m["results"] if not r["killed"]]
+    assert not survivors, f"mutants not caught: {', '.join(survivors)}"
+    return (f"{s['passed']}/{s['total']} tests pass ({s['invalidShare']:.0%} invalid) in {len(s['components'])} "
+            f"components; {m['killed']}/{m['total']} mutants killed")
+
+
 def _stage_z3() -> str:
     from .z3checks import lsss
 
     return lsss.stage()
+def _stage_tlc() -> str:
+    from ..models import tlc
+
+    summary = tlc.check(tlc.select(tlc.load_manifest(), None))
+    bad = [f"{r['config']}: {r['problem']}" for r in summary["models"] if not r["ok"]]
+    assert not bad, "; ".join(bad)
+    rows = summary["models"]
+    passed = sum(r["kind"] == "correct" for r in rows)
+    refuted = sum(r["kind"] == "buggy" for r in rows)
+    witnessed = sum(r["kind"] == "witness" for r in rows)
+    return (f"{len(rows)} small configurations match models/manifest.json: {passed} pass, {refuted} buggy refuted, "
+            f"{witnessed} witnesses reached")
 
 
 #: (name, issue that builds it, the stage or None while not built)
 STAGES: list[tuple[str, int, StageFn | None]] = [
     ("group layer", 2, _stage_group),
     ("scenario", 7, None),
-    ("conformance", 9, None),
+    ("conformance", 9, _stage_conformance),
     ("z3 checks", 3, _stage_z3),
-    ("tlc models", 8, None),
+    ("tlc models", 8, _stage_tlc),
 ]
 
 

@@ -369,13 +369,18 @@ def to_lsss(policy: Node) -> LSSS:
 
     visit(policy, {1: 1})
     width = counter[0]
-    dense = tuple(tuple(r.get(j, 0) for j in range(1, width + 1)) for r in rows)
+    dense = []
+    for r in rows:
+        row = [0] * width
+        for j, x in r.items():
+            row[j - 1] = x
+        dense.append(tuple(row))
     seen: dict[str, int] = {}
     occurrences = []
     for label in labels:
         occurrences.append(seen.get(label, 0))
         seen[label] = occurrences[-1] + 1
-    return LSSS(dense, tuple(labels), tuple(occurrences), policy)
+    return LSSS(tuple(dense), tuple(labels), tuple(occurrences), policy)
 
 
 def reconstruction_coefficients(lsss: LSSS, attributes: Iterable[str]) -> dict[int, int]:

@@ -21,6 +21,8 @@ GROUPS: dict[str, str] = {
     "group": ".group",
     "pbft": ".pbft",
     "umbral": ".umbral",
+    "fame": ".fame",
+    "identity": ".identity",
 }
 
 

@@ -58,6 +58,13 @@ class Period:
     def to_bytes(self) -> bytes:
         return u64(self.start) + u64(self.end)
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Period:
+        r = Reader(data)
+        start, end = r.u64(), r.u64()
+        r.done()
+        return cls(start, end)
+
     def to_json(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end}
 
@@ -229,10 +236,13 @@ def hash_cert(group: PairingGroup, key: CertifiedKey) -> G1Element:
 
 def hash_message(group: PairingGroup, message: bytes, identity: str, public_key: G2Element) -> G1Element:
     """H_msg(m, id, upk) = hash_to_g1(u16 len || id || upk || u64 len(m) || m, MEDSHARE-V1-CBS-MSG)."""
+    return _hash_message(group, message, identity, public_key.to_bytes())
+
+
+def _hash_message(group: PairingGroup, message: bytes, identity: str, public_key: bytes) -> G1Element:
     if not isinstance(message, (bytes, bytearray)):
         fail("BAD_JSON", "message must be bytes")
-    data = lp_name(identity) + public_key.to_bytes() + u64(len(message)) + bytes(message)
-    return group.hash_to_g1(data, DST_MSG)
+    return group.hash_to_g1(lp_name(identity) + public_key + u64(len(message)) + bytes(message), DST_MSG)
 
 
 # Algorithms ---------------------------------------------------------------------------------------------------
@@ -315,62 +325,86 @@ def batch_verify(group: PairingGroup, authority_pk: G2Element, items: Sequence[B
     where C_k sums c_i over the items of certified key k: one multi-pairing of size 2 + (distinct keys). On
     failure ``BATCH_INVALID``, naming the bad indices (found by :func:`find_invalid`)."""
     entries = [_batch_entry(item) for item in items]
-    for i, (key, _, signature) in enumerate(entries):
+    for i, (key, _, _) in enumerate(entries):
         try:
             _check_validity(key, at, revoked)
         except MedshareError as e:
             fail(e.code, f"batch item {i}: {e.message}")
     _check_key(authority_pk)
-    if not entries:
-        return
-    if not _batch_holds(group, authority_pk, entries, rng):
-        bad = _bisect(group, authority_pk, entries, list(range(len(entries))), rng)
-        fail("BATCH_INVALID", f"invalid signatures at indices {bad}")
+    terms = _prepare(group, entries)
+    if terms and not _holds(group, authority_pk, terms, rng):
+        fail("BATCH_INVALID", f"invalid signatures at indices {_bisect(group, authority_pk, terms, rng)}")
 
 
 def find_invalid(group: PairingGroup, authority_pk: G2Element, items: Sequence[BatchItem], *,
                  rng: RNG) -> list[int]:
-    """The indices of the items whose pairing equation fails (bisection with batch checks; no period or
-    revocation checks)."""
-    entries = [_batch_entry(item) for item in items]
-    return _bisect(group, authority_pk, entries, list(range(len(entries))), rng)
+    """The indices of the items whose pairing equation fails, by bisection with batch checks over hashes
+    computed once (no period or revocation checks)."""
+    terms = _prepare(group, [_batch_entry(item) for item in items])
+    return [] if _holds(group, authority_pk, terms, rng) else _bisect(group, authority_pk, terms, rng)
 
 
-def _bisect(group: PairingGroup, authority_pk: G2Element, entries: list[tuple[CertifiedKey, bytes, Signature]],
-            idx: list[int], rng: RNG) -> list[int]:
-    if not idx or _batch_holds(group, authority_pk, [entries[i] for i in idx], rng):
-        return []
-    if len(idx) == 1:
-        return idx
-    mid = len(idx) // 2
-    return (_bisect(group, authority_pk, entries, idx[:mid], rng)
-            + _bisect(group, authority_pk, entries, idx[mid:], rng))
+@frozen
+class _Term:
+    """One batch item, hashed: its signature, H_cert of its certified key (shared by the signer's items) and
+    H_msg, with the encodings that group the terms."""
+
+    index: int
+    key_bytes: bytes
+    public_key: G2Element
+    public_key_bytes: bytes
+    sigma: G1Element
+    h_cert: G1Element
+    h_msg: G1Element
 
 
-def _batch_holds(group: PairingGroup, authority_pk: G2Element,
-                 entries: Sequence[tuple[CertifiedKey, bytes, Signature]], rng: RNG) -> bool:
-    if len(entries) == 1:
-        key, message, signature = entries[0]
-        return (not signature.sigma.is_identity()
-                and group.pairing_check(_terms(group, authority_pk, key, message, signature)))
-    coefficients = [1 + random_below(rng, (1 << BATCH_COEFFICIENT_BITS) - 1) for _ in entries]
-    cert_weight: dict[bytes, tuple[CertifiedKey, int]] = {}
+def _prepare(group: PairingGroup, entries: Sequence[tuple[CertifiedKey, bytes, Signature]]) -> list[_Term]:
+    encoded: dict[int, bytes] = {}  # id(public key object) -> its encoding: a signer's items share the object
+    h_cert: dict[bytes, G1Element] = {}
+    terms = []
+    for i, (key, message, signature) in enumerate(entries):
+        ub = encoded.get(id(key.public_key))
+        if ub is None:
+            ub = encoded[id(key.public_key)] = key.public_key.to_bytes()
+        kb = lp_name(key.identity) + ub + key.period.to_bytes()
+        if kb not in h_cert:
+            h_cert[kb] = group.hash_to_g1(kb, DST_CERT)
+        terms.append(_Term(i, kb, key.public_key, ub, signature.sigma, h_cert[kb],
+                           _hash_message(group, message, key.identity, ub)))
+    return terms
+
+
+def _holds(group: PairingGroup, authority_pk: G2Element, terms: Sequence[_Term], rng: RNG) -> bool:
+    """The combined equation (one term: the plain one, without coefficients)."""
+    if any(t.sigma.is_identity() for t in terms):
+        return False
+    if len(terms) == 1:
+        t = terms[0]
+        return group.pairing_check([(-t.sigma, group.g2()), (t.h_cert, authority_pk), (t.h_msg, t.public_key)])
+    c = [1 + random_below(rng, (1 << BATCH_COEFFICIENT_BITS) - 1) for _ in terms]
+    cert_weight: dict[bytes, tuple[G1Element, Zr]] = {}
     msg_terms: dict[bytes, tuple[G2Element, list[G1Element], list[int]]] = {}
-    for (key, message, signature), c in zip(entries, coefficients):
-        if signature.sigma.is_identity():
-            return False
-        kb = key.to_bytes()
-        cert_weight[kb] = (key, cert_weight.get(kb, (key, 0))[1] + c)
-        ub = key.public_key.to_bytes()
-        upk, points, scalars = msg_terms.setdefault(ub, (key.public_key, [], []))
-        points.append(hash_message(group, message, key.identity, key.public_key))
-        scalars.append(c)
-    sigma_sum = group.msm_g1([s.sigma for _, _, s in entries], coefficients)
-    cert_sum = group.msm_g1([hash_cert(group, k) for k, _ in cert_weight.values()],
-                            [w for _, w in cert_weight.values()])
+    for t, ci in zip(terms, c, strict=True):
+        cert_weight[t.key_bytes] = (t.h_cert, cert_weight.get(t.key_bytes, (t.h_cert, Zr(0)))[1] + ci)
+        _, points, scalars = msg_terms.setdefault(t.public_key_bytes, (t.public_key, [], []))
+        points.append(t.h_msg)
+        scalars.append(ci)
+    sigma_sum = group.msm_g1([t.sigma for t in terms], c)
+    cert_sum = group.msm_g1([h for h, _ in cert_weight.values()], [w for _, w in cert_weight.values()])
     pairs = [(-sigma_sum, group.g2()), (cert_sum, authority_pk)]
     pairs += [(group.msm_g1(points, scalars), upk) for upk, points, scalars in msg_terms.values()]
     return group.pairing_check(pairs)
+
+
+def _bisect(group: PairingGroup, authority_pk: G2Element, terms: Sequence[_Term], rng: RNG) -> list[int]:
+    """Indices of the bad terms, given that ``terms`` as a whole fails."""
+    if len(terms) == 1:
+        return [terms[0].index]
+    bad = []
+    for half in (terms[:len(terms) // 2], terms[len(terms) // 2:]):
+        if not _holds(group, authority_pk, half, rng):
+            bad += _bisect(group, authority_pk, half, rng)
+    return bad
 
 
 # Helpers ------------------------------------------------------------------------------------------------------
@@ -392,7 +426,7 @@ def _batch_entry(item: BatchItem) -> tuple[CertifiedKey, bytes, Signature]:
 def _check_validity(key: CertifiedKey, at: int, revoked: frozenset[bytes]) -> None:
     _check_key(key.public_key)
     key.period.check(at)
-    if key.cert_id() in revoked:
+    if revoked and key.cert_id() in revoked:
         fail("CERT_REVOKED", f"certificate {key.cert_id().hex()[:16]}… is revoked")
 
 

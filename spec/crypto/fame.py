@@ -72,12 +72,12 @@ class PublicKey:
         return pk
 
     def to_json(self) -> dict[str, Any]:
-        return {"h1": _hex(self.h1.to_bytes()), "h2": _hex(self.h2.to_bytes()),
-                "t1": _hex(self.t1.to_bytes()), "t2": _hex(self.t2.to_bytes())}
+        return {"h1": to_hex(self.h1.to_bytes()), "h2": to_hex(self.h2.to_bytes()),
+                "t1": to_hex(self.t1.to_bytes()), "t2": to_hex(self.t2.to_bytes())}
 
     @staticmethod
     def from_json(group: PairingGroup, obj: Any) -> PublicKey:
-        _fields(obj, ("h1", "h2", "t1", "t2"))
+        check_fields(obj, ("h1", "h2", "t1", "t2"))
         return PublicKey(_g2(group, obj["h1"]), _g2(group, obj["h2"]), _gt(group, obj["t1"]), _gt(group, obj["t2"]))
 
 
@@ -105,12 +105,12 @@ class MasterKey:
         return msk
 
     def to_json(self) -> dict[str, Any]:
-        return {"msk": _hex(self.to_bytes())}
+        return {"msk": to_hex(self.to_bytes())}
 
     @staticmethod
     def from_json(group: PairingGroup, obj: Any) -> MasterKey:
-        _fields(obj, ("msk",))
-        return MasterKey.from_bytes(group, _unhex(obj["msk"]))
+        check_fields(obj, ("msk",))
+        return MasterKey.from_bytes(group, from_hex(obj["msk"]))
 
     def __repr__(self) -> str:
         return f"MasterKey(fingerprint={_fingerprint(self.to_bytes())})"
@@ -126,12 +126,6 @@ class AttributeKey:
 
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.attributes)
-
-    def component(self, name: str) -> G1Triple:
-        for y, k in self.attributes:
-            if y == name:
-                return k
-        fail("POLICY_UNSATISFIED", f"no key component for {name}")
 
     def to_bytes(self) -> bytes:
         out = bytearray([TAG_ATTRIBUTE_KEY])
@@ -154,19 +148,19 @@ class AttributeKey:
         return AttributeKey(k0, _sorted_attributes(items), kp)
 
     def to_json(self) -> dict[str, Any]:
-        return {"k0": [_hex(x.to_bytes()) for x in self.k0], "kp": [_hex(x.to_bytes()) for x in self.kp],
-                "attributes": [{"name": n, "k": [_hex(x.to_bytes()) for x in k]} for n, k in self.attributes]}
+        return {"k0": [to_hex(x.to_bytes()) for x in self.k0], "kp": [to_hex(x.to_bytes()) for x in self.kp],
+                "attributes": [{"name": n, "k": [to_hex(x.to_bytes()) for x in k]} for n, k in self.attributes]}
 
     @staticmethod
     def from_json(group: PairingGroup, obj: Any) -> AttributeKey:
-        _fields(obj, ("k0", "kp", "attributes"))
+        check_fields(obj, ("k0", "kp", "attributes"))
         k0 = _triple(obj["k0"], lambda s: _g2(group, s))
         kp = _triple(obj["kp"], lambda s: _g1(group, s))
         if not isinstance(obj["attributes"], list):
             fail("BAD_JSON", "attributes must be a list")
         items = []
         for item in obj["attributes"]:
-            _fields(item, ("name", "k"))
+            check_fields(item, ("name", "k"))
             if not isinstance(item["name"], str):
                 fail("BAD_JSON", "attribute name must be a string")
             items.append((item["name"], _triple(item["k"], lambda s: _g1(group, s))))
@@ -204,12 +198,12 @@ class Ciphertext:
         return Ciphertext(policy, c0, rows)
 
     def to_json(self) -> dict[str, Any]:
-        return {"policy": canonical_text(self.policy), "c0": [_hex(x.to_bytes()) for x in self.c0],
-                "rows": [[_hex(x.to_bytes()) for x in row] for row in self.rows]}
+        return {"policy": canonical_text(self.policy), "c0": [to_hex(x.to_bytes()) for x in self.c0],
+                "rows": [[to_hex(x.to_bytes()) for x in row] for row in self.rows]}
 
     @staticmethod
     def from_json(group: PairingGroup, obj: Any) -> Ciphertext:
-        _fields(obj, ("policy", "c0", "rows"))
+        check_fields(obj, ("policy", "c0", "rows"))
         if not isinstance(obj["policy"], str) or not isinstance(obj["rows"], list):
             fail("BAD_JSON", "policy must be a string and rows a list")
         policy = _canonical_policy(obj["policy"])
@@ -262,15 +256,19 @@ def encrypt(group: PairingGroup, pk: PublicKey, policy: Node | str, rng: RNG) ->
     lsss = to_lsss(tree)
     s1, s2 = group.random_zr(rng), group.random_zr(rng)
     c0 = (pk.h1 * s1, pk.h2 * s2, group.g2() * (s1 + s2))
+    h_attr = {(y, ell, t): hash_attribute(group, y, ell, t) for y in sorted(set(lsss.labels))
+              for ell in (1, 2, 3) for t in (1, 2)}
+    h_col = {(j, ell, t): hash_column(group, j, ell, t) for j in range(1, lsss.width + 1)
+             for ell in (1, 2, 3) for t in (1, 2)}
     rows = []
     for row, y in zip(lsss.rows, lsss.labels, strict=True):
         cells = []
         for ell in (1, 2, 3):
-            points = [hash_attribute(group, y, ell, 1), hash_attribute(group, y, ell, 2)]
+            points = [h_attr[y, ell, 1], h_attr[y, ell, 2]]
             scalars: list[Zr] = [s1, s2]
             for j, m in enumerate(row, start=1):
                 if m:
-                    points += [hash_column(group, j, ell, 1), hash_column(group, j, ell, 2)]
+                    points += [h_col[j, ell, 1], h_col[j, ell, 2]]
                     scalars += [s1 * m, s2 * m]
             cells.append(group.msm_g1(points, scalars))
         rows.append((cells[0], cells[1], cells[2]))
@@ -287,9 +285,10 @@ def decrypt(group: PairingGroup, sk: AttributeKey, ct: Ciphertext) -> GTElement:
     gamma = reconstruction_coefficients(lsss, sk.names())
     used = sorted(gamma)
     coeffs = [Zr(gamma[i]) for i in used]
+    components = dict(sk.attributes)
     pairs: list[tuple[G1Element, G2Element]] = []
     for t in range(3):
-        d = group.msm_g1([sk.kp[t]] + [sk.component(lsss.labels[i])[t] for i in used], [Zr(1)] + coeffs)
+        d = group.msm_g1([sk.kp[t]] + [components[lsss.labels[i]][t] for i in used], [Zr(1), *coeffs])
         pairs.append((d, ct.c0[t]))
     for ell in range(3):
         c = group.msm_g1([ct.rows[i][ell] for i in used], coeffs)
@@ -302,11 +301,11 @@ def _fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def _hex(data: bytes) -> str:
+def to_hex(data: bytes) -> str:
     return "0x" + data.hex()
 
 
-def _unhex(s: Any) -> bytes:
+def from_hex(s: Any) -> bytes:
     """Strict: a str "0x" + lowercase hex digits, even length."""
     if not isinstance(s, str) or not s.startswith("0x") or len(s) % 2 or s[2:] != s[2:].lower():
         fail("BAD_HEX", "expected 0x-prefixed lowercase hex")
@@ -316,7 +315,7 @@ def _unhex(s: Any) -> bytes:
         fail("BAD_HEX", "not hex")
 
 
-def _fields(obj: Any, names: Sequence[str]) -> None:
+def check_fields(obj: Any, names: Sequence[str]) -> None:
     if not isinstance(obj, dict) or set(obj) != set(names):
         fail("BAD_JSON", f"expected an object with exactly the fields {', '.join(names)}")
 
@@ -328,15 +327,15 @@ def _triple(obj: Any, decode: Any) -> Any:
 
 
 def _g1(group: PairingGroup, s: Any) -> G1Element:
-    return group.g1_from_bytes(_unhex(s), allow_identity=False)
+    return group.g1_from_bytes(from_hex(s), allow_identity=False)
 
 
 def _g2(group: PairingGroup, s: Any) -> G2Element:
-    return group.g2_from_bytes(_unhex(s), allow_identity=False)
+    return group.g2_from_bytes(from_hex(s), allow_identity=False)
 
 
 def _gt(group: PairingGroup, s: Any) -> GTElement:
-    x = group.gt_from_bytes(_unhex(s))
+    x = group.gt_from_bytes(from_hex(s))
     if x.is_one():
         fail("IDENTITY_NOT_ALLOWED", "GT element of a public key is 1")
     return x

@@ -123,6 +123,13 @@ class Encapsulation:
     def from_bytes(cls, group: PairingGroup, data: bytes) -> Encapsulation:
         return cls(group.g2_from_bytes(data, allow_identity=False))
 
+    def to_json(self) -> str:
+        return to_hex(self.to_bytes())
+
+    @classmethod
+    def from_json(cls, group: PairingGroup, value: Any) -> Encapsulation:
+        return cls.from_bytes(group, from_hex(value))
+
 
 @frozen
 class ReadingCiphertext:

@@ -88,12 +88,12 @@ class SealedRecord:
         return SealedRecord(data[:NONCE_BYTES], data[NONCE_BYTES:])
 
     def to_json(self) -> dict[str, Any]:
-        return {"nonce": fame._hex(self.nonce), "body": fame._hex(self.body)}
+        return {"nonce": fame.to_hex(self.nonce), "body": fame.to_hex(self.body)}
 
     @staticmethod
     def from_json(obj: Any) -> SealedRecord:
-        fame._fields(obj, ("nonce", "body"))
-        return SealedRecord.from_bytes(fame._unhex(obj["nonce"]) + fame._unhex(obj["body"]))
+        fame.check_fields(obj, ("nonce", "body"))
+        return SealedRecord.from_bytes(fame.from_hex(obj["nonce"]) + fame.from_hex(obj["body"]))
 
 
 def seal(key: bytes, record_id: bytes, policy_digest: bytes, plaintext: bytes, rng: RNG) -> SealedRecord:

@@ -106,7 +106,7 @@ def test_type_i_replaced_public_key(w: World) -> None:
     h_msg = cbs.hash_message(G, b"forged", "mi-1", adv.pk)
     for forged in (h_msg * adv.sk,                                     # no certificate term at all
                    w.cert.sigma + h_msg * adv.sk):                      # the target's (public) certificate
-        assert code_of(lambda: cbs.verify(G, mpk, replaced, b"forged", cbs.Signature(forged),
+        assert code_of(lambda f=forged: cbs.verify(G, mpk, replaced, b"forged", cbs.Signature(f),
                                           at=150)) == "SIGNATURE_INVALID"
     # a certificate the adversary made itself under a key it controls is not one from msk
     fake_cert = cbs.certify(G, cbs.AuthorityKeyPair(adv.sk, adv.pk), "mi-1", adv.pk, PERIOD)
@@ -124,7 +124,7 @@ def test_type_ii_known_master_key(w: World) -> None:
                  cert + cbs.hash_message(G, b"forged", "mi-1", w.user.pk) * guess.sk,  # a wrong usk
                  w.sig.sigma]                                                     # a signature on another msg
     for forged in forgeries:
-        assert code_of(lambda: cbs.verify(G, mpk, key, b"forged", cbs.Signature(forged),
+        assert code_of(lambda f=forged: cbs.verify(G, mpk, key, b"forged", cbs.Signature(f),
                                           at=150)) == "SIGNATURE_INVALID"
 
 
@@ -140,7 +140,7 @@ def test_batch_verify(w: World) -> None:
     cbs.batch_verify(G, mpk, items, at=150, rng=rng)
     cbs.batch_verify(G, mpk, [], at=150, rng=rng)
     cbs.batch_verify(G, mpk, [(c.certified_key(), m, s) for (_, _, _, m, s), c in
-                              zip(items, [certs[j % 4] for j in range(10)])], at=150, rng=rng)
+                              zip(items, [certs[j % 4] for j in range(10)], strict=True)], at=150, rng=rng)
     bad = list(items)
     bad[7] = bad[7][:3] + (b"tampered", bad[7][4])
     assert code_of(lambda: cbs.batch_verify(G, mpk, bad, at=150, rng=rng)) == "BATCH_INVALID"
@@ -191,6 +191,8 @@ def test_encodings_roundtrip_and_strictness(w: World) -> None:
     assert code_of(lambda: cbs.CertifiedKey.from_bytes(G, empty_period)) == "MALFORMED_ENCODING"
     assert code_of(lambda: cbs.Certificate.from_json(G, {**w.cert.to_json(), "extra": 1})) == "BAD_JSON"
     assert code_of(lambda: cbs.Period.from_json({"start": True, "end": 3})) == "BAD_JSON"
+    assert cbs.Period.from_bytes(PERIOD.to_bytes()) == PERIOD
+    assert code_of(lambda: cbs.Period.from_bytes(PERIOD.to_bytes()[:-1])) == "MALFORMED_ENCODING"
     mismatched = w.user.to_bytes()[:32] + w.authority.pk.to_bytes()
     assert code_of(lambda: cbs.UserKeyPair.from_bytes(G, mismatched)) == "KEY_MISMATCH"
     assert "sk=<" in repr(w.user) and w.user.sk.to_bytes().hex() not in repr(w.user)
@@ -200,3 +202,16 @@ def test_cert_id_names_the_certified_key(w: World) -> None:
     key = w.cert.certified_key()
     assert w.cert.cert_id() == key.cert_id() and len(key.cert_id()) == 32
     assert attrs.evolve(key, period=cbs.Period(100, 201)).cert_id() != key.cert_id()
+
+
+def test_batch_on_the_pure_backend(pure: PairingGroup) -> None:
+    """The MSM-and-multi-pairing path on the reference backend (two signatures: it is slow)."""
+    w = make_world(pure)
+    user2 = cbs.keygen(pure, DeterministicRNG("u2"))
+    cert2 = cbs.certify(pure, w.authority, "mi-2", user2.pk, PERIOD)
+    items: list[cbs.BatchItem] = [(w.cert.certified_key(), b"record 1", w.sig),
+                                  (cert2.certified_key(), b"b", cbs.sign(pure, user2, cert2, b"b"))]
+    cbs.batch_verify(pure, w.authority.pk, items, at=150, rng=DeterministicRNG(1))
+    items[1] = (cert2.certified_key(), b"c", items[1][2])
+    assert code_of(lambda: cbs.batch_verify(pure, w.authority.pk, items, at=150, rng=DeterministicRNG(1))) == \
+        "BATCH_INVALID"

@@ -55,11 +55,11 @@ def test_wrong_identity_or_epoch_key(w: World) -> None:
     other_id = ibe.extract(G, w.master, "mi-2", 3)
     other_epoch = ibe.extract(G, w.master, "mi-1", 4)
     for key in (other_id, other_epoch):
-        assert code_of(lambda: ibe.decrypt_reading(G, key, w.ct)) == "KEY_MISMATCH"
+        assert code_of(lambda k=key: ibe.decrypt_reading(G, k, w.ct)) == "KEY_MISMATCH"
         # a key relabelled to claim the right identity/epoch: caught on import, else by the AEAD
         relabelled = attrs.evolve(key, identity="mi-1", epoch=3)
-        assert code_of(lambda: ibe.verify_identity_key(G, w.master.p_pub, relabelled)) == "KEY_MISMATCH"
-        assert code_of(lambda: ibe.decrypt_reading(G, relabelled, w.ct)) == "DECRYPTION_FAILED"
+        assert code_of(lambda r=relabelled: ibe.verify_identity_key(G, w.master.p_pub, r)) == "KEY_MISMATCH"
+        assert code_of(lambda r=relabelled: ibe.decrypt_reading(G, r, w.ct)) == "DECRYPTION_FAILED"
     assert code_of(lambda: ibe.verify_identity_key(G, w.master.p_pub, w.key, epoch=4)) == "KEY_MISMATCH"
     assert code_of(lambda: ibe.verify_identity_key(G, w.master.p_pub, w.key, identity="mi-2")) == "KEY_MISMATCH"
     foreign = ibe.setup(G, DeterministicRNG("other kgc"))
@@ -76,7 +76,7 @@ def test_tampering(w: World) -> None:
              attrs.evolve(ct, sequence=42),
              attrs.evolve(ct, encapsulation=ibe.Encapsulation(ct.encapsulation.u + G.g2()))]
     for bad in cases:
-        assert code_of(lambda: ibe.decrypt_reading(G, key, bad)) == "DECRYPTION_FAILED"
+        assert code_of(lambda b=bad: ibe.decrypt_reading(G, key, b)) == "DECRYPTION_FAILED"
     # the identity/epoch are in the AD and the KDF: another epoch's key is refused before any decryption
     assert code_of(lambda: ibe.decrypt_reading(G, key, attrs.evolve(ct, epoch=4))) == "KEY_MISMATCH"
     assert code_of(lambda: ibe.decapsulate(G, key, "mi-1", 3, ibe.Encapsulation(G.identity_g2()))) == \
@@ -88,6 +88,8 @@ def test_encodings(w: World) -> None:
     for obj, cls in ((w.ct, ibe.ReadingCiphertext), (w.key, ibe.IdentityKey), (w.master, ibe.MasterKeyPair)):
         assert cls.from_bytes(G, obj.to_bytes()) == obj  # type: ignore[attr-defined]
         assert cls.from_json(G, obj.to_json()) == obj  # type: ignore[attr-defined]
+    enc = w.ct.encapsulation
+    assert ibe.Encapsulation.from_json(G, enc.to_json()) == enc
     raw = w.ct.to_bytes()
     assert code_of(lambda: ibe.ReadingCiphertext.from_bytes(G, raw + b"\x00")) == "MALFORMED_ENCODING"
     assert code_of(lambda: ibe.ReadingCiphertext.from_bytes(G, raw[:-1])) == "MALFORMED_ENCODING"
