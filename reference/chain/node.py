@@ -1,9 +1,10 @@
 """A validator node: the spec's PBFT replica with its ledger persisted in SQLite.
 
-One database per node, in WAL mode. Each step's effects — newly committed blocks with their commit
-certificates, the state changes they cause, and the replica's consensus snapshot — are written in one SQLite
-transaction before any outgoing message is released, so a crash at any point loses nothing committed (and no
-vote is sent that a restarted node could contradict). Restart reloads the chain, the state and the snapshot.
+One database per node, in WAL mode. The effects of a step that commits or sends — newly committed blocks with
+their commit certificates, the state changes they cause, and the replica's consensus snapshot — are written in
+one SQLite transaction before any outgoing message is released, so a crash at any point loses nothing
+committed (and no vote is sent that a restarted node could contradict); a step that only received a message
+may be lost like a dropped message. Restart reloads the chain, the state and the snapshot.
 Invalid input raises a typed ``MedshareError`` and changes nothing, in memory or on disk.
 """
 
