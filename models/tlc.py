@@ -477,12 +477,22 @@ def run_entry(entry: Entry, **kw: Any) -> TLCResult:
     return run_tlc(MODELS_DIR / entry.module, MODELS_DIR / entry.config, **kw)
 
 
-def check(entries: list[Entry], *, workers: int = 1, distributed: bool = False,
+def check(entries: list[Entry], *, workers: int = 1, distributed: bool = False, jobs: int = 1,
           on_start: Callable[[Entry], None] | None = None,
           on_progress: Callable[[Entry, Stats], None] | None = None,
           on_done: Callable[[Entry, dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Run each entry and compare it with the manifest; the ``medshare check`` summary (DESIGN section 5)."""
+    """Run each entry and compare it with the manifest; the ``medshare check`` summary (DESIGN section 5).
+    ``jobs`` TLC processes run at once (not with ``distributed``: the server takes one port per run)."""
     exact = workers == 1 and not distributed
+    if jobs > 1 and not distributed:
+        from concurrent.futures import ThreadPoolExecutor
+
+        def one(entry: Entry) -> list[dict[str, Any]]:
+            return list(check([entry], workers=workers, on_progress=on_progress, on_done=on_done)["models"])
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            rows = [row for part in pool.map(one, entries) for row in part]
+        return {"ok": all(r["ok"] for r in rows), "models": rows, "workers": workers, "distributed": False}
     rows: list[dict[str, Any]] = []
     for entry in entries:
         if on_start:
