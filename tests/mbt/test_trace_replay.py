@@ -84,6 +84,14 @@ def test_pbft_disagreement_needs_the_weak_quorum() -> None:
     assert "has not prepared" in (report.reason or "")
 
 
+def test_amnesia_needs_a_volatile_log() -> None:
+    trace = copy.deepcopy(load_trace(TRACES_DIR / WITNESS_TRACES["MCPBFT_amnesia"]))
+    assert replay(trace).ok
+    trace["#meta"]["constants"]["PersistLog"] = True
+    report = replay(trace)
+    assert not report.ok and report.action == "CrashRestart" and "persistent" in (report.reason or "")
+
+
 @pytest.mark.parametrize("mutate, code", [
     (lambda t: t.pop("vars"), "TRACE_MALFORMED"),
     (lambda t: t["#meta"].pop("model"), "TRACE_MALFORMED"),
