@@ -10,14 +10,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
 
 from ..spec.errors import MedshareError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="medshare: dual-blockchain sharing of Medical-IoT data.")
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="medshare: dual-blockchain sharing of Medical-IoT data.")
 vectors_app = typer.Typer(no_args_is_help=True, help="Conformance vectors.")
 trace_app = typer.Typer(no_args_is_help=True, help="Traces from TLC and ITF.")
 app.add_typer(vectors_app, name="vectors")
@@ -32,7 +33,7 @@ EXIT_NOT_BUILT = 3
 JsonOpt = typer.Option(None, "--json", help="write a JSON summary to FILE ('-' for stdout)")
 
 
-def _emit(summary: dict[str, Any], json_path: Optional[str]) -> None:
+def _emit(summary: dict[str, Any], json_path: str | None) -> None:
     if json_path is None:
         return
     text = json.dumps(summary, indent=2, sort_keys=True, default=str)
@@ -42,7 +43,7 @@ def _emit(summary: dict[str, Any], json_path: Optional[str]) -> None:
         Path(json_path).write_text(text + "\n")
 
 
-def _run(command: str, json_path: Optional[str], body: Callable[[], dict[str, Any]]) -> None:
+def _run(command: str, json_path: str | None, body: Callable[[], dict[str, Any]]) -> None:
     """Run ``body``; map its summary and errors to the JSON contract and the exit code."""
     try:
         summary = body()
@@ -67,46 +68,72 @@ def _not_built(what: str, issue: int) -> Callable[[], dict[str, Any]]:
 @app.command()
 def demo(
     seed: int = typer.Option(1, help="scenario seed"),
-    json_path: Optional[str] = JsonOpt,
+    json_path: str | None = JsonOpt,
 ) -> None:
     """Run the end-to-end sharing scenario, narrated, and check every property."""
     _run("demo", json_path, _not_built("the end-to-end scenario", 7))
 
 
 @app.command()
-def verify(json_path: Optional[str] = JsonOpt) -> None:
+def verify(
+    stage: list[str] | None = typer.Option(None, help="run only these stages (repeatable)"),
+    json_path: str | None = JsonOpt,
+) -> None:
     """The main job: scenario, conformance, Z3 checks and the small TLC models, with one summary table."""
     from .verify import run_verify
 
-    _run("verify", json_path, lambda: run_verify(console))
+    _run("verify", json_path, lambda: run_verify(console, only=stage))
 
 
 @app.command()
 def conform(
-    impl: Optional[str] = typer.Option(None, help="adapter command (default: the reference adapter)"),
-    suite: Optional[Path] = typer.Option(None, help="vector directory"),
-    report: Optional[Path] = typer.Option(None, help="report file (.md, .html or .json)"),
-    json_path: Optional[str] = JsonOpt,
+    impl: str | None = typer.Option(None, help="adapter command (default: the reference adapter)"),
+    suite: Path | None = typer.Option(None, help="vector directory"),
+    report: Path | None = typer.Option(None, help="report file (.md, .html or .json)"),
+    mutants: bool | None = typer.Option(None, "--mutants/--no-mutants",
+                                           help="also score the mutants (default: only for the reference adapter)"),
+    timeout: float = typer.Option(10.0, help="seconds allowed for each adapter reply"),
+    json_path: str | None = JsonOpt,
 ) -> None:
     """Run the conformance vectors against an implementation."""
-    _run("conform", json_path, _not_built("the conformance runner", 9))
+
+    def body() -> dict[str, Any]:
+        from ..conformance.runner import conform as run_conform
+        from ..conformance.runner import print_report, write_report
+
+        summary = run_conform(impl, suite, mutants=mutants, timeout=timeout, console=console)
+        print_report(summary, console)
+        if report is not None:
+            write_report(summary, report)
+        return summary
+
+    _run("conform", json_path, body)
 
 
 @vectors_app.command("generate")
 def vectors_generate(
-    out: Optional[Path] = typer.Option(None, help="output directory"),
-    json_path: Optional[str] = JsonOpt,
+    out: Path | None = typer.Option(None, help="output directory"),
+    json_path: str | None = JsonOpt,
 ) -> None:
     """Regenerate the conformance vectors deterministically."""
-    _run("vectors generate", json_path, _not_built("vector generation", 9))
+
+    def body() -> dict[str, Any]:
+        from ..conformance.generate import generate
+
+        summary = generate(out)
+        console.print(f"wrote {summary['files']} files ({summary['changed']} changed) with {summary['tests']} tests, "
+                      f"{summary['invalidShare']:.1%} invalid, into {summary['out']} in {summary['seconds']:.1f} s")
+        return summary
+
+    _run("vectors generate", json_path, body)
 
 
 @app.command()
 def check(
-    model: Optional[str] = typer.Argument(None, help="model name (default: the small configurations)"),
+    model: str | None = typer.Argument(None, help="model name (default: the small configurations)"),
     workers: int = typer.Option(1, help="TLC worker threads"),
     distributed: bool = typer.Option(False, help="run TLC's distributed mode on loopback"),
-    json_path: Optional[str] = JsonOpt,
+    json_path: str | None = JsonOpt,
 ) -> None:
     """Model-check the TLA+ models with TLC.
 
@@ -121,7 +148,7 @@ def check(
 
 
 @trace_app.command("replay")
-def trace_replay(file: Path, json_path: Optional[str] = JsonOpt) -> None:
+def trace_replay(file: Path, json_path: str | None = JsonOpt) -> None:
     """Replay a TLC/ITF trace against the executable spec."""
 
     def body() -> dict[str, Any]:
@@ -143,9 +170,9 @@ def trace_replay(file: Path, json_path: Optional[str] = JsonOpt) -> None:
 @app.command()
 def bench(
     quick: bool = typer.Option(False, help="small sizes and few repetitions"),
-    plot: Optional[Path] = typer.Option(None, help="directory for plots"),
-    only: Optional[str] = typer.Option(None, help="comma-separated benchmark groups"),
-    json_path: Optional[str] = JsonOpt,
+    plot: Path | None = typer.Option(None, help="directory for plots"),
+    only: str | None = typer.Option(None, help="comma-separated benchmark groups"),
+    json_path: str | None = JsonOpt,
 ) -> None:
     """Benchmarks, as ratios measured in one run."""
     from .bench import run_bench

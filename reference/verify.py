@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..spec.errors import fail
 from . import selfcheck
 from .backends import get_group
 
@@ -29,6 +30,24 @@ def _stage_group() -> str:
     return f"{n} known answers (RFC 9380 K.1, J.9.1, J.10.1; canonical pairing on both backends)"
 
 
+def _stage_conformance() -> str:
+    from ..conformance.runner import conform
+
+    s = conform(None, None, mutants=True, quick_mutants=True)
+    m = s["mutants"]
+    assert s["failed"] == 0, f"{s['failed']} of {s['total']} conformance tests fail: " + \
+        ", ".join(f["test"] for f in s["failures"][:3])
+    assert s["skipped"] == 0, f"the reference adapter skips {s['skipped']} tests"
+    survivors = [r["name"] for r in m["results"] if not r["killed"]]
+    assert not survivors, f"mutants not caught: {', '.join(survivors)}"
+    return (f"{s['passed']}/{s['total']} tests pass ({s['invalidShare']:.0%} invalid) in {len(s['components'])} "
+            f"components; {m['killed']}/{m['total']} mutants killed")
+
+
+def _stage_z3() -> str:
+    from .z3checks import lsss
+
+    return lsss.stage()
 def _stage_tlc() -> str:
     from ..models import tlc
 
@@ -47,17 +66,23 @@ def _stage_tlc() -> str:
 STAGES: list[tuple[str, int, StageFn | None]] = [
     ("group layer", 2, _stage_group),
     ("scenario", 7, None),
-    ("conformance", 9, None),
-    ("z3 checks", 3, None),
+    ("conformance", 9, _stage_conformance),
+    ("z3 checks", 3, _stage_z3),
     ("tlc models", 8, _stage_tlc),
 ]
 
 
-def run_verify(console: Console) -> dict[str, Any]:
+def run_verify(console: Console, only: list[str] | None = None) -> dict[str, Any]:
+    names = [name for name, _, _ in STAGES]
+    unknown = sorted(set(only or []) - set(names))
+    if unknown:
+        fail("INVALID_ARGUMENT", f"unknown stage(s) {', '.join(unknown)}; stages: {', '.join(names)}")
     results: list[dict[str, Any]] = []
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True) as progress:
         for name, issue, fn in STAGES:
+            if only and name not in only:
+                continue
             if fn is None:
                 results.append({"stage": name, "ok": None, "built": False, "detail": f"not built (issue #{issue})",
                                 "seconds": 0.0})

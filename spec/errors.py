@@ -168,6 +168,7 @@ _register(ProofError, {
     "WITNESS_UNSATISFIED": "the witness does not satisfy the constraint system",
     "CIRCUIT_FORMAT": "a circom .r1cs or .wtns file is malformed or for another prime",
     "CIRCUIT_TOO_LARGE": "the circuit exceeds the supported size",
+    "CRITERION_UNSATISFIED": "the record's fields do not meet the data requirement",
 })
 _register(ChainError, {
     "TX_MALFORMED": "a transaction does not decode",

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from .errors import fail
 from .hashing import hash_to_zr
-from .params import FP_BYTES, G1_BYTES, G2_BYTES, GT_BYTES, P, R, ZR_BYTES
+from .params import FP_BYTES, G1_BYTES, G2_BYTES, GT_BYTES, ZR_BYTES, P, R
 from .rng import RNG
 
 #: Names of the 12 Fp coefficients of a GT element in encoding order: Fp12 = Fp6[w]/(w^2 - v),
@@ -37,32 +37,32 @@ class Zr:
         self.value = value % R
 
     # arithmetic -------------------------------------------------------------------------------------------
-    def __add__(self, other: "Zr | int") -> "Zr":
+    def __add__(self, other: Zr | int) -> Zr:
         return Zr(self.value + _int(other))
 
     __radd__ = __add__
 
-    def __sub__(self, other: "Zr | int") -> "Zr":
+    def __sub__(self, other: Zr | int) -> Zr:
         return Zr(self.value - _int(other))
 
-    def __rsub__(self, other: "Zr | int") -> "Zr":
+    def __rsub__(self, other: Zr | int) -> Zr:
         return Zr(_int(other) - self.value)
 
-    def __mul__(self, other: "Zr | int") -> "Zr":
+    def __mul__(self, other: Zr | int) -> Zr:
         return Zr(self.value * _int(other))
 
     __rmul__ = __mul__
 
-    def __truediv__(self, other: "Zr | int") -> "Zr":
+    def __truediv__(self, other: Zr | int) -> Zr:
         return self * Zr(_int(other)).inverse()
 
-    def __neg__(self) -> "Zr":
+    def __neg__(self) -> Zr:
         return Zr(-self.value)
 
-    def __pow__(self, e: int) -> "Zr":
+    def __pow__(self, e: int) -> Zr:
         return Zr(pow(self.value, e, R))
 
-    def inverse(self) -> "Zr":
+    def inverse(self) -> Zr:
         if self.value == 0:
             fail("SCALAR_ZERO_NOT_ALLOWED", "inverse of zero")
         return Zr(pow(self.value, -1, R))
@@ -94,7 +94,7 @@ class Zr:
         return self.value.to_bytes(ZR_BYTES, "big")
 
     @staticmethod
-    def from_bytes(data: bytes, *, allow_zero: bool = True) -> "Zr":
+    def from_bytes(data: bytes, *, allow_zero: bool = True) -> Zr:
         """Strict: exactly 32 bytes, big-endian, ``< r``."""
         if len(data) != ZR_BYTES:
             fail("BAD_LENGTH", f"Zr needs {ZR_BYTES} bytes, got {len(data)}")
@@ -106,7 +106,7 @@ class Zr:
         return Zr(v)
 
 
-def _int(x: "Zr | int") -> int:
+def _int(x: Zr | int) -> int:
     return x.value if isinstance(x, Zr) else x
 
 
@@ -123,9 +123,9 @@ class PointElement(ABC):
     def __neg__(self: E) -> E: ...
 
     @abstractmethod
-    def __mul__(self: E, k: "Zr | int") -> E: ...
+    def __mul__(self: E, k: Zr | int) -> E: ...
 
-    def __rmul__(self: E, k: "Zr | int") -> E:
+    def __rmul__(self: E, k: Zr | int) -> E:
         return self * k
 
     def __sub__(self: E, other: E) -> E:
@@ -160,15 +160,15 @@ class GTElement(ABC):
     """An element of GT (the order-r subgroup of Fp12*), written multiplicatively."""
 
     @abstractmethod
-    def __mul__(self, other: "GTElement") -> "GTElement": ...
+    def __mul__(self, other: GTElement) -> GTElement: ...
 
     @abstractmethod
-    def __pow__(self, k: "Zr | int") -> "GTElement": ...
+    def __pow__(self, k: Zr | int) -> GTElement: ...
 
     @abstractmethod
-    def inverse(self) -> "GTElement": ...
+    def inverse(self) -> GTElement: ...
 
-    def __truediv__(self, other: "GTElement") -> "GTElement":
+    def __truediv__(self, other: GTElement) -> GTElement:
         return self * other.inverse()
 
     @abstractmethod
@@ -347,6 +347,12 @@ def fp_sign(y: int) -> bool:
 def fp2_sign(y0: int, y1: int) -> bool:
     """ZCash sign of an Fp2 element y0 + y1*u: lexicographically largest, comparing y1 first."""
     return fp_sign(y1) if y1 else fp_sign(y0)
+
+
+def check_msm(points: Sequence[Any], scalars: Sequence[Any]) -> None:
+    """MSM_LENGTH_MISMATCH unless there are as many scalars as points."""
+    if len(points) != len(scalars):
+        fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
 
 
 def as_int(k: Any) -> int:

@@ -18,7 +18,7 @@ class RNG(Protocol):
 
     def read(self, n: int) -> bytes: ...
 
-    def fork(self, label: str) -> "RNG": ...
+    def fork(self, label: str) -> RNG: ...
 
 
 class DeterministicRNG:
@@ -46,7 +46,7 @@ class DeterministicRNG:
         out, self._buffer = self._buffer[:n], self._buffer[n:]
         return out
 
-    def fork(self, label: str) -> "DeterministicRNG":
+    def fork(self, label: str) -> DeterministicRNG:
         """An independent stream: seed' = SHA-256(RNG_DST || "/fork/" || seed || 0x00 || label)."""
         return DeterministicRNG(hashlib.sha256(RNG_DST + b"/fork/" + self._seed + b"\x00" + label.encode()).digest())
 
@@ -60,7 +60,7 @@ class SystemRNG:
     def read(self, n: int) -> bytes:
         return os.urandom(n)
 
-    def fork(self, label: str) -> "SystemRNG":
+    def fork(self, label: str) -> SystemRNG:
         return self
 
     def __repr__(self) -> str:

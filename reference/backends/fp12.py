@@ -8,7 +8,7 @@ for c[j][i] = a + b u.
 
 from __future__ import annotations
 
-from py_ecc.optimized_bls12_381 import FQ12
+from py_ecc.fields import optimized_bls12_381_FQ12 as FQ12  # the same class, without the pairing module's import cost
 
 from ...spec.errors import fail
 from ...spec.params import P, R

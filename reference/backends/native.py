@@ -24,8 +24,10 @@ from ...spec.group import (
     PairingGroup,
     Zr,
     as_int,
+    check_msm,
     encode_gt,
 )
+from ...spec.hashing import check_dst
 from ...spec.params import FP_BYTES, R
 from . import fp12
 
@@ -42,16 +44,16 @@ class NativeG1(G1Element):
     def __init__(self, p: ark.G1Point) -> None:
         self.p = p
 
-    def __add__(self, other: "NativeG1") -> "NativeG1":  # type: ignore[override]
+    def __add__(self, other: NativeG1) -> NativeG1:  # type: ignore[override]
         return NativeG1(self.p + other.p)
 
-    def __sub__(self, other: "NativeG1") -> "NativeG1":  # type: ignore[override]
+    def __sub__(self, other: NativeG1) -> NativeG1:  # type: ignore[override]
         return NativeG1(self.p - other.p)
 
-    def __neg__(self) -> "NativeG1":
+    def __neg__(self) -> NativeG1:
         return NativeG1(-self.p)
 
-    def __mul__(self, k: Zr | int) -> "NativeG1":
+    def __mul__(self, k: Zr | int) -> NativeG1:
         return NativeG1(self.p * _scalar(k))
 
     def __eq__(self, other: object) -> bool:
@@ -72,16 +74,16 @@ class NativeG2(G2Element):
     def __init__(self, p: ark.G2Point) -> None:
         self.p = p
 
-    def __add__(self, other: "NativeG2") -> "NativeG2":  # type: ignore[override]
+    def __add__(self, other: NativeG2) -> NativeG2:  # type: ignore[override]
         return NativeG2(self.p + other.p)
 
-    def __sub__(self, other: "NativeG2") -> "NativeG2":  # type: ignore[override]
+    def __sub__(self, other: NativeG2) -> NativeG2:  # type: ignore[override]
         return NativeG2(self.p - other.p)
 
-    def __neg__(self) -> "NativeG2":
+    def __neg__(self) -> NativeG2:
         return NativeG2(-self.p)
 
-    def __mul__(self, k: Zr | int) -> "NativeG2":
+    def __mul__(self, k: Zr | int) -> NativeG2:
         return NativeG2(self.p * _scalar(k))
 
     def __eq__(self, other: object) -> bool:
@@ -111,13 +113,13 @@ class NativeGT(GTElement):
         raw = bytes.fromhex(str(self.v))  # arkworks: the same coefficient order, little-endian
         return [int.from_bytes(raw[i:i + FP_BYTES], "little") for i in range(0, len(raw), FP_BYTES)]
 
-    def __mul__(self, other: GTElement) -> "NativeGT":
+    def __mul__(self, other: GTElement) -> NativeGT:
         assert isinstance(other, NativeGT)
         if self.v is not None and other.v is not None:
             return NativeGT(self.v * other.v)
         return NativeGT(ref=fp12.mul(self.coefficients(), other.coefficients()))
 
-    def __pow__(self, k: Zr | int) -> "NativeGT":
+    def __pow__(self, k: Zr | int) -> NativeGT:
         e = as_int(k)
         if self.v is None:
             return NativeGT(ref=fp12.pow_(self.coefficients(), e))
@@ -136,7 +138,7 @@ class NativeGT(GTElement):
                 acc = acc * table[digit]
         return NativeGT(acc)
 
-    def inverse(self) -> "NativeGT":
+    def inverse(self) -> NativeGT:
         if self.v is None:
             return NativeGT(ref=fp12.conjugate(self.coefficients()))
         return self ** (R - 1)
@@ -198,25 +200,23 @@ class NativeGroup(PairingGroup):
         return bool(ark.GT.pairing_check([p.p for p, _ in pairs], [q.p for _, q in pairs]))  # type: ignore[attr-defined]
 
     def msm_g1(self, points: Sequence[G1Element], scalars: Sequence[Zr | int]) -> NativeG1:
-        if len(points) != len(scalars):
-            fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
+        check_msm(points, scalars)
         if not points:
             return self.identity_g1()
         return NativeG1(ark.G1Point.multiexp_unchecked([p.p for p in points], [_scalar(s) for s in scalars]))  # type: ignore[attr-defined]
 
     def msm_g2(self, points: Sequence[G2Element], scalars: Sequence[Zr | int]) -> NativeG2:
-        if len(points) != len(scalars):
-            fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
+        check_msm(points, scalars)
         if not points:
             return self.identity_g2()
         return NativeG2(ark.G2Point.multiexp_unchecked([p.p for p in points], [_scalar(s) for s in scalars]))  # type: ignore[attr-defined]
 
     def hash_to_g1(self, msg: bytes, dst: bytes) -> NativeG1:
-        _check_dst(dst)
+        check_dst(dst)
         return NativeG1(ark.G1Point.hash_to_curve(msg, dst))
 
     def hash_to_g2(self, msg: bytes, dst: bytes) -> NativeG2:
-        _check_dst(dst)
+        check_dst(dst)
         return NativeG2(ark.G2Point.hash_to_curve(msg, dst))
 
     def _g1_from_x(self, x: int, sign: bool) -> NativeG1:
@@ -245,7 +245,3 @@ class NativeGroup(PairingGroup):
         fp12.check_in_gt(c)
         return NativeGT(ref=list(c))
 
-
-def _check_dst(dst: bytes) -> None:
-    if not 1 <= len(dst) <= 255:
-        fail("DST_INVALID", f"DST has {len(dst)} bytes")

@@ -19,6 +19,9 @@ from ...spec.errors import fail
 #: group name -> module (relative to this package)
 GROUPS: dict[str, str] = {
     "group": ".group",
+    "umbral": ".umbral",
+    "fame": ".fame",
+    "identity": ".identity",
 }
 
 

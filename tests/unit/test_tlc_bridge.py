@@ -12,16 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from medshare.models import tlc
-from medshare.models.tlavalues import (
-    Function,
-    ModelValue,
-    Record,
-    canonical,
-    from_itf,
-    parse_state,
-    parse_value,
-    to_itf,
-)
+from medshare.models.tlavalues import Function, ModelValue, Record, canonical, from_itf, parse_state, parse_value, to_itf
 from medshare.spec.errors import MedshareError
 
 DATA = Path(__file__).parent / "data"

@@ -1,0 +1,58 @@
+"""Mutant: a signature that fails the certified equation is accepted if it is a bare BLS signature under the
+user key, e(sigma, g2) = e(H_msg, upk), i.e. the certificate term is optional. Type I forgeries pass."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...reference.backends import get_group
+from ...spec.crypto import cbs
+from ...spec.crypto._codec import from_hex
+from ...spec.errors import MedshareError
+from ..ops.cbs import OPS, batch_items, fields
+
+
+def _bare_bls(key: cbs.CertifiedKey, message: bytes, signature: cbs.Signature) -> bool:
+    G = get_group("native")
+    h = cbs.hash_message(G, message, key.identity, key.public_key)
+    return G.pairing_check([(-signature.sigma, G.g2()), (h, key.public_key)])
+
+
+def verify(inp: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return OPS["crypto.cbs.verify"](inp)
+    except MedshareError as e:
+        if e.code != "SIGNATURE_INVALID":
+            raise
+        G = get_group("native")
+        key = cbs.CertifiedKey.from_json(G, inp["signer"])
+        if not _bare_bls(key, from_hex(inp["message"]), cbs.Signature.from_json(G, inp["signature"])):
+            raise
+        return {"valid": True, "certId": "0x" + key.cert_id().hex()}
+
+
+def batch_verify(inp: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return OPS["crypto.cbs.batch_verify"](inp)
+    except MedshareError as e:
+        if e.code != "BATCH_INVALID":
+            raise
+        G = get_group("native")
+        mpk = cbs.decode_public_key(G, from_hex(inp["authorityPk"]))
+        items = batch_items(G, fields(inp, {"authorityPk", "items", "at", "seed"}, frozenset({"revoked"}))["items"])
+        for key, message, signature in items:  # type: ignore[misc]
+            try:
+                cbs.verify(G, mpk, key, message, signature, at=inp["at"])
+            except MedshareError:
+                if not _bare_bls(key, message, signature):
+                    raise e from None
+        return {"valid": True, "count": len(items)}
+
+
+MUTANT = {
+    "name": "cbs_skips_certificate_term",
+    "description": "CBS verification falls back to a bare BLS check without the certificate term "
+                   "e(H_cert, mpk): a replaced public key with no certificate (Type I) verifies.",
+    "bugType": "SIGNATURE_FORGERY",
+    "overrides": {"crypto.cbs.verify": verify, "crypto.cbs.batch_verify": batch_verify},
+}

@@ -1,0 +1,1 @@
+"""Z3 checks run by ``medshare verify`` (DESIGN §8)."""

@@ -1,0 +1,165 @@
+"""Every use of signatures by the chains, in one place (spec/chain/chain.md, "Signatures").
+
+Transactions and validator votes carry certificate-based signatures (``spec/crypto/cbs.py``): a signer is an
+identity with a user public key and a certificate from the authority for a validity period. Verification time
+``at`` is chain time, the height of the block a transaction or vote belongs to. Failures map to the chain's
+codes: ``TX_SIGNATURE_INVALID`` / ``VOTE_SIGNATURE_INVALID`` for a signature that does not verify;
+``CERT_EXPIRED``, ``CERT_NOT_YET_VALID`` and ``CERT_REVOKED`` pass through unchanged.
+
+``cache`` (optional) memoises verification outcomes keyed by (public key, message, signature); verification
+is a pure function of that triple and the authority key, so a cache changes cost, never results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, MutableMapping, Sequence
+from typing import Any
+
+import attrs
+
+from ..errors import MedshareError, fail
+from ..group import PairingGroup
+from ..rng import DeterministicRNG
+from .codec import sha256
+from .tx import Transaction
+
+VerifyCache = MutableMapping[bytes, Any]
+
+
+@attrs.frozen
+class Signer:
+    """A signer's CBS key pair and certificate (``cbs.UserKeyPair`` and ``cbs.Certificate``)."""
+
+    identity: str
+    keypair: Any = attrs.field(repr=False)
+    certificate: Any = attrs.field(repr=False)
+
+    def public_key(self) -> bytes:
+        pk: bytes = self.keypair.pk.to_bytes()
+        return pk
+
+
+@attrs.frozen
+class Identity:
+    """What a verifier knows of a signer: identity, public key (96 bytes) and certificate period."""
+
+    identity: str
+    public_key: bytes
+    period_start: int
+    period_end: int
+
+
+def _cbs() -> Any:
+    from ..crypto import cbs
+    return cbs
+
+
+def _sign(group: PairingGroup, signer: Signer, message: bytes) -> bytes:
+    sig = _cbs().sign(group, signer.keypair, signer.certificate, message)
+    out: bytes = sig.to_bytes()
+    return out
+
+
+def _key(who: Identity, message: bytes, signature: bytes) -> bytes:
+    return sha256(who.identity.encode(), b"\x00", who.public_key, who.period_start.to_bytes(8, "big"),
+                  who.period_end.to_bytes(8, "big"), sha256(message), signature)
+
+
+def _verify(group: PairingGroup, authority_pk: bytes, who: Identity, message: bytes, signature: bytes,
+            at: int, bad_code: str, cache: VerifyCache | None) -> None:
+    """CBS verification with outcome caching; any failure other than a period error becomes ``bad_code``."""
+    key = _key(who, message, signature) + authority_pk if cache is not None else b""
+    outcome = cache.get(key) if cache is not None else None
+    if outcome is None:
+        outcome = "OK"
+        try:
+            cbs = _cbs()
+            apk = group.g2_from_bytes(authority_pk, allow_identity=False)
+            upk = group.g2_from_bytes(who.public_key, allow_identity=False)
+            sig = cbs.Signature(group.g1_from_bytes(signature, allow_identity=False))
+            cbs.verify(group, apk, (who.identity, upk, cbs.Period(who.period_start, who.period_end)), message, sig,
+                       at=at)
+        except MedshareError as e:
+            outcome = e.code if e.code in ("CERT_EXPIRED", "CERT_NOT_YET_VALID") else bad_code
+        if cache is not None:
+            cache[key] = outcome
+    if outcome != "OK":
+        fail(outcome, f"signature by {who.identity!r} rejected")
+
+
+def sign_tx(group: PairingGroup, signer: Signer, tx: Transaction) -> Transaction:
+    """The transaction with the sender's signature over its signing bytes."""
+    return tx.with_signature(_sign(group, signer, tx.signing_bytes()))
+
+
+def verify_tx(group: PairingGroup, authority_pk: bytes, sender: Identity, tx: Transaction, *, at: int,
+              revoked: bool = False, cache: VerifyCache | None = None) -> None:
+    """Raise unless ``tx`` carries ``sender``'s valid signature at chain time ``at``."""
+    if revoked:
+        fail("CERT_REVOKED", f"the certificate of {sender.identity!r} is revoked")
+    _verify(group, authority_pk, sender, tx.signing_bytes(), tx.signature, at, "TX_SIGNATURE_INVALID", cache)
+
+
+def sign_vote(group: PairingGroup, signer: Signer, message: bytes, *, cache: VerifyCache | None = None) -> bytes:
+    """A validator's signature over a vote's signing bytes (deterministic, so ``cache`` may memoise it)."""
+    if cache is None:
+        return _sign(group, signer, message)
+    key = b"sign:" + sha256(signer.identity.encode(), b"\x00", signer.public_key(), message)
+    sig = cache.get(key)
+    if sig is None:
+        sig = cache[key] = _sign(group, signer, message)
+    out: bytes = sig
+    return out
+
+
+def verify_vote(group: PairingGroup, authority_pk: bytes, validator: Identity, message: bytes, signature: bytes,
+                *, at: int, cache: VerifyCache | None = None) -> None:
+    """Raise ``VOTE_SIGNATURE_INVALID`` (or a period error) unless the vote signature verifies."""
+    _verify(group, authority_pk, validator, message, signature, at, "VOTE_SIGNATURE_INVALID", cache)
+
+
+def verify_certificate(group: PairingGroup, authority_pk: bytes, who: Identity, sigma: bytes, *, at: int) -> None:
+    """Raise ``CERT_INVALID`` (or a period error) unless ``sigma`` is the authority's certificate on
+    (identity, public key, period)."""
+    cbs = _cbs()
+    try:
+        apk = group.g2_from_bytes(authority_pk, allow_identity=False)
+        cert = cbs.Certificate(who.identity, group.g2_from_bytes(who.public_key, allow_identity=False),
+                               cbs.Period(who.period_start, who.period_end),
+                               group.g1_from_bytes(sigma, allow_identity=False))
+    except MedshareError as e:
+        fail("CERT_INVALID", f"certificate does not decode ({e.code})")
+    cbs.verify_certificate(group, apk, cert, at=at)
+
+
+def verify_commit_certificate(group: PairingGroup, authority_pk: bytes, validators: Sequence[Identity],
+                              signed: Iterable[tuple[int, bytes, bytes]], quorum: int, *, at: int,
+                              cache: VerifyCache | None = None) -> None:
+    """Raise ``COMMIT_CERT_INVALID`` unless ``signed`` = [(validator index, message, signature)] holds at least
+    ``quorum`` distinct validators' valid signatures. All are batch-verified in one multi-pairing."""
+    items = list(signed)
+    signers = {i for i, _, _ in items}
+    if len(signers) != len(items) or any(not 0 <= i < len(validators) for i in signers):
+        fail("COMMIT_CERT_INVALID", "duplicate or unknown signer in a certificate")
+    if len(signers) < quorum:
+        fail("COMMIT_CERT_INVALID", f"{len(signers)} signatures, quorum is {quorum}")
+    todo = [(i, m, s) for i, m, s in items
+            if cache is None or cache.get(_key(validators[i], m, s) + authority_pk) != "OK"]
+    if not todo:
+        return
+    cbs = _cbs()
+    try:
+        apk = group.g2_from_bytes(authority_pk, allow_identity=False)
+        batch = []
+        for i, m, s in todo:
+            v = validators[i]
+            batch.append(((v.identity, group.g2_from_bytes(v.public_key, allow_identity=False),
+                           cbs.Period(v.period_start, v.period_end)), m,
+                          cbs.Signature(group.g1_from_bytes(s, allow_identity=False))))
+        seed = sha256(*(sha256(m, s) for _, m, s in todo))
+        cbs.batch_verify(group, apk, batch, at=at, revoked=frozenset(), rng=DeterministicRNG(seed))
+    except MedshareError as e:
+        fail("COMMIT_CERT_INVALID", f"certificate signatures do not verify ({e.code})")
+    if cache is not None:
+        for i, m, s in todo:
+            cache[_key(validators[i], m, s) + authority_pk] = "OK"

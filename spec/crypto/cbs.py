@@ -1,0 +1,435 @@
+"""Certificate-based signatures, BLS-aggregate construction (spec/crypto/cbs.md).
+
+Security model: J. Li, X. Huang, Y. Mu, W. Susilo, Q. Wu, "Certificate-Based Signature: Security Model and
+Efficient Construction", EuroPKI 2007 (Type I: replaces public keys, lacks msk; Type II: knows msk, lacks usk).
+Construction: the aggregate of two BLS signatures (Boneh–Lynn–Shacham, Asiacrypt 2001; aggregation as in
+Boneh–Gentry–Lynn–Shacham, Eurocrypt 2003) with the signer's key inside both hashed messages ("message
+augmentation", Bellare–Namprempre–Neven, ICALP 2007), on a type-III pairing e: G1 x G2 -> GT.
+
+    setup:    msk <- Zr*,  mpk = msk·g2
+    keygen:   usk <- Zr*,  upk = usk·g2
+    certify:  cert = msk·H_cert(id, upk, period)
+    sign:     sigma = cert + usk·H_msg(m, id, upk)
+    verify:   e(sigma, g2)^-1 · e(H_cert(id, upk, period), mpk) · e(H_msg(m, id, upk), upk) == 1
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from attrs import frozen
+
+from ..errors import MedshareError, fail
+from ..group import G1Element, G2Element, PairingGroup, Zr
+from ..hashing import dst_tag
+from ..params import G1_BYTES, G2_BYTES, ZR_BYTES
+from ..rng import RNG, random_below
+from ._codec import Reader, check_u64, fingerprint, from_hex, json_int, json_object, json_str, lp_name, to_hex, u64
+
+DST_CERT = dst_tag("CBS-CERT")        # b"MEDSHARE-V1-CBS-CERT": H_cert, hash to G1
+DST_MSG = dst_tag("CBS-MSG")          # b"MEDSHARE-V1-CBS-MSG": H_msg, hash to G1
+CERT_ID_TAG = dst_tag("CBS-CERT-ID")  # b"MEDSHARE-V1-CBS-CERT-ID": certificate ids, SHA-256 prefix
+BATCH_COEFFICIENT_BITS = 128
+
+
+# Data ---------------------------------------------------------------------------------------------------------
+@frozen
+class Period:
+    """A validity period of integer time units: valid for ``start <= at < end``; 0 <= start < end < 2^64."""
+
+    start: int
+    end: int
+
+    def __attrs_post_init__(self) -> None:
+        check_u64(self.start, "period start")
+        check_u64(self.end, "period end")
+        if self.start >= self.end:
+            fail("MALFORMED_ENCODING", "period must have start < end")
+
+    def check(self, at: int) -> None:
+        """``CERT_NOT_YET_VALID`` if at < start, ``CERT_EXPIRED`` if at >= end."""
+        if at < self.start:
+            fail("CERT_NOT_YET_VALID", f"period starts at {self.start}, now {at}")
+        if at >= self.end:
+            fail("CERT_EXPIRED", f"period ended at {self.end}, now {at}")
+
+    def to_bytes(self) -> bytes:
+        return u64(self.start) + u64(self.end)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Period:
+        r = Reader(data)
+        start, end = r.u64(), r.u64()
+        r.done()
+        return cls(start, end)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> Period:
+        o = json_object(obj, {"start", "end"}, "period")
+        return cls(json_int(o["start"], "period.start"), json_int(o["end"], "period.end"))
+
+
+@frozen
+class CertifiedKey:
+    """What a verifier knows of a signer: identity, public key and period; the certificate itself stays hidden
+    inside every signature. Encoding: u16 len || identity UTF-8 || upk (96) || u64 start || u64 end."""
+
+    identity: str
+    public_key: G2Element
+    period: Period
+
+    def to_bytes(self) -> bytes:
+        return lp_name(self.identity) + self.public_key.to_bytes() + self.period.to_bytes()
+
+    def cert_id(self) -> bytes:
+        """SHA-256(CERT_ID_TAG || encoding): names the certificate (it is a function of this body under one
+        authority, since BLS is deterministic)."""
+        return hashlib.sha256(CERT_ID_TAG + self.to_bytes()).digest()
+
+    @classmethod
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> CertifiedKey:
+        r = Reader(data)
+        out = cls._read(group, r)
+        r.done()
+        return out
+
+    @classmethod
+    def _read(cls, group: PairingGroup, r: Reader) -> CertifiedKey:
+        identity = r.name()
+        public_key = decode_public_key(group, r.take(G2_BYTES))
+        start, end = r.u64(), r.u64()
+        return cls(identity, public_key, Period(start, end))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"identity": self.identity, "publicKey": to_hex(self.public_key.to_bytes()),
+                "period": self.period.to_json()}
+
+    @classmethod
+    def from_json(cls, group: PairingGroup, obj: Any) -> CertifiedKey:
+        o = json_object(obj, {"identity", "publicKey", "period"}, "certified key")
+        identity = json_str(o["identity"], "identity")
+        lp_name(identity)
+        return cls(identity, decode_public_key(group, from_hex(o["publicKey"])), Period.from_json(o["period"]))
+
+
+@frozen
+class Certificate:
+    """The authority's BLS signature ``sigma`` on (identity, public key, period). Encoding: the certified key's
+    encoding || sigma (48)."""
+
+    identity: str
+    public_key: G2Element
+    period: Period
+    sigma: G1Element
+
+    def certified_key(self) -> CertifiedKey:
+        return CertifiedKey(self.identity, self.public_key, self.period)
+
+    def cert_id(self) -> bytes:
+        return self.certified_key().cert_id()
+
+    def to_bytes(self) -> bytes:
+        return self.certified_key().to_bytes() + self.sigma.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> Certificate:
+        r = Reader(data)
+        key = CertifiedKey._read(group, r)
+        sigma = group.g1_from_bytes(r.take(G1_BYTES), allow_identity=False)
+        r.done()
+        return cls(key.identity, key.public_key, key.period, sigma)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.certified_key().to_json(), "sigma": to_hex(self.sigma.to_bytes())}
+
+    @classmethod
+    def from_json(cls, group: PairingGroup, obj: Any) -> Certificate:
+        o = json_object(obj, {"identity", "publicKey", "period", "sigma"}, "certificate")
+        key = CertifiedKey.from_json(group, {k: o[k] for k in ("identity", "publicKey", "period")})
+        sigma = group.g1_from_bytes(from_hex(o["sigma"]), allow_identity=False)
+        return cls(key.identity, key.public_key, key.period, sigma)
+
+
+@frozen
+class Signature:
+    """sigma in G1: 48 bytes compressed, never the identity."""
+
+    sigma: G1Element
+
+    def to_bytes(self) -> bytes:
+        return self.sigma.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> Signature:
+        return cls(group.g1_from_bytes(data, allow_identity=False))
+
+    def to_json(self) -> str:
+        return to_hex(self.to_bytes())
+
+    @classmethod
+    def from_json(cls, group: PairingGroup, value: Any) -> Signature:
+        return cls.from_bytes(group, from_hex(value))
+
+
+class _KeyPair:
+    """A secret scalar and its public key pk = sk·g2. Encoding: sk (32) || pk (96); decoding checks the pair."""
+
+    sk: Zr
+    pk: G2Element
+
+    def to_bytes(self) -> bytes:
+        return self.sk.to_bytes() + self.pk.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, group: PairingGroup, data: bytes) -> Any:
+        r = Reader(data)
+        sk = Zr.from_bytes(r.take(ZR_BYTES), allow_zero=False)
+        pk = decode_public_key(group, r.take(G2_BYTES))
+        r.done()
+        if group.g2() * sk != pk:
+            fail("KEY_MISMATCH", "public key is not sk·g2")
+        return cls(sk, pk)  # type: ignore[call-arg]
+
+    def to_json(self) -> dict[str, str]:
+        return {"sk": to_hex(self.sk.to_bytes()), "pk": to_hex(self.pk.to_bytes())}
+
+    @classmethod
+    def from_json(cls, group: PairingGroup, obj: Any) -> Any:
+        o = json_object(obj, {"sk", "pk"}, "key pair")
+        return cls.from_bytes(group, from_hex(o["sk"]) + from_hex(o["pk"]))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(pk={self.pk!r}, sk=<{fingerprint(self.sk.to_bytes())}>)"
+
+
+@frozen(repr=False)
+class AuthorityKeyPair(_KeyPair):
+    """msk and mpk = msk·g2."""
+
+    sk: Zr
+    pk: G2Element
+
+
+@frozen(repr=False)
+class UserKeyPair(_KeyPair):
+    """usk and upk = usk·g2."""
+
+    sk: Zr
+    pk: G2Element
+
+
+def decode_public_key(group: PairingGroup, data: bytes) -> G2Element:
+    """A G2 public key (mpk or upk): strict, identity rejected (``IDENTITY_NOT_ALLOWED``)."""
+    return group.g2_from_bytes(data, allow_identity=False)
+
+
+# Hashes -------------------------------------------------------------------------------------------------------
+def hash_cert(group: PairingGroup, key: CertifiedKey) -> G1Element:
+    """H_cert(id, upk, period) = hash_to_g1(CertifiedKey encoding, MEDSHARE-V1-CBS-CERT)."""
+    return group.hash_to_g1(key.to_bytes(), DST_CERT)
+
+
+def hash_message(group: PairingGroup, message: bytes, identity: str, public_key: G2Element) -> G1Element:
+    """H_msg(m, id, upk) = hash_to_g1(u16 len || id || upk || u64 len(m) || m, MEDSHARE-V1-CBS-MSG)."""
+    return _hash_message(group, message, identity, public_key.to_bytes())
+
+
+def _hash_message(group: PairingGroup, message: bytes, identity: str, public_key: bytes) -> G1Element:
+    if not isinstance(message, (bytes, bytearray)):
+        fail("BAD_JSON", "message must be bytes")
+    return group.hash_to_g1(lp_name(identity) + public_key + u64(len(message)) + bytes(message), DST_MSG)
+
+
+# Algorithms ---------------------------------------------------------------------------------------------------
+def setup(group: PairingGroup, rng: RNG) -> AuthorityKeyPair:
+    """Setup: msk <- Zr*, mpk = msk·g2."""
+    msk = group.random_zr(rng)
+    return AuthorityKeyPair(msk, group.g2() * msk)
+
+
+def keygen(group: PairingGroup, rng: RNG) -> UserKeyPair:
+    """UserKeyGen: usk <- Zr*, upk = usk·g2."""
+    usk = group.random_zr(rng)
+    return UserKeyPair(usk, group.g2() * usk)
+
+
+def certify(group: PairingGroup, authority: AuthorityKeyPair, identity: str, user_pk: G2Element,
+            period: Period) -> Certificate:
+    """CertGen: cert = msk·H_cert(id, upk, period)."""
+    _check_key(user_pk)
+    key = CertifiedKey(identity, user_pk, period)
+    return Certificate(identity, user_pk, period, hash_cert(group, key) * authority.sk)
+
+
+def verify_certificate(group: PairingGroup, authority_pk: G2Element, cert: Certificate, *, at: int,
+                       revoked: frozenset[bytes] = frozenset(), identity: str | None = None,
+                       public_key: G2Element | None = None) -> None:
+    """Checks, in order: the expected identity / key if given (``CERT_WRONG_KEY``), the period
+    (``CERT_NOT_YET_VALID``, ``CERT_EXPIRED``), the revocation list (``CERT_REVOKED``), and
+    e(cert, g2) == e(H_cert, mpk) (``CERT_INVALID``)."""
+    if identity is not None and identity != cert.identity:
+        fail("CERT_WRONG_KEY", "certificate is for another identity")
+    if public_key is not None and public_key != cert.public_key:
+        fail("CERT_WRONG_KEY", "certificate is for another public key")
+    key = cert.certified_key()
+    _check_validity(key, at, revoked)
+    _check_key(authority_pk)
+    if cert.sigma.is_identity() or not group.pairing_check([(-cert.sigma, group.g2()),
+                                                           (hash_cert(group, key), authority_pk)]):
+        fail("CERT_INVALID", "authority signature on the certificate does not verify")
+
+
+def sign(group: PairingGroup, user: UserKeyPair, cert: Certificate, message: bytes) -> Signature:
+    """Sign: sigma = cert + usk·H_msg(m, id, upk). ``CERT_WRONG_KEY`` if the certificate is for another key."""
+    if cert.public_key != user.pk:
+        fail("CERT_WRONG_KEY", "certificate binds another public key")
+    return Signature(cert.sigma + hash_message(group, message, cert.identity, user.pk) * user.sk)
+
+
+Signer = CertifiedKey | tuple[str, G2Element, Period]
+
+
+def verify(group: PairingGroup, authority_pk: G2Element, signer: Signer, message: bytes, signature: Signature, *,
+           at: int, revoked: frozenset[bytes] = frozenset()) -> None:
+    """Checks the period, the revocation list, then one multi-pairing
+    e(sigma, g2)^-1 · e(H_cert, mpk) · e(H_msg, upk) == 1 (``SIGNATURE_INVALID``)."""
+    key = _certified_key(signer)
+    _check_validity(key, at, revoked)
+    _check_key(authority_pk)
+    if signature.sigma.is_identity() or not group.pairing_check(_terms(group, authority_pk, key, message,
+                                                                       signature)):
+        fail("SIGNATURE_INVALID", "certificate-based signature does not verify")
+
+
+def _terms(group: PairingGroup, authority_pk: G2Element, key: CertifiedKey, message: bytes,
+           signature: Signature) -> list[tuple[G1Element, G2Element]]:
+    return [(-signature.sigma, group.g2()), (hash_cert(group, key), authority_pk),
+            (hash_message(group, message, key.identity, key.public_key), key.public_key)]
+
+
+BatchItem = tuple[str, G2Element, Period, bytes, Signature] | tuple[CertifiedKey, bytes, Signature]
+
+
+def batch_verify(group: PairingGroup, authority_pk: G2Element, items: Sequence[BatchItem], *, at: int,
+                 revoked: frozenset[bytes] = frozenset(), rng: RNG) -> None:
+    """Verify many signatures at once by a random linear combination (small-exponents test).
+
+    Each item's period and revocation are checked first (their codes, the message naming the index). Then with
+    c_i uniform in [1, 2^128) from ``rng``:
+        e(sum c_i sigma_i, g2)^-1 · e(sum_k C_k H_cert_k, mpk) · prod_u e(sum_{i: upk_i = u} c_i H_msg_i, u) == 1
+    where C_k sums c_i over the items of certified key k: one multi-pairing of size 2 + (distinct keys). On
+    failure ``BATCH_INVALID``, naming the bad indices (found by :func:`find_invalid`)."""
+    entries = [_batch_entry(item) for item in items]
+    for i, (key, _, _) in enumerate(entries):
+        try:
+            _check_validity(key, at, revoked)
+        except MedshareError as e:
+            fail(e.code, f"batch item {i}: {e.message}")
+    _check_key(authority_pk)
+    terms = _prepare(group, entries)
+    if terms and not _holds(group, authority_pk, terms, rng):
+        fail("BATCH_INVALID", f"invalid signatures at indices {_bisect(group, authority_pk, terms, rng)}")
+
+
+def find_invalid(group: PairingGroup, authority_pk: G2Element, items: Sequence[BatchItem], *,
+                 rng: RNG) -> list[int]:
+    """The indices of the items whose pairing equation fails, by bisection with batch checks over hashes
+    computed once (no period or revocation checks)."""
+    terms = _prepare(group, [_batch_entry(item) for item in items])
+    return [] if _holds(group, authority_pk, terms, rng) else _bisect(group, authority_pk, terms, rng)
+
+
+@frozen
+class _Term:
+    """One batch item, hashed: its signature, H_cert of its certified key (shared by the signer's items) and
+    H_msg, with the encodings that group the terms."""
+
+    index: int
+    key_bytes: bytes
+    public_key: G2Element
+    public_key_bytes: bytes
+    sigma: G1Element
+    h_cert: G1Element
+    h_msg: G1Element
+
+
+def _prepare(group: PairingGroup, entries: Sequence[tuple[CertifiedKey, bytes, Signature]]) -> list[_Term]:
+    encoded: dict[int, bytes] = {}  # id(public key object) -> its encoding: a signer's items share the object
+    h_cert: dict[bytes, G1Element] = {}
+    terms = []
+    for i, (key, message, signature) in enumerate(entries):
+        ub = encoded.get(id(key.public_key))
+        if ub is None:
+            ub = encoded[id(key.public_key)] = key.public_key.to_bytes()
+        kb = lp_name(key.identity) + ub + key.period.to_bytes()
+        if kb not in h_cert:
+            h_cert[kb] = group.hash_to_g1(kb, DST_CERT)
+        terms.append(_Term(i, kb, key.public_key, ub, signature.sigma, h_cert[kb],
+                           _hash_message(group, message, key.identity, ub)))
+    return terms
+
+
+def _holds(group: PairingGroup, authority_pk: G2Element, terms: Sequence[_Term], rng: RNG) -> bool:
+    """The combined equation (one term: the plain one, without coefficients)."""
+    if any(t.sigma.is_identity() for t in terms):
+        return False
+    if len(terms) == 1:
+        t = terms[0]
+        return group.pairing_check([(-t.sigma, group.g2()), (t.h_cert, authority_pk), (t.h_msg, t.public_key)])
+    c = [1 + random_below(rng, (1 << BATCH_COEFFICIENT_BITS) - 1) for _ in terms]
+    cert_weight: dict[bytes, tuple[G1Element, Zr]] = {}
+    msg_terms: dict[bytes, tuple[G2Element, list[G1Element], list[int]]] = {}
+    for t, ci in zip(terms, c, strict=True):
+        cert_weight[t.key_bytes] = (t.h_cert, cert_weight.get(t.key_bytes, (t.h_cert, Zr(0)))[1] + ci)
+        _, points, scalars = msg_terms.setdefault(t.public_key_bytes, (t.public_key, [], []))
+        points.append(t.h_msg)
+        scalars.append(ci)
+    sigma_sum = group.msm_g1([t.sigma for t in terms], c)
+    cert_sum = group.msm_g1([h for h, _ in cert_weight.values()], [w for _, w in cert_weight.values()])
+    pairs = [(-sigma_sum, group.g2()), (cert_sum, authority_pk)]
+    pairs += [(group.msm_g1(points, scalars), upk) for upk, points, scalars in msg_terms.values()]
+    return group.pairing_check(pairs)
+
+
+def _bisect(group: PairingGroup, authority_pk: G2Element, terms: Sequence[_Term], rng: RNG) -> list[int]:
+    """Indices of the bad terms, given that ``terms`` as a whole fails."""
+    if len(terms) == 1:
+        return [terms[0].index]
+    bad = []
+    for half in (terms[:len(terms) // 2], terms[len(terms) // 2:]):
+        if not _holds(group, authority_pk, half, rng):
+            bad += _bisect(group, authority_pk, half, rng)
+    return bad
+
+
+# Helpers ------------------------------------------------------------------------------------------------------
+def _certified_key(signer: Signer) -> CertifiedKey:
+    if isinstance(signer, CertifiedKey):
+        return signer
+    identity, public_key, period = signer
+    return CertifiedKey(identity, public_key, period)
+
+
+def _batch_entry(item: BatchItem) -> tuple[CertifiedKey, bytes, Signature]:
+    if len(item) == 3:
+        key, message, signature = item
+        return _certified_key(key), message, signature
+    identity, public_key, period, message, signature = item
+    return CertifiedKey(identity, public_key, period), message, signature
+
+
+def _check_validity(key: CertifiedKey, at: int, revoked: frozenset[bytes]) -> None:
+    _check_key(key.public_key)
+    key.period.check(at)
+    if revoked and key.cert_id() in revoked:
+        fail("CERT_REVOKED", f"certificate {key.cert_id().hex()[:16]}… is revoked")
+
+
+def _check_key(pk: G2Element) -> None:
+    if pk.is_identity():
+        fail("IDENTITY_NOT_ALLOWED", "public key is the identity")

@@ -1,0 +1,107 @@
+"""Groth16 interoperability with the iden3 toolchain (snarkjs 0.7, circom 2, curve bls12381), both directions.
+
+(a) snarkjs verifies medshare's key, proof and public signals for a medshare-built circuit;
+(b) medshare verifies snarkjs's proof for a circom circuit (tiny powers-of-tau ceremony in a temp dir);
+(c) medshare proves the circom circuit from its .r1cs and the snarkjs-computed .wtns; snarkjs verifies.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from medshare.reference.backends import get_group
+from medshare.spec.errors import MedshareError
+from medshare.spec.rng import DeterministicRNG
+from medshare.spec.zk import formats, gadgets, groth16, poseidon
+from medshare.spec.zk.r1cs import Circuit
+
+pytestmark = pytest.mark.peers
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / "node_modules" / ".bin"
+SNARKJS = BIN / "snarkjs"
+CIRCOM = BIN / "circom2"
+CIRCUIT = Path(__file__).parent / "circuits" / "square_sum.circom"
+
+if not (SNARKJS.exists() and CIRCOM.exists() and shutil.which("node")):
+    pytest.skip("snarkjs/circom2 not installed (./run setup)", allow_module_level=True)
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def snarkjs_verifies(workdir: Path, vk: dict, public: list[str], proof: dict) -> bool:  # type: ignore[type-arg]
+    for name, obj in (("vk.json", vk), ("public.json", public), ("proof.json", proof)):
+        (workdir / name).write_text(json.dumps(obj))
+    out = run(SNARKJS, "groth16", "verify", "vk.json", "public.json", "proof.json", cwd=workdir)
+    return out.returncode == 0 and "OK" in out.stdout
+
+
+@pytest.fixture(scope="module")
+def circom_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Compile the circom circuit for bls12381, run a 2^8 powers-of-tau ceremony, set up, prove with snarkjs."""
+    d = tmp_path_factory.mktemp("circom")
+    steps = [
+        (CIRCOM, CIRCUIT, "--r1cs", "--wasm", "--prime", "bls12381", "-o", d),
+        (SNARKJS, "powersoftau", "new", "bls12381", "8", "pot0.ptau"),
+        (SNARKJS, "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "--name=test", "-e=medshare peer test"),
+        (SNARKJS, "powersoftau", "prepare", "phase2", "pot1.ptau", "pot.ptau"),
+        (SNARKJS, "groth16", "setup", "square_sum.r1cs", "pot.ptau", "c.zkey"),
+        (SNARKJS, "zkey", "export", "verificationkey", "c.zkey", "snark_vk.json"),
+    ]
+    (d / "input.json").write_text(json.dumps({"a": 200, "b": 7, "c": 5}))
+    steps.append((SNARKJS, "wtns", "calculate", "square_sum_js/square_sum.wasm", "input.json", "w.wtns"))
+    steps.append((SNARKJS, "groth16", "prove", "c.zkey", "w.wtns", "snark_proof.json", "snark_public.json"))
+    for step in steps:
+        out = run(*step, cwd=d)
+        assert out.returncode == 0, f"{step}: {out.stdout}\n{out.stderr}"
+    return d
+
+
+def test_snarkjs_verifies_medshare_proof(tmp_path: Path) -> None:
+    group = get_group("native")
+    preimage = [11, 22, 33]
+    digest = poseidon.poseidon_hash(preimage)
+    cs = Circuit()
+    pub = cs.public(digest)
+    tag = cs.public(99)
+    cs.constrain(tag, tag, cs.private(99 * 99))
+    cs.assert_equal(gadgets.poseidon_hash(cs, [cs.private(x) for x in preimage]), pub)
+    pk = groth16.setup(group, cs.to_r1cs(), DeterministicRNG(b"peer-a-setup"))
+    proof = groth16.prove(group, pk, cs.witness(), DeterministicRNG(b"peer-a-prove"))
+    vk_json = formats.vk_to_snarkjs(pk.vk)
+    proof_json = formats.proof_to_snarkjs(proof)
+    assert snarkjs_verifies(tmp_path, vk_json, formats.public_to_snarkjs([digest, 99]), proof_json)
+    # the same proof for another public signal is rejected by snarkjs too
+    assert not snarkjs_verifies(tmp_path, vk_json, formats.public_to_snarkjs([digest, 98]), proof_json)
+
+
+def test_medshare_verifies_snarkjs_proof(circom_build: Path) -> None:
+    group = get_group("native")
+    vk = formats.vk_from_snarkjs(group, json.loads((circom_build / "snark_vk.json").read_text()))
+    proof = formats.proof_from_snarkjs(group, json.loads((circom_build / "snark_proof.json").read_text()))
+    public = formats.public_from_snarkjs(json.loads((circom_build / "snark_public.json").read_text()))
+    assert public == [200 * 7 + 5 * 5, 5]
+    groth16.verify(group, vk, public, proof)
+    with pytest.raises(MedshareError) as e:
+        groth16.verify(group, vk, [public[0], 6], proof)
+    assert e.value.code == "PROOF_INVALID"
+
+
+def test_medshare_proves_circom_circuit(circom_build: Path) -> None:
+    group = get_group("native")
+    r1cs = formats.r1cs_from_circom((circom_build / "square_sum.r1cs").read_bytes())
+    z = formats.wtns_from_snarkjs((circom_build / "w.wtns").read_bytes())
+    assert (r1cs.n_public, len(r1cs.constraints)) == (2, 12)
+    r1cs.check_witness(z)
+    pk = groth16.setup(group, r1cs, DeterministicRNG(b"peer-c-setup"))
+    proof = groth16.prove(group, pk, z, DeterministicRNG(b"peer-c-prove"))
+    public = r1cs.public_inputs(z)
+    groth16.verify(group, pk.vk, public, proof)
+    assert snarkjs_verifies(circom_build, formats.vk_to_snarkjs(pk.vk), formats.public_to_snarkjs(public),
+                            formats.proof_to_snarkjs(proof))

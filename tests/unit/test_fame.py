@@ -1,0 +1,142 @@
+"""FAME and record encryption: wire formats, strict decoding, epochs, secrets' repr."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from medshare.reference.backends import get_group
+from medshare.spec.crypto import fame, record
+from medshare.spec.errors import MedshareError
+from medshare.spec.params import P
+from medshare.spec.policy import parse, policy_hash
+from medshare.spec.rng import DeterministicRNG
+
+
+def off_subgroup_g1() -> bytes:
+    """A compressed G1 encoding of a point on the curve but outside the order-r subgroup."""
+    x = 1
+    while pow((x**3 + 4) % P, (P - 1) // 2, P) != 1:
+        x += 1
+    data = bytearray(x.to_bytes(48, "big"))
+    data[0] |= 0x80
+    return bytes(data)
+
+
+@cache
+def material() -> tuple[fame.PublicKey, fame.MasterKey, fame.AttributeKey, fame.Ciphertext]:
+    G = get_group("native")
+    rng = DeterministicRNG(b"test_fame")
+    pk, msk = fame.setup(G, rng)
+    sk = fame.keygen(G, msk, ["irb@1", "cardiology", "dpo"], rng)
+    _, ct = fame.encrypt(G, pk, "cardiology and (irb@1 or 2 of (dpo, x, y))", rng)
+    return pk, msk, sk, ct
+
+
+def code(fn, *args) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(MedshareError) as e:
+        fn(*args)
+    return e.value.code
+
+
+def test_round_trips() -> None:
+    G = get_group("native")
+    pk, msk, sk, ct = material()
+    assert fame.PublicKey.from_bytes(G, pk.to_bytes()) == pk
+    assert fame.PublicKey.from_json(G, pk.to_json()) == pk
+    assert fame.MasterKey.from_bytes(G, msk.to_bytes()) == msk
+    assert fame.MasterKey.from_json(G, msk.to_json()) == msk
+    assert fame.AttributeKey.from_bytes(G, sk.to_bytes()) == sk
+    assert fame.AttributeKey.from_json(G, sk.to_json()) == sk
+    assert fame.Ciphertext.from_bytes(G, ct.to_bytes()) == ct
+    assert fame.Ciphertext.from_json(G, ct.to_json()) == ct
+    assert len(ct.to_bytes()) == 1 + 2 + len(ct.to_json()["policy"]) + 3 * 96 + 2 + 5 * 3 * 48
+
+
+def test_secrets_print_a_fingerprint_only() -> None:
+    _, msk, sk, _ = material()
+    assert "fingerprint=" in repr(msk) and msk.to_bytes().hex()[:20] not in repr(msk)
+    assert "fingerprint=" in repr(sk) and sk.to_bytes().hex()[2:40] not in repr(sk)
+    assert str(msk.a1.value) not in repr(msk)
+
+
+def test_strict_ciphertext_bytes() -> None:
+    G = get_group("native")
+    _, _, _, ct = material()
+    data = ct.to_bytes()
+    assert code(fame.Ciphertext.from_bytes, G, data + b"\x00") == "MALFORMED_ENCODING"
+    assert code(fame.Ciphertext.from_bytes, G, data[:-1]) == "MALFORMED_ENCODING"
+    assert code(fame.Ciphertext.from_bytes, G, b"\xf3" + data[1:]) == "MALFORMED_ENCODING"
+    assert code(fame.Ciphertext.from_bytes, G, b"") == "MALFORMED_ENCODING"
+    row0 = len(data) - 5 * 3 * 48
+    bad = data[:row0] + off_subgroup_g1() + data[row0 + 48:]
+    assert code(fame.Ciphertext.from_bytes, G, bad) == "POINT_NOT_IN_SUBGROUP"
+    ident = bytes([0xC0]) + bytes(47)
+    assert code(fame.Ciphertext.from_bytes, G, data[:row0] + ident + data[row0 + 48:]) == "IDENTITY_NOT_ALLOWED"
+
+
+def test_strict_ciphertext_json() -> None:
+    G = get_group("native")
+    _, _, _, ct = material()
+    j = ct.to_json()
+    assert code(fame.Ciphertext.from_json, G, {**j, "extra": 1}) == "BAD_JSON"
+    assert code(fame.Ciphertext.from_json, G, {**j, "policy": "(irb@1 or 2 of (dpo, x, y)) and cardiology"}) \
+        == "MALFORMED_ENCODING"
+    assert code(fame.Ciphertext.from_json, G, {**j, "policy": "cardiology and"}) == "POLICY_SYNTAX"
+    assert code(fame.Ciphertext.from_json, G, {**j, "rows": j["rows"][:-1]}) == "MALFORMED_ENCODING"
+    assert code(fame.Ciphertext.from_json, G, {**j, "c0": [j["c0"][0].upper(), *j["c0"][1:]]}) == "BAD_HEX"
+    assert code(fame.Ciphertext.from_json, G, {**j, "c0": j["c0"][:2]}) == "BAD_JSON"
+
+
+def test_strict_key_decoding() -> None:
+    G = get_group("native")
+    _, _, sk, _ = material()
+    j = sk.to_json()
+    swapped = {**j, "attributes": list(reversed(j["attributes"]))}
+    assert code(fame.AttributeKey.from_json, G, swapped) == "MALFORMED_ENCODING"
+    dup = {**j, "attributes": [j["attributes"][0], j["attributes"][0]]}
+    assert code(fame.AttributeKey.from_json, G, dup) == "MALFORMED_ENCODING"
+    bad_name = {**j, "attributes": [{**j["attributes"][0], "name": "Cardiology"}]}
+    assert code(fame.AttributeKey.from_json, G, bad_name) == "ATTRIBUTE_INVALID"
+    assert code(fame.AttributeKey.from_bytes, G, sk.to_bytes() + b"\x00") == "MALFORMED_ENCODING"
+    assert code(fame.MasterKey.from_bytes, G, b"\xf2" + bytes(32 * 4 + 48 * 3)) == "SCALAR_ZERO_NOT_ALLOWED"
+
+
+def test_epochs_separate_keys() -> None:
+    G = get_group("native")
+    pk, msk, sk, _ = material()
+    rng = DeterministicRNG(b"epochs")
+    key, ct = fame.encrypt(G, pk, "cardiology and irb@2", rng)
+    with pytest.raises(MedshareError) as e:
+        fame.decrypt(G, sk, ct)
+    assert e.value.code == "POLICY_UNSATISFIED" and "irb@2" in e.value.message
+    renewed = fame.keygen(G, msk, ["cardiology", "irb@2"], rng)
+    assert fame.decrypt(G, renewed, ct) == key
+    assert fame.hash_attribute(G, "irb@1", 1, 1) != fame.hash_attribute(G, "irb@2", 1, 1)
+
+
+def test_duplicate_attributes_in_policy() -> None:
+    G = get_group("native")
+    pk, msk, _, _ = material()
+    rng = DeterministicRNG(b"dups")
+    key, ct = fame.encrypt(G, pk, parse("2 of (a, a, b) and (a or c)"), rng)
+    assert fame.decrypt(G, fame.keygen(G, msk, ["a"], rng), ct) == key
+    assert code(fame.decrypt, G, fame.keygen(G, msk, ["b", "c"], rng), ct) == "POLICY_UNSATISFIED"
+
+
+def test_record_round_trip_and_key_combination() -> None:
+    G = get_group("native")
+    pk, _, sk, _ = material()
+    rng = DeterministicRNG(b"record")
+    k_pre = bytes(range(32))
+    rec = record.encrypt_record(G, pk, "cardiology", b"rec-1", b"ECG trace", rng, k_extra=k_pre)
+    assert record.decrypt_record(G, sk, b"rec-1", rec, k_extra=k_pre) == b"ECG trace"
+    assert code(record.decrypt_record, G, sk, b"rec-1", rec, b"") == "DECRYPTION_FAILED"
+    k_abe = record.decapsulate(G, sk, rec.key_part)
+    key = record.derive_content_key(k_abe, k_pre)
+    assert key != record.derive_content_key(k_abe, b"") and len(key) == 32
+    assert record.open_sealed(key, b"rec-1", policy_hash(parse("cardiology")), rec.sealed) == b"ECG trace"
+    sealed = record.SealedRecord.from_json(rec.sealed.to_json())
+    assert sealed == rec.sealed
+    assert code(record.SealedRecord.from_bytes, b"short") == "BAD_LENGTH"
+    assert code(record.derive_content_key, b"short", b"") == "BAD_LENGTH"
