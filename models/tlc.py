@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import attrs
 
-from ..spec.errors import fail
+from ..spec.errors import MedshareError, fail
 from .tlavalues import parse_state, parse_value, to_itf
 
 MODELS_DIR = Path(__file__).resolve().parent
@@ -266,8 +266,13 @@ class _Collector:
 
 
 def _pump(stream: IO[str], collector: _Collector, loose: list[str]) -> None:
-    for msg in parse_messages(stream, loose):
-        collector.feed(msg)
+    try:
+        for msg in parse_messages(stream, loose):
+            collector.feed(msg)
+    except MedshareError as e:  # an unreadable state printout: report it, keep draining the pipe
+        collector.errors.append(f"the bridge could not read TLC's output: {e.message}")
+        for _ in stream:
+            pass
 
 
 def _free_port() -> int:
@@ -315,9 +320,11 @@ def _run_one(cmd: list[str], cwd: Path, collector: _Collector, loose: list[str],
     try:
         rc = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
         fail("TLC_FAILED", f"TLC did not finish within {timeout:.0f} s")
+    finally:  # also on KeyboardInterrupt: never leave a JVM behind
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     reader.join()
     return rc
 
@@ -345,10 +352,11 @@ def _run_distributed(jvm: list[str], jar: Path, flags: list[str], module: Path, 
                 worker = subprocess.Popen(worker_cmd, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
         rc = server.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
         fail("TLC_FAILED", f"distributed TLC did not finish within {timeout:.0f} s")
     finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
         if worker is not None:
             try:
                 worker.wait(timeout=30)

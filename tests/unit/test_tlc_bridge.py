@@ -239,3 +239,23 @@ def test_itf_trace_from_result() -> None:
     with pytest.raises(MedshareError) as e:
         tlc.to_itf_trace(empty, "Sharing")
     assert e.value.code == "TRACE_MALFORMED"
+
+
+def test_unreadable_state_is_tlc_failed() -> None:
+    text = (DATA / "tlc_violation.txt").read_text().replace("/\\ reqs = <<>>", "/\\ reqs = <<<>>", 1)
+    assert text != (DATA / "tlc_violation.txt").read_text()
+    c = tlc._Collector(None)
+    tlc._pump(iter(text.splitlines(keepends=True)), c, [])  # type: ignore[arg-type]
+    with pytest.raises(MedshareError) as e:
+        c.outcome("MCSharing.tla", "MCSharing_bug_nosig.cfg", 1.0, 12, [])
+    assert e.value.code == "TLC_FAILED" and "could not read" in e.value.message
+
+
+def test_timeout_is_tlc_failed_and_kills_java(tmp_path: Path) -> None:
+    sleeper = tmp_path / "java"
+    sleeper.write_text("#!/bin/sh\nexec sleep 30\n")
+    sleeper.chmod(0o755)
+    with pytest.raises(MedshareError) as e:
+        tlc.run_tlc(tlc.MODELS_DIR / "MCPBFT.tla", tlc.MODELS_DIR / "MCPBFT_small.cfg", java=str(sleeper),
+                    timeout=0.5)
+    assert e.value.code == "TLC_FAILED" and "within" in e.value.message
