@@ -140,9 +140,12 @@ class AdapterProcess:
     """One running adapter: a writer thread feeds stdin, a reader thread queues stdout lines (None at EOF)."""
 
     def __init__(self, command: Sequence[str], env: dict[str, str] | None = None) -> None:
-        self.proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env, text=True, encoding="utf-8",
-                                     errors="replace", bufsize=1)
+        try:
+            self.proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, env=env, text=True, encoding="utf-8",
+                                         errors="replace", bufsize=1)
+        except (OSError, ValueError) as e:
+            fail("INVALID_ARGUMENT", f"cannot start the adapter {' '.join(command)!r}: {e}")
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.outbox: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -525,11 +528,26 @@ def write_report(summary: dict[str, Any], path: Path) -> None:
     path.write_text(text)
 
 
+def select(cases: list[Case], only: str | None) -> list[Case]:
+    """The cases whose op starts with one of the comma-separated prefixes in ``only`` (all if None)."""
+    if not only:
+        return cases
+    prefixes = tuple(p.strip() for p in only.split(",") if p.strip())
+    chosen = [c for c in cases if c.op.startswith(prefixes)]
+    if not chosen:
+        fail("INVALID_ARGUMENT", f"no test has an op starting with {only!r}")
+    return chosen
+
+
 def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool | None = None,
-            timeout: float = DEFAULT_TIMEOUT, console: Any = None, quick_mutants: bool = False) -> dict[str, Any]:
+            timeout: float = DEFAULT_TIMEOUT, console: Any = None, quick_mutants: bool = False,
+            only: str | None = None, jobs: int = 2) -> dict[str, Any]:
     """Run the suite against ``impl`` (default: the reference adapter) and, by default for the reference, every
     mutant; return the summary."""
-    cases = load_suite(suite)
+    cases = select(load_suite(suite), only)
+    ops = {c.op for c in cases}
+    # with --only, the mutants that touch a selected op; otherwise all (one without tests survives)
+    names = sorted(n for n, m in registry.load_mutants().items() if not only or ops & set(m["overrides"]))
     command = shlex.split(impl) if impl else reference_command()
     if mutants is None:
         mutants = impl is None
@@ -543,10 +561,10 @@ def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool
             run = run_suite(cases, command, timeout=timeout, env=env, progress=lambda n: bar.advance(task, n))
             mres = None
             if mutants:
-                mtask = bar.add_task("mutants", total=len(registry.load_mutants()))
-                mres = run_mutants(cases, timeout=timeout, quick=quick_mutants,
+                mtask = bar.add_task("mutants", total=len(names))
+                mres = run_mutants(cases, names=names, timeout=timeout, quick=quick_mutants, jobs=jobs,
                                    progress=lambda _: bar.advance(mtask, 1))
     else:
         run = run_suite(cases, command, timeout=timeout, env=env)
-        mres = run_mutants(cases, timeout=timeout, quick=quick_mutants) if mutants else None
+        mres = run_mutants(cases, names=names, timeout=timeout, quick=quick_mutants, jobs=jobs) if mutants else None
     return summarize(run, mres)

@@ -11,9 +11,14 @@
 (* a different one to each backup (equivocation).  Client requests carry   *)
 (* client signatures: a value can only be ordered once it was requested.   *)
 (*                                                                         *)
-(* The two guards a faulty configuration switches off are constants:       *)
+(* An honest replica may crash and restart at any time (a replica that is  *)
+(* down simply takes no steps); its log of what it sent and decided is     *)
+(* persistent.                                                             *)
+(*                                                                         *)
+(* The guards a faulty configuration switches off are constants:           *)
 (* CheckViewChange (the new primary must re-propose the highest prepared   *)
-(* value of a view-change quorum) and CheckClientSig.                      *)
+(* value of a view-change quorum), CheckClientSig, and PersistLog (the log *)
+(* survives a crash).                                                      *)
 (***************************************************************************)
 EXTENDS Naturals, FiniteSets
 
@@ -27,7 +32,8 @@ CONSTANTS
     MaxSeq,           \* sequence numbers 1..MaxSeq
     Quorum,           \* 2f + 1 in a correct configuration
     CheckViewChange,  \* FALSE: a new primary may ignore view-change certificates
-    CheckClientSig    \* FALSE: backups order values no client requested
+    CheckClientSig,   \* FALSE: backups order values no client requested
+    PersistLog        \* FALSE: a restarted replica forgets what it sent and decided
 
 Honest == Replica \ Byz
 Views == 0..MaxView
@@ -43,10 +49,12 @@ VARIABLES
     cmt,        \* commits [r, v, s, val] sent by honest replicas
     vc,         \* view-changes [r, v, cert] sent by honest replicas (cert: prepared [v, s, val])
     decided,    \* decided[r][s]: the value honest r committed at s, or Nil
+    log,        \* log[r]: the [k, v, s] (k = "pp", "prep", "cmt") honest r has sent: its stable storage
     act         \* the last action and its arguments (for traces; not part of the VIEW)
 
-vars == <<view, requested, pp, prep, cmt, vc, decided, act>>
-stateVars == <<view, requested, pp, prep, cmt, vc, decided>>
+vars == <<view, requested, pp, prep, cmt, vc, decided, log, act>>
+stateVars == <<view, requested, pp, prep, cmt, vc, decided, log>>
+Sent(k, v, s) == [k |-> k, v |-> v, s |-> s]
 
 \* Votes: the honest senders on record, plus every Byzantine replica (they vote for anything).
 PrepVotes(v, s, val) == {q \in Honest : [r |-> q, v |-> v, s |-> s, val |-> val] \in prep} \cup Byz
@@ -82,6 +90,7 @@ TypeOK ==
     /\ prep \subseteq [r : Honest, v : Views, s : Seqs, val : Value]
     /\ cmt \subseteq [r : Honest, v : Views, s : Seqs, val : Value]
     /\ decided \in [Honest -> [Seqs -> Value \cup {Nil}]]
+    /\ log \in [Honest -> SUBSET [k : {"pp", "prep", "cmt"}, v : Views, s : Seqs]]
 
 Init ==
     /\ view = [r \in Honest |-> 0]
@@ -91,6 +100,7 @@ Init ==
     /\ cmt = {}
     /\ vc = {}
     /\ decided = [r \in Honest |-> [s \in Seqs |-> Nil]]
+    /\ log = [r \in Honest |-> {}]
     /\ act = [name |-> "Init"]
 
 \* A client signs and broadcasts a request.
@@ -98,17 +108,18 @@ Request(val) ==
     /\ val \notin requested
     /\ requested' = requested \cup {val}
     /\ act' = [name |-> "Request", val |-> val]
-    /\ UNCHANGED <<view, pp, prep, cmt, vc, decided>>
+    /\ UNCHANGED <<view, pp, prep, cmt, vc, decided, log>>
 
 \* An honest primary orders val at s in its view (and counts as its own prepare).
 PrePrepare(p, s, val) ==
     LET v == view[p] IN
     /\ p = Primary(v)
-    /\ ~\E m \in pp : m.v = v /\ m.s = s
+    /\ Sent("pp", v, s) \notin log[p]
     /\ Acceptable(val)
     /\ Justified(v, s, val)
     /\ pp' = pp \cup {[v |-> v, s |-> s, val |-> val]}
     /\ prep' = prep \cup {[r |-> p, v |-> v, s |-> s, val |-> val]}
+    /\ log' = [log EXCEPT ![p] = @ \cup {Sent("pp", v, s), Sent("prep", v, s)}]
     /\ act' = [name |-> "PrePrepare", r |-> p, v |-> v, s |-> s, val |-> val]
     /\ UNCHANGED <<view, requested, cmt, vc, decided>>
 
@@ -116,10 +127,11 @@ PrePrepare(p, s, val) ==
 Prepare(r, s, val) ==
     LET v == view[r] IN
     /\ r # Primary(v)
-    /\ ~\E m \in prep : m.r = r /\ m.v = v /\ m.s = s
+    /\ Sent("prep", v, s) \notin log[r]
     /\ Acceptable(val)
     /\ IF Primary(v) \in Byz THEN Justified(v, s, val) ELSE [v |-> v, s |-> s, val |-> val] \in pp
     /\ prep' = prep \cup {[r |-> r, v |-> v, s |-> s, val |-> val]}
+    /\ log' = [log EXCEPT ![r] = @ \cup {Sent("prep", v, s)}]
     /\ act' = [name |-> "Prepare", r |-> r, v |-> v, s |-> s, val |-> val]
     /\ UNCHANGED <<view, requested, pp, cmt, vc, decided>>
 
@@ -127,8 +139,9 @@ Prepare(r, s, val) ==
 Commit(r, s, val) ==
     LET v == view[r] IN
     /\ Prepared(r, v, s, val)
-    /\ ~\E m \in cmt : m.r = r /\ m.v = v /\ m.s = s
+    /\ Sent("cmt", v, s) \notin log[r]
     /\ cmt' = cmt \cup {[r |-> r, v |-> v, s |-> s, val |-> val]}
+    /\ log' = [log EXCEPT ![r] = @ \cup {Sent("cmt", v, s)}]
     /\ act' = [name |-> "Commit", r |-> r, v |-> v, s |-> s, val |-> val]
     /\ UNCHANGED <<view, requested, pp, prep, vc, decided>>
 
@@ -140,7 +153,7 @@ Decide(r, s, val) ==
     /\ Cardinality(CmtVotes(v, s, val)) >= Quorum
     /\ decided' = [decided EXCEPT ![r][s] = val]
     /\ act' = [name |-> "Decide", r |-> r, v |-> v, s |-> s, val |-> val]
-    /\ UNCHANGED <<view, requested, pp, prep, cmt, vc>>
+    /\ UNCHANGED <<view, requested, pp, prep, cmt, vc, log>>
 
 \* A replica times out, moves to the next view and sends its prepared certificates.
 ViewChange(r) ==
@@ -148,13 +161,23 @@ ViewChange(r) ==
     /\ view' = [view EXCEPT ![r] = view[r] + 1]
     /\ vc' = vc \cup {[r |-> r, v |-> view[r] + 1, cert |-> PreparedCerts(r)]}
     /\ act' = [name |-> "ViewChange", r |-> r, v |-> view[r] + 1]
-    /\ UNCHANGED <<requested, pp, prep, cmt, decided>>
+    /\ UNCHANGED <<requested, pp, prep, cmt, decided, log>>
+
+\* An honest replica crashes and restarts.  Its messages already on the network stay there; with a
+\* persistent log it recovers its state, without one it forgets what it sent and decided.
+CrashRestart(r) ==
+    /\ ~PersistLog
+    /\ log[r] # {}
+    /\ log' = [log EXCEPT ![r] = {}]
+    /\ decided' = [decided EXCEPT ![r] = [s \in Seqs |-> Nil]]
+    /\ act' = [name |-> "CrashRestart", r |-> r]
+    /\ UNCHANGED <<view, requested, pp, prep, cmt, vc>>
 
 Next ==
     \/ \E val \in Value : Request(val)
     \/ \E r \in Honest, s \in Seqs, val \in Value :
           PrePrepare(r, s, val) \/ Prepare(r, s, val) \/ Commit(r, s, val) \/ Decide(r, s, val)
-    \/ \E r \in Honest : ViewChange(r)
+    \/ \E r \in Honest : ViewChange(r) \/ CrashRestart(r)
 
 Spec == Init /\ [][Next]_vars
 

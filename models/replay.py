@@ -31,6 +31,7 @@ WITNESS_TRACES = {
     "MCPBFT_witness": "pbft_decide_in_later_view.itf.json",
     "MCSharing_bug_norevocation": "sharing_bug_norevocation.itf.json",
     "MCPBFT_byz2": "pbft_byz2_disagreement.itf.json",
+    "MCPBFT_amnesia": "pbft_amnesia_disagreement.itf.json",
 }
 
 

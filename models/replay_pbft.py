@@ -31,6 +31,7 @@ class PBFTConstants:
     quorum: int
     check_view_change: bool
     check_client_sig: bool
+    persist_log: bool
 
     @property
     def honest(self) -> frozenset[str]:
@@ -56,6 +57,14 @@ def _rec(**fields: Any) -> Record:
     return Record(fields)
 
 
+def _sent(k: str, v: int, s: int) -> Record:
+    return Record({"k": k, "v": v, "s": s})
+
+
+def _log(st: PBFTState, r: str, *entries: Record) -> Function:
+    return st["log"].set(r, st["log"][r] | set(entries))
+
+
 def _require(cond: bool, why: str) -> None:
     if not cond:
         raise Diverged(why)
@@ -72,12 +81,13 @@ class PBFTAdapter:
         k = PBFTConstants(replicas=frozenset(c["Replica"]), byz=frozenset(c["Byz"]), values=frozenset(c["Value"]),
                           nil=c["Nil"], order=ORDERS[order_name], max_view=c["MaxView"], max_seq=c["MaxSeq"],
                           quorum=c["Quorum"], check_view_change=c["CheckViewChange"],
-                          check_client_sig=c["CheckClientSig"])
+                          check_client_sig=c["CheckClientSig"], persist_log=c["PersistLog"])
         return PBFTState(k, {
             "view": Function({r: 0 for r in k.honest}),
             "requested": frozenset(), "pp": frozenset(), "prep": frozenset(), "cmt": frozenset(),
             "vc": frozenset(),
             "decided": Function({r: tuple(k.nil for _ in range(k.max_seq)) for r in k.honest}),
+            "log": Function({r: frozenset() for r in k.honest}),
         })
 
     def project(self, state: PBFTState) -> dict[str, Any]:
@@ -139,10 +149,11 @@ class PBFTAdapter:
         v = st["view"][p]
         _require(a["v"] == v, f"{p} is in view {v}, not {a['v']}")
         _require(p == st.k.primary(v), f"{p} is not the primary of view {v}")
-        _require(not any(m["v"] == v and m["s"] == s for m in st["pp"]), f"view {v} already ordered {s}")
+        _require(_sent("pp", v, s) not in st["log"][p], f"{p} already ordered {s} in view {v}")
         _require(self.acceptable(st, val), f"{val} was not requested")
         _require(self.justified(st, v, s, val), f"{val} at {s} is not justified by view-change messages")
-        return st.but(pp=st["pp"] | {_rec(v=v, s=s, val=val)}, prep=st["prep"] | {_rec(r=p, v=v, s=s, val=val)})
+        return st.but(pp=st["pp"] | {_rec(v=v, s=s, val=val)}, prep=st["prep"] | {_rec(r=p, v=v, s=s, val=val)},
+                      log=_log(st, p, _sent("pp", v, s), _sent("prep", v, s)))
 
     def do_Prepare(self, st: PBFTState, a: Record) -> PBFTState:
         r, s, val = a["r"], a["s"], a["val"]
@@ -150,14 +161,13 @@ class PBFTAdapter:
         v = st["view"][r]
         _require(a["v"] == v, f"{r} is in view {v}, not {a['v']}")
         _require(r != st.k.primary(v), f"{r} is the primary of view {v}")
-        _require(not any(m["r"] == r and m["v"] == v and m["s"] == s for m in st["prep"]),
-                 f"{r} already prepared at view {v}, sequence {s}")
+        _require(_sent("prep", v, s) not in st["log"][r], f"{r} already prepared at view {v}, sequence {s}")
         _require(self.acceptable(st, val), f"{val} was not requested")
         if st.k.primary(v) in st.k.byz:
             _require(self.justified(st, v, s, val), f"{val} at {s} is not justified")
         else:
             _require(_rec(v=v, s=s, val=val) in st["pp"], f"no pre-prepare of {val} at view {v}, sequence {s}")
-        return st.but(prep=st["prep"] | {_rec(r=r, v=v, s=s, val=val)})
+        return st.but(prep=st["prep"] | {_rec(r=r, v=v, s=s, val=val)}, log=_log(st, r, _sent("prep", v, s)))
 
     def do_Commit(self, st: PBFTState, a: Record) -> PBFTState:
         r, s, val = a["r"], a["s"], a["val"]
@@ -165,9 +175,8 @@ class PBFTAdapter:
         v = st["view"][r]
         _require(a["v"] == v, f"{r} is in view {v}, not {a['v']}")
         _require(self.prepared(st, r, v, s, val), f"{r} has not prepared {val} at view {v}, sequence {s}")
-        _require(not any(m["r"] == r and m["v"] == v and m["s"] == s for m in st["cmt"]),
-                 f"{r} already committed at view {v}, sequence {s}")
-        return st.but(cmt=st["cmt"] | {_rec(r=r, v=v, s=s, val=val)})
+        _require(_sent("cmt", v, s) not in st["log"][r], f"{r} already committed at view {v}, sequence {s}")
+        return st.but(cmt=st["cmt"] | {_rec(r=r, v=v, s=s, val=val)}, log=_log(st, r, _sent("cmt", v, s)))
 
     def do_Decide(self, st: PBFTState, a: Record) -> PBFTState:
         r, s, val = a["r"], a["s"], a["val"]
@@ -189,3 +198,11 @@ class PBFTAdapter:
         _require(a["v"] == v + 1, f"{r} moves to view {v + 1}, not {a['v']}")
         msg = _rec(r=r, v=v + 1, cert=self.prepared_certs(st, r))
         return st.but(view=st["view"].set(r, v + 1), vc=st["vc"] | {msg})
+
+    def do_CrashRestart(self, st: PBFTState, a: Record) -> PBFTState:
+        r = a["r"]
+        self._honest(st, r)
+        _require(not st.k.persist_log, f"{r}'s log is persistent: a restart recovers its state unchanged")
+        _require(bool(st["log"][r]), f"{r} has nothing to forget")
+        return st.but(log=st["log"].set(r, frozenset()),
+                      decided=st["decided"].set(r, tuple(st.k.nil for _ in range(st.k.max_seq))))

@@ -227,7 +227,7 @@ def parse_state(text: str) -> dict[str, Any]:
 
 def to_itf(v: Any) -> Any:
     """A Python TLA+ value in the ITF JSON encoding (sets and maps sorted, so equal values encode equally)."""
-    if isinstance(v, bool) or isinstance(v, str):
+    if isinstance(v, (bool, str)):
         return str(v) if isinstance(v, ModelValue) else v
     if isinstance(v, int):
         return v if -SAFE_INT < v < SAFE_INT else {"#bigint": str(v)}
@@ -249,7 +249,7 @@ def _sort_key(x: Any) -> str:
 
 def from_itf(j: Any) -> Any:
     """An ITF JSON value as a Python TLA+ value (the inverse of :func:`to_itf`, model values as ``str``)."""
-    if isinstance(j, bool) or isinstance(j, str):
+    if isinstance(j, (bool, str)):
         return j
     if isinstance(j, int):
         return j

@@ -93,8 +93,10 @@ def conform(
     suite: Path | None = typer.Option(None, help="vector directory"),
     report: Path | None = typer.Option(None, help="report file (.md, .html or .json)"),
     mutants: bool | None = typer.Option(None, "--mutants/--no-mutants",
-                                           help="also score the mutants (default: only for the reference adapter)"),
+                                        help="also score the mutants (default: only for the reference adapter)"),
     timeout: float = typer.Option(10.0, help="seconds allowed for each adapter reply"),
+    only: str | None = typer.Option(None, help="comma-separated op prefixes, e.g. group.g1,crypto.umbral"),
+    jobs: int = typer.Option(2, min=1, help="mutant adapters run at a time"),
     json_path: str | None = JsonOpt,
 ) -> None:
     """Run the conformance vectors against an implementation."""
@@ -103,7 +105,8 @@ def conform(
         from ..conformance.runner import conform as run_conform
         from ..conformance.runner import print_report, write_report
 
-        summary = run_conform(impl, suite, mutants=mutants, timeout=timeout, console=console)
+        summary = run_conform(impl, suite, mutants=mutants, timeout=timeout, console=console, only=only,
+                              jobs=jobs)
         print_report(summary, console)
         if report is not None:
             write_report(summary, report)

@@ -48,6 +48,8 @@ def _stage_z3() -> str:
     from .z3checks import lsss
 
     return lsss.stage()
+
+
 def _stage_tlc() -> str:
     from ..models import tlc
 

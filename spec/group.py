@@ -349,6 +349,12 @@ def fp2_sign(y0: int, y1: int) -> bool:
     return fp_sign(y1) if y1 else fp_sign(y0)
 
 
+def check_msm(points: Sequence[Any], scalars: Sequence[Any]) -> None:
+    """MSM_LENGTH_MISMATCH unless there are as many scalars as points."""
+    if len(points) != len(scalars):
+        fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
+
+
 def as_int(k: Any) -> int:
     """A scalar argument (Zr or int) as an integer mod r."""
     if isinstance(k, Zr):

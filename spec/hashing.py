@@ -22,10 +22,15 @@ def dst_tag(purpose: str) -> bytes:
     return b"MEDSHARE-V1-" + purpose.encode()
 
 
-def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
-    """RFC 9380 §5.3.1 with H = SHA-256."""
+def check_dst(dst: bytes) -> None:
+    """DST_INVALID unless 1 <= len(dst) <= 255 (RFC 9380 §3.1; medshare does not hash long tags)."""
     if not 1 <= len(dst) <= 255:
         fail("DST_INVALID", f"DST has {len(dst)} bytes")
+
+
+def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
+    """RFC 9380 §5.3.1 with H = SHA-256."""
+    check_dst(dst)
     ell = -(-len_in_bytes // SHA256_B_IN_BYTES)
     if ell > 255 or len_in_bytes > 65535 or len_in_bytes < 1:
         fail("HASH_LENGTH_INVALID", f"len_in_bytes = {len_in_bytes}")

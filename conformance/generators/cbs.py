@@ -18,8 +18,8 @@ from ...spec.crypto._codec import to_hex
 from ...spec.group import G1Element
 from ...spec.params import P
 from ...spec.rng import DeterministicRNG
+from ..builder import VectorFileBuilder
 from ..ops.cbs import OPS
-from ._checked import CheckedVectors
 
 SEED = b"medshare/conformance/cbs"
 
@@ -100,18 +100,18 @@ def generate() -> list[dict[str, Any]]:
     files = []
 
     # verify ---------------------------------------------------------------------------------------------
-    v = CheckedVectors("crypto.cbs.verify", OPS["crypto.cbs.verify"], NOTES)
+    v = VectorFileBuilder("crypto.cbs.verify", OPS["crypto.cbs.verify"], NOTES)
     v.group({"authorityPk": mpk})
-    v.valid("valid signature", base, ["Valid"])
-    v.valid("at the period start", {**base, "at": 1000}, ["PeriodBoundary"])
-    v.valid("at the last valid unit (end - 1)", {**base, "at": 1999}, ["PeriodBoundary"])
+    v.valid("valid signature", base, flags=["Valid"])
+    v.valid("at the period start", {**base, "at": 1000}, flags=["PeriodBoundary"])
+    v.valid("at the last valid unit (end - 1)", {**base, "at": 1999}, flags=["PeriodBoundary"])
     v.valid("revocation list naming other certificates", {**base, "revoked": [to_hex(k.cert_id()) for k in keys[1:]]},
-            ["Valid"])
+            flags=["Valid"])
     for i in (1, 3):
         m = b"" if i == 1 else b"\x00" * 300
         v.valid(f"signer {names[i]!r}, message of {len(m)} bytes",
                 {**base, "signer": keys[i].to_json(), "message": to_hex(m),
-                 "signature": cbs.sign(G, users[i], certs[i], m).to_json()}, ["Valid"])
+                 "signature": cbs.sign(G, users[i], certs[i], m).to_json()}, flags=["Valid"])
     v.invalid("at the period end", {**base, "at": 2000}, "CERT_EXPIRED", ["ExpiredCertificate"])
     v.invalid("long after the period", {**base, "at": 2**40}, "CERT_EXPIRED", ["ExpiredCertificate"])
     v.invalid("before the period start", {**base, "at": 999}, "CERT_NOT_YET_VALID", ["NotYetValid"])
@@ -173,15 +173,15 @@ def generate() -> list[dict[str, Any]]:
     files.append(v.build())
 
     # verify_certificate --------------------------------------------------------------------------------------
-    c = CheckedVectors("crypto.cbs.verify_certificate", OPS["crypto.cbs.verify_certificate"], NOTES)
+    c = VectorFileBuilder("crypto.cbs.verify_certificate", OPS["crypto.cbs.verify_certificate"], NOTES)
     c.group({"authorityPk": mpk})
     cb = {"certificate": certs[0].to_json(), "at": 1500}
-    c.valid("valid certificate", cb, ["Valid"])
+    c.valid("valid certificate", cb, flags=["Valid"])
     c.valid("valid, expected identity and key given", {**cb, "identity": names[0],
-            "publicKey": to_hex(users[0].pk.to_bytes())}, ["Valid"])
-    c.valid("at the period start", {**cb, "at": 1000}, ["PeriodBoundary"])
-    c.valid("at end - 1", {**cb, "at": 1999}, ["PeriodBoundary"])
-    c.valid("unicode identity", {**cb, "certificate": certs[3].to_json()}, ["Valid"])
+            "publicKey": to_hex(users[0].pk.to_bytes())}, flags=["Valid"])
+    c.valid("at the period start", {**cb, "at": 1000}, flags=["PeriodBoundary"])
+    c.valid("at end - 1", {**cb, "at": 1999}, flags=["PeriodBoundary"])
+    c.valid("unicode identity", {**cb, "certificate": certs[3].to_json()}, flags=["Valid"])
     c.invalid("at the period end", {**cb, "at": 2000}, "CERT_EXPIRED", ["ExpiredCertificate"])
     c.invalid("before the period start", {**cb, "at": 0}, "CERT_NOT_YET_VALID", ["NotYetValid"])
     c.invalid("revoked", {**cb, "revoked": [to_hex(keys[0].cert_id())]}, "CERT_REVOKED", ["RevokedCertificate"])
@@ -210,7 +210,7 @@ def generate() -> list[dict[str, Any]]:
     files.append(c.build())
 
     # batch_verify -------------------------------------------------------------------------------------------
-    b = CheckedVectors("crypto.cbs.batch_verify", OPS["crypto.cbs.batch_verify"], NOTES)
+    b = VectorFileBuilder("crypto.cbs.batch_verify", OPS["crypto.cbs.batch_verify"], NOTES)
     b.group({"authorityPk": mpk, "seed": to_hex(b"batch coefficients")})
     items = []
     for j in range(12):
@@ -218,10 +218,10 @@ def generate() -> list[dict[str, Any]]:
         items.append({"signer": keys[j % 4].to_json(), "message": to_hex(m),
                       "signature": cbs.sign(G, users[j % 4], certs[j % 4], m).to_json()})
     bb = {"items": items, "at": 1500}
-    b.valid("12 signatures by 4 signers", bb, ["Valid"])
-    b.valid("one signature", {**bb, "items": items[:1]}, ["Valid"])
-    b.valid("empty batch", {**bb, "items": []}, ["Valid"])
-    b.valid("at end - 1", {**bb, "at": 1999}, ["PeriodBoundary"])
+    b.valid("12 signatures by 4 signers", bb, flags=["Valid"])
+    b.valid("one signature", {**bb, "items": items[:1]}, flags=["Valid"])
+    b.valid("empty batch", {**bb, "items": []}, flags=["Valid"])
+    b.valid("at end - 1", {**bb, "at": 1999}, flags=["PeriodBoundary"])
     b.invalid("one signature on a tampered message", {**bb, "items": items[:5] + [{**items[5], "message":
               to_hex(b"tampered")}] + items[6:]}, "BATCH_INVALID", ["BatchOneBad"])
     b.invalid("two signatures swapped", {**bb, "items": [{**items[0], "signature": items[1]["signature"]},
@@ -248,12 +248,12 @@ def generate() -> list[dict[str, Any]]:
     files.append(b.build())
 
     # decode ------------------------------------------------------------------------------------------------
-    k = CheckedVectors("crypto.cbs.decode", OPS["crypto.cbs.decode"], NOTES)
+    k = VectorFileBuilder("crypto.cbs.decode", OPS["crypto.cbs.decode"], NOTES)
     k.group({})
     cert_b, key_b, pk_b = certs[3].to_bytes(), keys[0].to_bytes(), users[0].pk.to_bytes()
     for kind, data in (("signature", sig.to_bytes()), ("certificate", cert_b), ("certifiedKey", key_b),
                        ("publicKey", pk_b), ("userKeyPair", users[2].to_bytes())):
-        k.valid(f"canonical {kind}", {"kind": kind, "bytes": to_hex(data)}, ["Valid"])
+        k.valid(f"canonical {kind}", {"kind": kind, "bytes": to_hex(data)}, flags=["Valid"])
     k.invalid("certificate with a trailing byte", {"kind": "certificate", "bytes": to_hex(cert_b + b"\x00")},
               "MALFORMED_ENCODING", ["MalformedStructure"])
     k.invalid("truncated certificate", {"kind": "certificate", "bytes": to_hex(cert_b[:-1])}, "MALFORMED_ENCODING",

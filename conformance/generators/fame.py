@@ -11,7 +11,7 @@ from ...spec.crypto import fame
 from ...spec.params import P
 from ...spec.policy import satisfies
 from ...spec.rng import DeterministicRNG
-from .policy import _case, vector_file
+from .policy import run_case, vector_file
 
 NOTES: dict[str, dict[str, str]] = {
     "Valid": {"bugType": "FUNCTIONALITY", "description": "a satisfying key recovers the encapsulated GT element",
@@ -109,44 +109,44 @@ def generate() -> list[dict[str, Any]]:
 def _keygen_file(G: Any, msk: fame.MasterKey, params: dict[str, Any]) -> dict[str, Any]:
     op = "crypto.fame.keygen"
     m = _h(msk.to_bytes())
-    tests = [_case(op, {"masterKey": m, "attributes": a, "seed": _h(s)}, c, ["KnownAnswer"])
+    tests = [run_case(op, {"masterKey": m, "attributes": a, "seed": _h(s)}, c, ["KnownAnswer"])
              for a, s, c in ((["cardiology"], b"k1", "one attribute"), (ATTRS, b"k2", "five attributes"),
                              (["irb@1", "irb@2"], b"k3", "two epochs of one attribute"),
                              (["dpo", "dpo", "a"], b"k4", "duplicates are merged"))]
     for a, c in ((["Cardiology"], "upper case"), (["irb@0"], "epoch 0"), (["and"], "keyword"), ([""], "empty"),
                  (["x" * 65], "65 characters")):
-        tests.append(_case(op, {"masterKey": m, "attributes": a, "seed": "0x01"}, c, ["AttributeInvalid"],
-                           "ATTRIBUTE_INVALID"))
+        tests.append(run_case(op, {"masterKey": m, "attributes": a, "seed": "0x01"}, c, ["AttributeInvalid"],
+                              "ATTRIBUTE_INVALID"))
     raw = msk.to_bytes()
     for bad, c, code in ((raw + b"\x00", "trailing byte", "MALFORMED_ENCODING"),
                          (raw[:-1], "truncated", "MALFORMED_ENCODING"),
                          (b"\xf1" + raw[1:], "wrong tag", "MALFORMED_ENCODING"),
                          (raw[:1] + bytes(32) + raw[33:], "a1 = 0", "SCALAR_ZERO_NOT_ALLOWED"),
                          (raw[:1] + b"\xff" * 32 + raw[33:], "a1 >= r", "SCALAR_OUT_OF_RANGE")):
-        tests.append(_case(op, {"masterKey": _h(bad), "attributes": ["a"], "seed": "0x01"}, c,
-                           ["MalformedEncoding"], code))
-    tests.append(_case(op, {"masterKey": m.upper().replace("0X", "0x"), "attributes": ["a"], "seed": "0x01"},
-                       "upper-case hex", ["MalformedEncoding"], "BAD_HEX"))
+        tests.append(run_case(op, {"masterKey": _h(bad), "attributes": ["a"], "seed": "0x01"}, c,
+                              ["MalformedEncoding"], code))
+    tests.append(run_case(op, {"masterKey": m.upper().replace("0X", "0x"), "attributes": ["a"], "seed": "0x01"},
+                          "upper-case hex", ["MalformedEncoding"], "BAD_HEX"))
     return vector_file("crypto.fame", "keygen", tests, params, NOTES)
 
 
 def _encrypt_file(pk: fame.PublicKey, params: dict[str, Any]) -> dict[str, Any]:
     op = "crypto.fame.encrypt"
     p = _h(pk.to_bytes())
-    tests = [_case(op, {"publicKey": p, "policy": pol, "seed": _h(bytes([i]))}, f"policy {i}", ["KnownAnswer"])
+    tests = [run_case(op, {"publicKey": p, "policy": pol, "seed": _h(bytes([i]))}, f"policy {i}", ["KnownAnswer"])
              for i, pol in enumerate(POLICIES[:3])]
     for pol, code, c in (("a and", "POLICY_SYNTAX", "dangling and"), ("3 of (a, b)", "POLICY_BAD_THRESHOLD", "k > n"),
                          (" or ".join(["a"] * 65), "POLICY_TOO_MANY_LEAVES", "65 leaves"),
                          ("(" * 17 + "a" + ")" * 17, "POLICY_TOO_DEEP", "17 parentheses")):
-        tests.append(_case(op, {"publicKey": p, "policy": pol, "seed": "0x01"}, c, ["PolicySyntax"], code))
+        tests.append(run_case(op, {"publicKey": p, "policy": pol, "seed": "0x01"}, c, ["PolicySyntax"], code))
     raw = pk.to_bytes()
     for bad, c, code in ((raw + b"\x00", "trailing byte", "MALFORMED_ENCODING"),
                          (raw[:-1], "truncated", "MALFORMED_ENCODING"),
                          (b"\xf4" + raw[1:], "wrong tag", "MALFORMED_ENCODING"),
                          (raw[:1] + bytes([0xC0]) + bytes(95) + raw[97:], "H1 is the identity", "IDENTITY_NOT_ALLOWED"),
                          (raw[:1] + bytes(96) + raw[97:], "H1 without the compression flag", "BAD_FLAGS")):
-        tests.append(_case(op, {"publicKey": _h(bad), "policy": "a", "seed": "0x01"}, c,
-                           ["MalformedEncoding" if code == "MALFORMED_ENCODING" else "InvalidPoint"], code))
+        tests.append(run_case(op, {"publicKey": _h(bad), "policy": "a", "seed": "0x01"}, c,
+                              ["MalformedEncoding" if code == "MALFORMED_ENCODING" else "InvalidPoint"], code))
     return vector_file("crypto.fame", "encrypt", tests, params, NOTES)
 
 
@@ -164,8 +164,8 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
                 flags.append("StaleEpoch")
             if i == 3:
                 flags.append("Duplicates")
-            tests.append(_case(op, {"key": _h(sk.to_bytes()), "ciphertext": _h(ct.to_bytes())},
-                               f"key {name} on policy {i}", flags, None if ok else "POLICY_UNSATISFIED"))
+            tests.append(run_case(op, {"key": _h(sk.to_bytes()), "ciphertext": _h(ct.to_bytes())},
+                                  f"key {name} on policy {i}", flags, None if ok else "POLICY_UNSATISFIED"))
 
     sk, ct = keys["all"], cts[0]
     k_hex = _h(sk.to_bytes())
@@ -174,50 +174,51 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
     swapped_row = fame.Ciphertext(ct.policy, ct.c0, ((ct.rows[0][0] + g1, *ct.rows[0][1:]), *ct.rows[1:]))
     swapped_c0 = fame.Ciphertext(ct.policy, (ct.c0[0] + g2, ct.c0[1], ct.c0[2]), ct.rows)
     for alt, c in ((swapped_row, "row 0 component 1 moved by g1"), (swapped_c0, "ct0 component 1 moved by g2")):
-        tests.append(_case(op, {"key": k_hex, "ciphertext": _h(alt.to_bytes())}, c, ["ModifiedCiphertext"]))
+        tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(alt.to_bytes())}, c, ["ModifiedCiphertext"]))
 
     raw = ct.to_bytes()
     rows_at = len(raw) - len(ct.rows) * 3 * 48
     for row in (0, len(ct.rows) - 1):
         for desc, bad, code in BAD_G1:
             at = rows_at + row * 3 * 48 + 48
-            tests.append(_case(op, {"key": k_hex, "ciphertext": _h(raw[:at] + bad + raw[at + 48:])},
-                               f"row {row} component 2 {desc}", ["InvalidPoint"], code))
+            tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw[:at] + bad + raw[at + 48:])},
+                                  f"row {row} component 2 {desc}", ["InvalidPoint"], code))
     c0_at = rows_at - 2 - 3 * 96
-    tests.append(_case(op, {"key": k_hex, "ciphertext": _h(raw[:c0_at] + bytes([0xC0]) + bytes(95) + raw[c0_at + 96:])},
-                       "ct0 component 1 is the identity", ["InvalidPoint"], "IDENTITY_NOT_ALLOWED"))
+    identity_c0 = raw[:c0_at] + bytes([0xC0]) + bytes(95) + raw[c0_at + 96:]
+    tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(identity_c0)},
+                          "ct0 component 1 is the identity", ["InvalidPoint"], "IDENTITY_NOT_ALLOWED"))
     for bad, c in ((raw + b"\x00", "trailing byte"), (raw[:-1], "truncated"), (b"\xf3" + raw[1:], "wrong tag"),
                    (raw[:rows_at - 2] + (len(ct.rows) + 1).to_bytes(2, "big") + raw[rows_at:] + raw[-144:],
                     "one row too many"),
                    (raw[:rows_at - 2] + (len(ct.rows) - 1).to_bytes(2, "big") + raw[rows_at:-144],
                     "one row too few")):
-        tests.append(_case(op, {"key": k_hex, "ciphertext": _h(bad)}, c, ["MalformedEncoding"],
-                           "MALFORMED_ENCODING"))
+        tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(bad)}, c, ["MalformedEncoding"],
+                              "MALFORMED_ENCODING"))
     text = raw[3:3 + int.from_bytes(raw[1:3], "big")]
     swapped_text = b"2 of (dpo, ethics_approved, irb@2) or (researcher and cardiology)"
     assert len(swapped_text) == len(text)
-    tests.append(_case(op, {"key": k_hex, "ciphertext": _h(raw.replace(text, swapped_text))},
-                       "policy text not canonical (and children unsorted)", ["MalformedEncoding"],
-                       "MALFORMED_ENCODING"))
+    tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw.replace(text, swapped_text))},
+                          "policy text not canonical (and children unsorted)", ["MalformedEncoding"],
+                          "MALFORMED_ENCODING"))
     broken = text.replace(b" or ", b" or(")
-    tests.append(_case(op, {"key": k_hex, "ciphertext": _h(raw[:1] + len(broken).to_bytes(2, "big") + broken +
+    tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw[:1] + len(broken).to_bytes(2, "big") + broken +
                                                            raw[3 + len(text):])},
                        "policy text does not parse", ["PolicySyntax"], "POLICY_SYNTAX"))
     kraw = sk.to_bytes()
     kp_at = 1 + 3 * 96
     for desc, bad, code in BAD_G1[:3]:
-        tests.append(_case(op, {"key": _h(kraw[:kp_at] + bad + kraw[kp_at + 48:]), "ciphertext": _h(raw)},
-                           f"key sk'_1 {desc}", ["InvalidPoint"], code))
-    tests.append(_case(op, {"key": _h(kraw + b"\x00"), "ciphertext": _h(raw)}, "key with a trailing byte",
-                       ["MalformedEncoding"], "MALFORMED_ENCODING"))
+        tests.append(run_case(op, {"key": _h(kraw[:kp_at] + bad + kraw[kp_at + 48:]), "ciphertext": _h(raw)},
+                              f"key sk'_1 {desc}", ["InvalidPoint"], code))
+    tests.append(run_case(op, {"key": _h(kraw + b"\x00"), "ciphertext": _h(raw)}, "key with a trailing byte",
+                          ["MalformedEncoding"], "MALFORMED_ENCODING"))
     first = kp_at + 3 * 48 + 2
     bad_name = kraw[:first + 1] + b"C" + kraw[first + 2:]
-    tests.append(_case(op, {"key": _h(bad_name), "ciphertext": _h(raw)}, "key attribute with upper case",
-                       ["AttributeInvalid"], "ATTRIBUTE_INVALID"))
+    tests.append(run_case(op, {"key": _h(bad_name), "ciphertext": _h(raw)}, "key attribute with upper case",
+                          ["AttributeInvalid"], "ATTRIBUTE_INVALID"))
     unsorted = fame.AttributeKey(sk.k0, tuple(reversed(sk.attributes)), sk.kp)
-    tests.append(_case(op, {"key": _h(unsorted.to_bytes()), "ciphertext": _h(raw)}, "key attributes not sorted",
-                       ["MalformedEncoding"], "MALFORMED_ENCODING"))
-    tests.append(_case(op, {"key": k_hex, "ciphertext": "0x" + raw.hex()[:-1]}, "odd-length hex",
-                       ["MalformedEncoding"], "BAD_HEX"))
-    tests.append(_case(op, {"key": k_hex}, "missing ciphertext", ["MalformedEncoding"], "BAD_JSON"))
+    tests.append(run_case(op, {"key": _h(unsorted.to_bytes()), "ciphertext": _h(raw)}, "key attributes not sorted",
+                          ["MalformedEncoding"], "MALFORMED_ENCODING"))
+    tests.append(run_case(op, {"key": k_hex, "ciphertext": "0x" + raw.hex()[:-1]}, "odd-length hex",
+                          ["MalformedEncoding"], "BAD_HEX"))
+    tests.append(run_case(op, {"key": k_hex}, "missing ciphertext", ["MalformedEncoding"], "BAD_JSON"))
     return vector_file("crypto.fame", "decrypt", tests, params, NOTES)

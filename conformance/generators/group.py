@@ -29,8 +29,11 @@ def _note(bug: str, text: str, anchor: str) -> dict[str, str]:
 
 NOTES = {
     # valid
+    "CanonicalPairing": _note("KNOWN_ANSWER", "A pairing value in medshare's canonical normalisation; a backend "
+                              "whose pairing differs by a fixed power or a conjugation gives another value.",
+                              "the-canonical-pairing"),
     "KnownAnswer": _note("KNOWN_ANSWER", "A known answer computed by the reference; any other output is a bug "
-                         "in the arithmetic, the encoding or the canonical pairing value.", "encodings"),
+                         "in the arithmetic, the encoding or the canonical pairing value.", "elements-and-operations"),
     "Rfc9380": _note("KNOWN_ANSWER", "A published RFC 9380 test vector (Appendix J/K).", "hashing"),
     "MedshareDst": _note("KNOWN_ANSWER", "Hashing under a medshare domain tag MEDSHARE-V1-<purpose>.", "hashing"),
     "Identity": _note("EDGE_CASE", "The identity (point at infinity, or 1 in GT) where it is allowed; "
@@ -39,40 +42,41 @@ NOTES = {
                      "the sign flag decodes the wrong point.", "encodings"),
     "EdgeScalar": _note("EDGE_CASE", "Scalar 0, 1, 2 or r - 1.", "encodings"),
     "Doubling": _note("EDGE_CASE", "Adding a point to itself or to its negation (formula edge cases).",
-                      "arithmetic"),
+                      "elements-and-operations"),
     "DstBoundary": _note("EDGE_CASE", "A DST of exactly 1 or 255 bytes, or an output length at a boundary.",
                          "hashing"),
     # invalid
     "WrongLength": _note("WRONG_LENGTH", "The encoding has the wrong length; strict decoders reject it before "
-                         "reading flags.", "encodings"),
+                         "reading flags.", "strict-decoding"),
     "UncompressedFlag": _note("NON_CANONICAL_ENCODING", "The compression bit is clear; medshare accepts only "
-                              "compressed points.", "encodings"),
+                              "compressed points.", "strict-decoding"),
     "InfinityWithPayload": _note("NON_CANONICAL_ENCODING", "The infinity bit is set but other bits are not zero; "
-                                 "accepting it makes the identity malleable.", "encodings"),
+                                 "accepting it makes the identity malleable.", "strict-decoding"),
     "InfinityWithSign": _note("NON_CANONICAL_ENCODING", "The infinity bit and the sign bit are both set.",
-                              "encodings"),
+                              "strict-decoding"),
     "IdentityForbidden": _note("EDGE_CASE", "The identity where the caller forbids it (a public key, a "
-                               "signature).", "encodings"),
+                               "signature).", "strict-decoding"),
     "CoordinateNotReduced": _note("NON_CANONICAL_ENCODING", "A coordinate is >= p; reducing it mod p gives a "
-                                  "second encoding of a point.", "encodings"),
+                                  "second encoding of a point.", "strict-decoding"),
     "NotOnCurve": _note("INVALID_CURVE_POINT", "x^3 + b is not a square: no point has this x (invalid-curve "
-                        "attacks).", "decoding"),
+                        "attacks).", "strict-decoding"),
     "NotInSubgroup": _note("MISSING_SUBGROUP_CHECK", "A real curve point outside the order-r subgroup "
-                           "(small-subgroup attacks).", "decoding"),
+                           "(small-subgroup attacks).", "strict-decoding"),
     "ScalarNotReduced": _note("MISSING_RANGE_CHECK", "A scalar encoding >= r; reducing it mod r accepts a second "
-                              "encoding.", "encodings"),
-    "ZeroForbidden": _note("EDGE_CASE", "The zero scalar where the caller forbids it.", "encodings"),
+                              "encoding.", "strict-decoding"),
+    "ZeroForbidden": _note("EDGE_CASE", "The zero scalar where the caller forbids it.", "strict-decoding"),
     "GtNotInSubgroup": _note("MISSING_SUBGROUP_CHECK", "An Fp12 element outside GT: not unitary, unitary but not "
-                             "cyclotomic, cyclotomic of order other than r, or zero.", "decoding"),
-    "BadHex": _note("MALFORMED_INPUT", "The JSON hex string is not 0x-prefixed lowercase even-length hex.",
-                    "encodings"),
-    "BadJson": _note("MALFORMED_INPUT", "A JSON field is missing or has the wrong type.", "encodings"),
+                             "cyclotomic, cyclotomic of order other than r, or zero.", "strict-decoding"),
+    "BadHex": {"bugType": "MALFORMED_INPUT", "specRef": "spec/errors.md#codes",
+               "description": "The JSON hex string is not 0x-prefixed lowercase even-length hex."},
+    "BadJson": {"bugType": "MALFORMED_INPUT", "specRef": "spec/errors.md#codes",
+                "description": "A JSON field is missing or has the wrong type."},
     "DstInvalid": _note("DOMAIN_SEPARATION", "The DST is empty or longer than 255 bytes (RFC 9380 §5.3.1; "
                         "medshare rejects rather than hashing an oversized DST).", "hashing"),
     "LengthOutOfRange": _note("EDGE_CASE", "expand_message_xmd output length 0, > 255 * 32 or > 65535.",
                               "hashing"),
     "MsmLengthMismatch": _note("LENGTH_MISMATCH", "Different numbers of points and scalars; zipping them "
-                               "silently drops a term.", "arithmetic"),
+                               "silently drops a term.", "elements-and-operations"),
 }
 
 CURVE = {"curve": "BLS12-381", "encoding": "zcash-compressed"}
@@ -297,7 +301,7 @@ def _gt_file(group: PairingGroup, rng: DeterministicRNG) -> dict[str, Any]:
     b.group({"order": hex(R), "coefficientOrder": "c0.c0.c0 c0.c0.c1 ... c1.c2.c1"})
     gen = group.gt_generator()
     b.valid("1 in GT", {"bytes": tohex(group.gt_one().to_bytes())}, flags=["Identity"])
-    b.valid("e(g1, g2)", {"bytes": tohex(gen.to_bytes())}, flags=["KnownAnswer"])
+    b.valid("e(g1, g2)", {"bytes": tohex(gen.to_bytes())}, flags=["CanonicalPairing"])
     b.valid("e(g1, g2)^-1", {"bytes": tohex(gen.inverse().to_bytes())}, flags=["KnownAnswer"])
     for i in range(4):
         b.valid(f"random power of e(g1, g2) #{i}", {"bytes": tohex((gen ** group.random_zr(rng)).to_bytes())},
@@ -552,13 +556,13 @@ def _pairing_files(group: PairingGroup, rng: DeterministicRNG) -> list[dict[str,
 
     b = _b("group.pairing.pair", "The canonical pairing value e(P, Q) (spec/group.md, the canonical pairing).")
     b.group(CURVE)
-    b.valid("e(g1, g2)", {"p": h(g1.to_bytes()), "q": h(g2.to_bytes())}, flags=["KnownAnswer"])
+    b.valid("e(g1, g2)", {"p": h(g1.to_bytes()), "q": h(g2.to_bytes())}, flags=["CanonicalPairing"])
     b.valid("e(-g1, g2) = e(g1, g2)^-1", {"p": h((-g1).to_bytes()), "q": h(g2.to_bytes())},
-            {"gt": h(group.gt_generator().inverse().to_bytes())}, flags=["KnownAnswer"])
+            {"gt": h(group.gt_generator().inverse().to_bytes())}, flags=["CanonicalPairing"])
     for i in range(5):
         a, c = group.random_zr(rng), group.random_zr(rng)
         b.valid(f"e(a g1, c g2) random #{i}", {"p": h((g1 * a).to_bytes()), "q": h((g2 * c).to_bytes())},
-                {"gt": h((group.gt_generator() ** (a * c)).to_bytes())}, flags=["KnownAnswer"])
+                {"gt": h((group.gt_generator() ** (a * c)).to_bytes())}, flags=["CanonicalPairing"])
     b.valid("e(identity, g2) = 1", {"p": h(group.identity_g1().to_bytes()), "q": h(g2.to_bytes())},
             {"gt": h(group.gt_one().to_bytes())}, flags=["Identity"])
     b.valid("e(g1, identity) = 1", {"p": h(g1.to_bytes()), "q": h(group.identity_g2().to_bytes())},
@@ -580,15 +584,15 @@ def _pairing_files(group: PairingGroup, rng: DeterministicRNG) -> list[dict[str,
     b = _b("group.pairing.multi_pairing", "prod_i e(P_i, Q_i) with one final exponentiation.")
     b.group(CURVE)
     b.valid("no pairs: 1", {"pairs": []}, {"gt": h(group.gt_one().to_bytes())}, flags=["Identity"])
-    b.valid("one pair", {"pairs": pairs([(g1, g2)])}, {"gt": h(group.gt_generator().to_bytes())}, flags=["KnownAnswer"])
+    b.valid("one pair", {"pairs": pairs([(g1, g2)])}, {"gt": h(group.gt_generator().to_bytes())}, flags=["CanonicalPairing"])
     b.valid("e(a g1, g2) e(-g1, a g2) = 1", {"pairs": pairs(balanced)}, {"gt": h(group.gt_one().to_bytes())},
-            flags=["KnownAnswer"])
+            flags=["CanonicalPairing"])
     for n in (2, 3, 4):
         ps = [(g1 * group.random_zr(rng), g2 * group.random_zr(rng)) for _ in range(n)]
         want = group.gt_one()
         for p, q in ps:
             want = want * group.pair(p, q)
-        b.valid(f"{n} random pairs", {"pairs": pairs(ps)}, {"gt": h(want.to_bytes())}, flags=["KnownAnswer"])
+        b.valid(f"{n} random pairs", {"pairs": pairs(ps)}, {"gt": h(want.to_bytes())}, flags=["CanonicalPairing"])
     for comment, data, err, flag in bad1[:4]:
         b.invalid(f"second P: {comment}", {"pairs": pairs([(g1, g2), (data, g2)])}, err, [flag])
     for comment, data, err, flag in bad2[:4]:
@@ -599,15 +603,15 @@ def _pairing_files(group: PairingGroup, rng: DeterministicRNG) -> list[dict[str,
     b = _b("group.pairing.pairing_check", "True iff prod_i e(P_i, Q_i) = 1.")
     b.group(CURVE)
     b.valid("no pairs: true", {"pairs": []}, {"result": True}, flags=["Identity"])
-    b.valid("e(a g1, g2) e(-g1, a g2) = 1", {"pairs": pairs(balanced)}, {"result": True}, flags=["KnownAnswer"])
+    b.valid("e(a g1, g2) e(-g1, a g2) = 1", {"pairs": pairs(balanced)}, {"result": True}, flags=["CanonicalPairing"])
     for i in range(3):
         x, y = group.random_zr(rng), group.random_zr(rng)
         b.valid(f"e(x g1, y g2) e(-xy g1, g2) = 1 #{i}", {"pairs": pairs([(g1 * x, g2 * y), (-(g1 * (x * y)), g2)])},
-                {"result": True}, flags=["KnownAnswer"])
+                {"result": True}, flags=["CanonicalPairing"])
         b.valid(f"e(x g1, y g2) e(-(xy + 1) g1, g2) != 1 #{i}",
                 {"pairs": pairs([(g1 * x, g2 * y), (-(g1 * (x * y + 1)), g2)])}, {"result": False},
-                flags=["KnownAnswer"])
-    b.valid("a single pair e(g1, g2): false", {"pairs": pairs([(g1, g2)])}, {"result": False}, flags=["KnownAnswer"])
+                flags=["CanonicalPairing"])
+    b.valid("a single pair e(g1, g2): false", {"pairs": pairs([(g1, g2)])}, {"result": False}, flags=["CanonicalPairing"])
     b.valid("e(identity, g2): true", {"pairs": pairs([(group.identity_g1(), g2)])}, {"result": True},
             flags=["Identity"])
     sub1, sub2 = bad1[0][1], bad2[0][1]

@@ -15,8 +15,8 @@ from ...reference.backends import get_group
 from ...spec.crypto import ibe
 from ...spec.crypto._codec import to_hex
 from ...spec.rng import DeterministicRNG
+from ..builder import VectorFileBuilder
 from ..ops.ibe import OPS
-from ._checked import CheckedVectors
 
 SEED = b"medshare/conformance/ibe"
 
@@ -82,11 +82,11 @@ def generate() -> list[dict[str, Any]]:
     identity_g2 = to_hex(bytes([0xC0]) + bytes(95))
     files = []
 
-    d = CheckedVectors("crypto.ibe.decrypt_reading", OPS["crypto.ibe.decrypt_reading"], NOTES)
+    d = VectorFileBuilder("crypto.ibe.decrypt_reading", OPS["crypto.ibe.decrypt_reading"], NOTES)
     d.group({"identityKey": key.to_json()})
     for c in cts:
         d.valid(f"reading of {len(c.body) - 16} bytes, sequence {c.sequence}", {"ciphertext": c.to_json()},
-                ["Valid"])
+                flags=["Valid"])
     d.invalid("key of another identity", {"ciphertext": ct.to_json(), "identityKey": other_id.to_json()},
               "KEY_MISMATCH", ["WrongIdentityKey"])
     d.invalid("key of an earlier epoch", {"ciphertext": ct.to_json(), "identityKey": other_epoch.to_json()},
@@ -128,10 +128,10 @@ def generate() -> list[dict[str, Any]]:
     files.append(d.build())
 
     k, enc = ibe.encapsulate(G, master.p_pub, "mi-0001", 7, rng.fork("kem"))
-    c = CheckedVectors("crypto.ibe.decapsulate", OPS["crypto.ibe.decapsulate"], NOTES)
+    c = VectorFileBuilder("crypto.ibe.decapsulate", OPS["crypto.ibe.decapsulate"], NOTES)
     c.group({"identityKey": key.to_json(), "identity": "mi-0001", "epoch": 7})
-    c.valid("decapsulation", {"u": to_hex(enc.to_bytes())}, ["Valid"])
-    c.valid("a second encapsulation", {"u": to_hex(cts[0].encapsulation.to_bytes())}, ["Valid"])
+    c.valid("decapsulation", {"u": to_hex(enc.to_bytes())}, flags=["Valid"])
+    c.valid("a second encapsulation", {"u": to_hex(cts[0].encapsulation.to_bytes())}, flags=["Valid"])
     c.invalid("key for another identity", {"u": to_hex(enc.to_bytes()), "identityKey": other_id.to_json()},
               "KEY_MISMATCH", ["WrongIdentityKey"])
     c.invalid("asked for another epoch", {"u": to_hex(enc.to_bytes()), "epoch": 8}, "KEY_MISMATCH",
@@ -142,12 +142,12 @@ def generate() -> list[dict[str, Any]]:
     c.invalid("epoch >= 2^64", {"u": to_hex(enc.to_bytes()), "epoch": 2**64}, "BAD_JSON", ["MalformedStructure"])
     files.append(c.build())
 
-    v = CheckedVectors("crypto.ibe.verify_identity_key", OPS["crypto.ibe.verify_identity_key"], NOTES)
+    v = VectorFileBuilder("crypto.ibe.verify_identity_key", OPS["crypto.ibe.verify_identity_key"], NOTES)
     v.group({"pPub": p_pub})
-    v.valid("genuine key", {"identityKey": key.to_json()}, ["Valid"])
+    v.valid("genuine key", {"identityKey": key.to_json()}, flags=["Valid"])
     v.valid("genuine key, expected identity and epoch", {"identityKey": key.to_json(), "identity": "mi-0001",
-            "epoch": 7}, ["Valid"])
-    v.valid("genuine key of another epoch", {"identityKey": other_epoch.to_json()}, ["Valid"])
+            "epoch": 7}, flags=["Valid"])
+    v.valid("genuine key of another epoch", {"identityKey": other_epoch.to_json()}, flags=["Valid"])
     v.invalid("another identity's key relabelled", {"identityKey": relabelled_id.to_json()}, "KEY_MISMATCH",
               ["RelabelledKey"])
     v.invalid("another epoch's key relabelled", {"identityKey": relabelled_epoch.to_json()}, "KEY_MISMATCH",

@@ -108,7 +108,8 @@ def _all_ops() -> dict[str, Any]:
     return load_ops()
 
 
-def _case(op: str, inp: dict[str, Any], comment: str, flags: list[str], error: str | None = None) -> dict[str, Any]:
+def run_case(op: str, inp: dict[str, Any], comment: str, flags: list[str],
+             error: str | None = None) -> dict[str, Any]:
     """Run the reference op; the outcome must be the intended one."""
     handler = _all_ops()[op]
     try:
@@ -132,8 +133,8 @@ def vector_file(component: str, operation: str, tests: list[dict[str, Any]], par
 
 
 def _text_cases(op: str) -> list[dict[str, Any]]:
-    tests = [_case(op, {"policy": text}, comment, flags) for text, comment, flags in VALID_POLICIES]
-    tests += [_case(op, {"policy": text}, comment, flags, code) for text, code, comment, flags in INVALID_POLICIES]
+    tests = [run_case(op, {"policy": text}, comment, flags) for text, comment, flags in VALID_POLICIES]
+    tests += [run_case(op, {"policy": text}, comment, flags, code) for text, code, comment, flags in INVALID_POLICIES]
     return tests
 
 
@@ -143,23 +144,23 @@ def generate() -> list[dict[str, Any]]:
     for operation in ("parse", "canonical", "hash", "lsss"):
         files.append(vector_file("crypto.policy", operation, _text_cases(f"crypto.policy.{operation}"), params, NOTES))
 
-    sat = [_case("crypto.policy.satisfies", {"policy": p, "attributes": s}, c, f) for p, s, c, f in SATISFY_CASES]
-    sat += [_case("crypto.policy.satisfies", {"policy": t, "attributes": ["a"]}, c, f, code)
+    sat = [run_case("crypto.policy.satisfies", {"policy": p, "attributes": s}, c, f) for p, s, c, f in SATISFY_CASES]
+    sat += [run_case("crypto.policy.satisfies", {"policy": t, "attributes": ["a"]}, c, f, code)
             for t, code, c, f in INVALID_POLICIES[:12]]
-    sat += [_case("crypto.policy.satisfies", {"policy": "a", "attributes": [a]}, f"attribute {a!r} in the set",
-                  ["AttributeInvalid"], "ATTRIBUTE_INVALID") for a in ("A", "a b", "irb@0", "or", "")]
+    sat += [run_case("crypto.policy.satisfies", {"policy": "a", "attributes": [a]}, f"attribute {a!r} in the set",
+                     ["AttributeInvalid"], "ATTRIBUTE_INVALID") for a in ("A", "a b", "irb@0", "or", "")]
     files.append(vector_file("crypto.policy", "satisfies", sat, params, NOTES))
 
     rec = []
     for p, s, c, f in SATISFY_CASES:
         flags = f if satisfies(parse(p), s) else [*f, "Unsatisfied"]
-        rec.append(_case("crypto.policy.reconstruct", {"policy": p, "attributes": s}, c, flags,
-                         None if satisfies(parse(p), s) else "POLICY_UNSATISFIED"))
-    rec += [_case("crypto.policy.reconstruct", {"policy": "2 of (a, b, c)", "attributes": [x]},
-                  f"one attribute ({x}) of a 2-of-3 gate", ["Threshold", "Unsatisfied"], "POLICY_UNSATISFIED")
+        rec.append(run_case("crypto.policy.reconstruct", {"policy": p, "attributes": s}, c, flags,
+                            None if satisfies(parse(p), s) else "POLICY_UNSATISFIED"))
+    rec += [run_case("crypto.policy.reconstruct", {"policy": "2 of (a, b, c)", "attributes": [x]},
+                     f"one attribute ({x}) of a 2-of-3 gate", ["Threshold", "Unsatisfied"], "POLICY_UNSATISFIED")
             for x in ("a", "b", "c")]
-    rec += [_case("crypto.policy.reconstruct", {"policy": "2 of (a, b, c)", "attributes": s},
-                  f"{s} on a 2-of-3 gate", ["Threshold"])
+    rec += [run_case("crypto.policy.reconstruct", {"policy": "2 of (a, b, c)", "attributes": s},
+                     f"{s} on a 2-of-3 gate", ["Threshold"])
             for s in (["a", "b"], ["a", "c"], ["b", "c"], ["a", "b", "c"])]
     files.append(vector_file("crypto.policy", "reconstruct", rec, params, NOTES))
     return files

@@ -3,6 +3,17 @@
 Inputs carry everything they need: the authority public key ``authorityPk``, the verification time ``at`` and
 the revocation list ``revoked`` (certificate ids, hex). Batch verification draws its coefficients from a
 DeterministicRNG seeded by the input's ``seed``, so a run is reproducible; the outcome does not depend on it.
+
+Inputs and outputs (``?`` marks optional fields):
+
+- ``crypto.cbs.verify``: ``authorityPk``, ``signer`` (CertifiedKey JSON), ``message``, ``signature``, ``at``,
+  ``revoked``? -> ``valid``, ``certId``
+- ``crypto.cbs.verify_certificate``: ``authorityPk``, ``certificate``, ``at``, ``revoked``?, ``identity``?,
+  ``publicKey``? -> ``valid``, ``certId``
+- ``crypto.cbs.batch_verify``: ``authorityPk``, ``items`` ([{``signer``, ``message``, ``signature``}]), ``at``,
+  ``seed``, ``revoked``? -> ``valid``, ``count``
+- ``crypto.cbs.decode``: ``kind`` (signature, certificate, certifiedKey, publicKey, userKeyPair), ``bytes``
+  -> ``bytes`` (canonical re-encoding), ``certId`` (certificates and certified keys)
 """
 
 from __future__ import annotations

@@ -1,5 +1,12 @@
 """Conformance operations of ``crypto.ibe`` (spec/crypto/ibe.md): decapsulation, reading decryption and the
-import check of identity keys."""
+import check of identity keys.
+
+| op | input | output |
+|---|---|---|
+| ``crypto.ibe.decapsulate`` | ``identityKey`` (IdentityKey JSON), ``identity``, ``epoch``, ``u`` | ``key`` (32 bytes) |
+| ``crypto.ibe.decrypt_reading`` | ``identityKey``, ``ciphertext`` (ReadingCiphertext JSON) | ``reading`` |
+| ``crypto.ibe.verify_identity_key`` | ``pPub``, ``identityKey``, ``identity``?, ``epoch``? | ``valid`` |
+"""
 
 from __future__ import annotations
 

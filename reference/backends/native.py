@@ -24,8 +24,10 @@ from ...spec.group import (
     PairingGroup,
     Zr,
     as_int,
+    check_msm,
     encode_gt,
 )
+from ...spec.hashing import check_dst
 from ...spec.params import FP_BYTES, R
 from . import fp12
 
@@ -198,25 +200,23 @@ class NativeGroup(PairingGroup):
         return bool(ark.GT.pairing_check([p.p for p, _ in pairs], [q.p for _, q in pairs]))  # type: ignore[attr-defined]
 
     def msm_g1(self, points: Sequence[G1Element], scalars: Sequence[Zr | int]) -> NativeG1:
-        if len(points) != len(scalars):
-            fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
+        check_msm(points, scalars)
         if not points:
             return self.identity_g1()
         return NativeG1(ark.G1Point.multiexp_unchecked([p.p for p in points], [_scalar(s) for s in scalars]))  # type: ignore[attr-defined]
 
     def msm_g2(self, points: Sequence[G2Element], scalars: Sequence[Zr | int]) -> NativeG2:
-        if len(points) != len(scalars):
-            fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
+        check_msm(points, scalars)
         if not points:
             return self.identity_g2()
         return NativeG2(ark.G2Point.multiexp_unchecked([p.p for p in points], [_scalar(s) for s in scalars]))  # type: ignore[attr-defined]
 
     def hash_to_g1(self, msg: bytes, dst: bytes) -> NativeG1:
-        _check_dst(dst)
+        check_dst(dst)
         return NativeG1(ark.G1Point.hash_to_curve(msg, dst))
 
     def hash_to_g2(self, msg: bytes, dst: bytes) -> NativeG2:
-        _check_dst(dst)
+        check_dst(dst)
         return NativeG2(ark.G2Point.hash_to_curve(msg, dst))
 
     def _g1_from_x(self, x: int, sign: bool) -> NativeG1:
@@ -245,7 +245,3 @@ class NativeGroup(PairingGroup):
         fp12.check_in_gt(c)
         return NativeGT(ref=list(c))
 
-
-def _check_dst(dst: bytes) -> None:
-    if not 1 <= len(dst) <= 255:
-        fail("DST_INVALID", f"DST has {len(dst)} bytes")

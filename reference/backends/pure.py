@@ -42,10 +42,12 @@ from ...spec.group import (
     PairingGroup,
     Zr,
     as_int,
+    check_msm,
     encode_gt,
     fp2_sign,
     fp_sign,
 )
+from ...spec.hashing import check_dst
 from ...spec.params import FP_BYTES, P, R
 from . import fp12
 
@@ -194,27 +196,25 @@ class PureGroup(PairingGroup):
         return PureGT(_canonical(final_exponentiate(acc)))
 
     def msm_g1(self, points: Sequence[G1Element], scalars: Sequence[Zr | int]) -> PureG1:
-        if len(points) != len(scalars):
-            fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
+        check_msm(points, scalars)
         acc = Z1
         for pt, s in zip(points, scalars, strict=False):
             acc = add(acc, multiply(pt.p, as_int(s)))  # type: ignore[attr-defined]
         return PureG1(acc)
 
     def msm_g2(self, points: Sequence[G2Element], scalars: Sequence[Zr | int]) -> PureG2:
-        if len(points) != len(scalars):
-            fail("MSM_LENGTH_MISMATCH", f"{len(points)} points, {len(scalars)} scalars")
+        check_msm(points, scalars)
         acc = Z2
         for pt, s in zip(points, scalars, strict=False):
             acc = add(acc, multiply(pt.p, as_int(s)))  # type: ignore[attr-defined]
         return PureG2(acc)
 
     def hash_to_g1(self, msg: bytes, dst: bytes) -> PureG1:
-        _check_dst(dst)
+        check_dst(dst)
         return PureG1(hash_to_G1(msg, dst, hashlib.sha256))
 
     def hash_to_g2(self, msg: bytes, dst: bytes) -> PureG2:
-        _check_dst(dst)
+        check_dst(dst)
         return PureG2(hash_to_G2(msg, dst, hashlib.sha256))
 
     def _g1_from_x(self, x: int, sign: bool) -> PureG1:
@@ -251,10 +251,6 @@ class PureGroup(PairingGroup):
         fp12.check_in_gt(c)
         return PureGT(fp12.to_flat(c))
 
-
-def _check_dst(dst: bytes) -> None:
-    if not 1 <= len(dst) <= 255:
-        fail("DST_INVALID", f"DST has {len(dst)} bytes")
 
 
 assert b == FQ(4)

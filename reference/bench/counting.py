@@ -1,12 +1,36 @@
-"""A counting proxy around a pairing group: the scheme runs unchanged and every group operation is tallied, so a
-benchmark can compare an operation's time with the time of the group operations it performs."""
+"""A counting proxy around a pairing group: the scheme runs unchanged and every group operation is tallied — and
+recorded with its operands, so a benchmark can replay exactly the group operations a call performed and compare
+the call's time with theirs."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ...spec.group import G1Element, G2Element, GTElement, PairingGroup, Zr
+
+
+class Tally:
+    """Counts per kind of operation, and the trace of operations (thunks on the inner group's values)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.trace: list[Callable[[], Any]] = []
+
+    def run(self, kind: str, thunk: Callable[[], Any]) -> Any:
+        self.counts[kind] += 1
+        self.trace.append(thunk)
+        return thunk()
+
+    def clear(self) -> None:
+        self.counts.clear()
+        self.trace.clear()
+
+    def replay(self) -> None:
+        """Run the recorded group operations again, in order, on the same operands."""
+        for thunk in self.trace:
+            thunk()
 
 
 def _ones(scalars: Sequence[Zr | int]) -> str:
@@ -18,42 +42,42 @@ class _Point:
     """Shared behaviour of the counted G1 and G2 wrappers."""
 
     kind = "g?"
-    __slots__ = ("c", "e")
+    __slots__ = ("e", "t")
 
-    def __init__(self, e: object, c: Counter[str]) -> None:
-        self.e, self.c = e, c
+    def __init__(self, e: Any, t: Tally) -> None:
+        self.e, self.t = e, t
 
-    def _wrap(self, e: object) -> _Point:
-        return type(self)(e, self.c)
+    def _op(self, name: str, thunk: Callable[[], Any]) -> Any:
+        return type(self)(self.t.run(f"{self.kind}_{name}", thunk), self.t)
 
-    def __add__(self, other: _Point) -> _Point:  # type: ignore[override]
-        self.c[f"{self.kind}_add"] += 1
-        return self._wrap(self.e + other.e)  # type: ignore[operator]
+    def __add__(self, other: Any) -> Any:
+        a, b = self.e, other.e
+        return self._op("add", lambda: a + b)
 
-    def __sub__(self, other: _Point) -> _Point:  # type: ignore[override]
-        self.c[f"{self.kind}_add"] += 1
-        return self._wrap(self.e - other.e)  # type: ignore[operator]
+    def __sub__(self, other: Any) -> Any:
+        a, b = self.e, other.e
+        return self._op("add", lambda: a - b)
 
-    def __neg__(self) -> _Point:
-        self.c[f"{self.kind}_neg"] += 1
-        return self._wrap(-self.e)  # type: ignore[operator]
+    def __neg__(self) -> Any:
+        a = self.e
+        return self._op("neg", lambda: -a)
 
-    def __mul__(self, k: Zr | int) -> _Point:
-        self.c[f"{self.kind}_mul"] += 1
-        return self._wrap(self.e * k)  # type: ignore[operator]
+    def __mul__(self, k: Zr | int) -> Any:
+        a = self.e
+        return self._op("mul", lambda: a * k)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Point) and self.e == other.e
+        return isinstance(other, _Point) and bool(self.e == other.e)
 
     def __hash__(self) -> int:
         return hash(self.e)
 
     def is_identity(self) -> bool:
-        return bool(self.e.is_identity())  # type: ignore[attr-defined]
+        return bool(self.e.is_identity())
 
     def to_bytes(self) -> bytes:
-        self.c[f"{self.kind}_encode"] += 1
-        return bytes(self.e.to_bytes())  # type: ignore[attr-defined]
+        a = self.e
+        return bytes(self.t.run(f"{self.kind}_encode", lambda: a.to_bytes()))
 
 
 class CountedG1(_Point, G1Element):  # type: ignore[misc]
@@ -67,102 +91,106 @@ class CountedG2(_Point, G2Element):  # type: ignore[misc]
 
 
 class CountedGT(GTElement):
-    __slots__ = ("c", "e")
+    __slots__ = ("e", "t")
 
-    def __init__(self, e: GTElement, c: Counter[str]) -> None:
-        self.e, self.c = e, c
+    def __init__(self, e: Any, t: Tally) -> None:
+        self.e, self.t = e, t
 
     def __mul__(self, other: GTElement) -> CountedGT:
         assert isinstance(other, CountedGT)
-        self.c["gt_mul"] += 1
-        return CountedGT(self.e * other.e, self.c)
+        a, b = self.e, other.e
+        return CountedGT(self.t.run("gt_mul", lambda: a * b), self.t)
 
     def __pow__(self, k: Zr | int) -> CountedGT:
-        self.c["gt_exp"] += 1
-        return CountedGT(self.e ** k, self.c)
+        a = self.e
+        return CountedGT(self.t.run("gt_exp", lambda: a ** k), self.t)
 
     def inverse(self) -> CountedGT:
-        self.c["gt_inverse"] += 1
-        return CountedGT(self.e.inverse(), self.c)
+        a = self.e
+        return CountedGT(self.t.run("gt_inverse", lambda: a.inverse()), self.t)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, CountedGT) and self.e == other.e
+        return isinstance(other, CountedGT) and bool(self.e == other.e)
 
     def __hash__(self) -> int:
         return hash(self.e)
 
     def is_one(self) -> bool:
-        return self.e.is_one()
+        return bool(self.e.is_one())
 
     def to_bytes(self) -> bytes:
-        self.c["gt_encode"] += 1
-        return self.e.to_bytes()
+        a = self.e
+        return bytes(self.t.run("gt_encode", lambda: a.to_bytes()))
 
 
 class CountingGroup(PairingGroup):
-    """Delegates to ``inner`` and counts: ``g1_mul``, ``g1_add``, ``msm_g1_<n>`` (``msm_g1_<n>_ones`` when every
-    scalar is 1), ``multi_pairing_<n>``,
-    ``hash_to_g1``, ``gt_exp``, ``gt_mul``, decodings, …"""
+    """Delegates to ``inner`` and tallies: ``g1_mul``, ``g1_add``, ``msm_g1_<n>`` (``msm_g1_<n>_ones`` when every
+    scalar is 1), ``multi_pairing_<n>``, ``hash_to_g1``, ``gt_exp``, ``gt_mul``, decodings, …"""
 
     def __init__(self, inner: PairingGroup) -> None:
         self.inner = inner
         self.name = f"counting({inner.name})"
-        self.counts: Counter[str] = Counter()
+        self.tally = Tally()
+        self.counts = self.tally.counts
+
+    def _g1(self, kind: str, thunk: Callable[[], Any]) -> CountedG1:
+        return CountedG1(self.tally.run(kind, thunk), self.tally)
+
+    def _g2(self, kind: str, thunk: Callable[[], Any]) -> CountedG2:
+        return CountedG2(self.tally.run(kind, thunk), self.tally)
+
+    def _gt(self, kind: str, thunk: Callable[[], Any]) -> CountedGT:
+        return CountedGT(self.tally.run(kind, thunk), self.tally)
 
     def g1(self) -> CountedG1:
-        return CountedG1(self.inner.g1(), self.counts)
+        return CountedG1(self.inner.g1(), self.tally)
 
     def g2(self) -> CountedG2:
-        return CountedG2(self.inner.g2(), self.counts)
+        return CountedG2(self.inner.g2(), self.tally)
 
     def identity_g1(self) -> CountedG1:
-        return CountedG1(self.inner.identity_g1(), self.counts)
+        return CountedG1(self.inner.identity_g1(), self.tally)
 
     def identity_g2(self) -> CountedG2:
-        return CountedG2(self.inner.identity_g2(), self.counts)
+        return CountedG2(self.inner.identity_g2(), self.tally)
 
     def gt_one(self) -> CountedGT:
-        return CountedGT(self.inner.gt_one(), self.counts)
+        return CountedGT(self.inner.gt_one(), self.tally)
 
     def pair(self, p: G1Element, q: G2Element) -> CountedGT:
-        self.counts["pairing"] += 1
-        return CountedGT(self.inner.pair(p.e, q.e), self.counts)  # type: ignore[attr-defined]
+        a, b = _inner(p), _inner(q)
+        return self._gt("pairing", lambda: self.inner.pair(a, b))
 
     def multi_pairing(self, pairs: Sequence[tuple[G1Element, G2Element]]) -> CountedGT:
-        self.counts[f"multi_pairing_{len(pairs)}"] += 1
-        return CountedGT(self.inner.multi_pairing([(p.e, q.e) for p, q in pairs]), self.counts)  # type: ignore[attr-defined]
+        raw = [(_inner(p), _inner(q)) for p, q in pairs]
+        return self._gt(f"multi_pairing_{len(raw)}", lambda: self.inner.multi_pairing(raw))
 
     def pairing_check(self, pairs: Sequence[tuple[G1Element, G2Element]]) -> bool:
-        self.counts[f"multi_pairing_{len(pairs)}"] += 1
-        return self.inner.pairing_check([(p.e, q.e) for p, q in pairs])  # type: ignore[attr-defined]
+        raw = [(_inner(p), _inner(q)) for p, q in pairs]
+        return bool(self.tally.run(f"multi_pairing_{len(raw)}", lambda: self.inner.pairing_check(raw)))
 
     def msm_g1(self, points: Sequence[G1Element], scalars: Sequence[Zr | int]) -> CountedG1:
-        self.counts[f"msm_g1_{len(points)}{_ones(scalars)}"] += 1
-        return CountedG1(self.inner.msm_g1([p.e for p in points], scalars), self.counts)  # type: ignore[attr-defined]
+        raw, ks = [_inner(p) for p in points], list(scalars)
+        return self._g1(f"msm_g1_{len(raw)}{_ones(ks)}", lambda: self.inner.msm_g1(raw, ks))
 
     def msm_g2(self, points: Sequence[G2Element], scalars: Sequence[Zr | int]) -> CountedG2:
-        self.counts[f"msm_g2_{len(points)}{_ones(scalars)}"] += 1
-        return CountedG2(self.inner.msm_g2([p.e for p in points], scalars), self.counts)  # type: ignore[attr-defined]
+        raw, ks = [_inner(p) for p in points], list(scalars)
+        return self._g2(f"msm_g2_{len(raw)}{_ones(ks)}", lambda: self.inner.msm_g2(raw, ks))
 
     def hash_to_g1(self, msg: bytes, dst: bytes) -> CountedG1:
-        self.counts["hash_to_g1"] += 1
-        return CountedG1(self.inner.hash_to_g1(msg, dst), self.counts)
+        return self._g1("hash_to_g1", lambda: self.inner.hash_to_g1(msg, dst))
 
     def hash_to_g2(self, msg: bytes, dst: bytes) -> CountedG2:
-        self.counts["hash_to_g2"] += 1
-        return CountedG2(self.inner.hash_to_g2(msg, dst), self.counts)
+        return self._g2("hash_to_g2", lambda: self.inner.hash_to_g2(msg, dst))
 
     def g1_from_bytes(self, data: bytes, *, allow_identity: bool = True) -> CountedG1:
-        self.counts["g1_decode"] += 1
-        return CountedG1(self.inner.g1_from_bytes(data, allow_identity=allow_identity), self.counts)
+        return self._g1("g1_decode", lambda: self.inner.g1_from_bytes(data, allow_identity=allow_identity))
 
     def g2_from_bytes(self, data: bytes, *, allow_identity: bool = True) -> CountedG2:
-        self.counts["g2_decode"] += 1
-        return CountedG2(self.inner.g2_from_bytes(data, allow_identity=allow_identity), self.counts)
+        return self._g2("g2_decode", lambda: self.inner.g2_from_bytes(data, allow_identity=allow_identity))
 
     def gt_from_bytes(self, data: bytes) -> CountedGT:
-        self.counts["gt_decode"] += 1
-        return CountedGT(self.inner.gt_from_bytes(data), self.counts)
+        return self._gt("gt_decode", lambda: self.inner.gt_from_bytes(data))
 
     def _g1_from_x(self, x: int, sign: bool) -> G1Element:
         raise NotImplementedError  # decoding is delegated whole in g1_from_bytes
@@ -172,3 +200,7 @@ class CountingGroup(PairingGroup):
 
     def _gt_from_coefficients(self, c: list[int]) -> GTElement:
         raise NotImplementedError
+
+
+def _inner(x: Any) -> Any:
+    return x.e

@@ -1,14 +1,16 @@
 """A validator node: the spec's PBFT replica with its ledger persisted in SQLite.
 
-One database per node, in WAL mode. Each step's effects — newly committed blocks with their commit
-certificates, the state changes they cause, and the replica's consensus snapshot — are written in one SQLite
-transaction before any outgoing message is released, so a crash at any point loses nothing committed (and no
-vote is sent that a restarted node could contradict). Restart reloads the chain, the state and the snapshot.
+One database per node, in WAL mode. The effects of a step that commits or sends — newly committed blocks with
+their commit certificates, the state changes they cause, and the replica's consensus snapshot — are written in
+one SQLite transaction before any outgoing message is released, so a crash at any point loses nothing
+committed (and no vote is sent that a restarted node could contradict); a step that only received a message
+may be lost like a dropped message. Restart reloads the chain, the state and the snapshot.
 Invalid input raises a typed ``MedshareError`` and changes nothing, in memory or on disk.
 """
 
 from __future__ import annotations
 
+import copyreg
 import pickle
 import sqlite3
 from pathlib import Path
@@ -20,6 +22,7 @@ from ...spec.chain.merkle import state_root
 from ...spec.chain.messages import Message, Timeout, decode_message
 from ...spec.chain.pbft import Committed, Outgoing, PbftConfig, Replica, new_replica, step
 from ...spec.chain.state import genesis_state
+from ...spec.chain.tx import Transaction
 from ...spec.errors import MedshareError, fail
 
 SCHEMA = """
@@ -88,7 +91,12 @@ class ValidatorNode:
         """Step the replica; persist; return what to send. ``crash`` injects a crash "before_commit" (the
         transaction rolls back) or "after_commit" (the outgoing messages are lost)."""
         new, out, committed = step(self.replica, message)
-        self._persist(new, committed, crash)
+        if committed or out:
+            # what the replica sends (its votes) and commits must survive a crash; what it only received may
+            # be lost like a dropped message
+            self._persist(new, committed, crash)
+        elif crash == "before_commit":
+            raise Crash("crash before anything was written")
         self.replica = new
         self.last_committed = committed
         if crash == "after_commit":
@@ -119,6 +127,13 @@ class ValidatorNode:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _pickle_tx(tx: Transaction) -> tuple[Any, tuple[bytes]]:
+    return Transaction.from_bytes, (tx.to_bytes(),)
+
+
+copyreg.pickle(Transaction, _pickle_tx)  # snapshots hold transactions in their canonical bytes
 
 
 def _freeze(r: Replica) -> dict[str, Any]:

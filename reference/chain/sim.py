@@ -98,6 +98,8 @@ class Simulation:
         self.committed_txs: dict[int, set[bytes]] = {i: set() for i in range(self.n)}
         self.violations: list[str] = []
         self.awaited: set[bytes] = set()
+        self.commit_tick: dict[int, int] = {}  # height -> tick at which the first honest node committed it
+        self.submit_tick: dict[bytes, int] = {}
 
     def _open(self, i: int, behaviour: str) -> Any:
         node = ValidatorNode(self.workdir / f"node{i}.sqlite", self.cfg, i, self.signers[i])
@@ -131,6 +133,7 @@ class Simulation:
         """Clients hand each transaction to every validator."""
         for tx in txs:
             self.awaited.add(tx.tx_hash())
+            self.submit_tick.setdefault(tx.tx_hash(), at)
             for d in range(self.n):
                 self._push(at, d, ClientTx(tx))
 
@@ -161,6 +164,8 @@ class Simulation:
     def _record_commits(self, i: int, committed: Sequence[Any]) -> None:
         for block, _ in committed:
             self.commits[i][block.height] = block.block_hash()
+            if i in self.honest:
+                self.commit_tick.setdefault(block.height, self.now)
             for tx in block.txs:
                 self.committed_txs[i].add(tx.tx_hash())
             if i in self.honest:

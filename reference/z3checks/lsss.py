@@ -80,18 +80,17 @@ def check_lsss(max_leaves: int = 4, names: tuple[str, ...] = ("a", "b", "c"), co
     for policy in policies:
         lsss = convert(policy)
         rows = [[_signed(x) for x in row] for row in lsss.rows]
+        # sum_i gamma_i M_i = (1, 0, ..., 0); "absent_x" forces gamma_i = 0 on the rows labelled x
         gamma = [z3.Real(f"g{i}") for i in range(len(rows))]
+        absent = {x: z3.Bool(f"absent_{x}") for x in names}
         solver = z3.SolverFor("QF_LRA")
+        for j in range(lsss.width):
+            terms = [gamma[i] * rows[i][j] for i in range(len(rows)) if rows[i][j]]
+            solver.add(z3.Sum(terms) == (1 if j == 0 else 0) if terms else z3.BoolVal(j != 0))
+        for i, label in enumerate(lsss.labels):
+            solver.add(z3.Implies(absent[label], gamma[i] == 0))
         for s in subsets:
-            solver.push()
-            for i, label in enumerate(lsss.labels):
-                if label not in s:
-                    solver.add(gamma[i] == 0)
-            for j in range(lsss.width):
-                terms = [gamma[i] * rows[i][j] for i in range(len(rows)) if rows[i][j]]
-                solver.add(z3.Sum(terms) == (1 if j == 0 else 0) if terms else z3.BoolVal(j != 0))
-            reconstructs = solver.check() == z3.sat
-            solver.pop()
+            reconstructs = solver.check(*[absent[x] for x in names if x not in s]) == z3.sat
             queries += 1
             expected = satisfies(policy, s)
             if reconstructs != expected:

@@ -8,7 +8,8 @@ state's (key, value) pairs in ascending key order, each leaf's data being ``blob
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -36,10 +37,23 @@ def _split(n: int) -> int:
 
 
 def _root_of_hashes(hashes: Sequence[bytes]) -> bytes:
+    """Level by level: pair neighbours, carry an odd last node up unchanged. This builds the same tree as
+    RFC 6962's split at the largest power of two below n (the left part is always a full subtree)."""
+    level = list(hashes)
+    while len(level) > 1:
+        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+def _root_recursive(hashes: Sequence[bytes]) -> bytes:
+    """RFC 6962's definition, kept for the test that the two agree."""
     if len(hashes) == 1:
         return hashes[0]
     k = _split(len(hashes))
-    return node_hash(_root_of_hashes(hashes[:k]), _root_of_hashes(hashes[k:]))
+    return node_hash(_root_recursive(hashes[:k]), _root_recursive(hashes[k:]))
 
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
@@ -53,9 +67,22 @@ def state_leaf(key: bytes, value: bytes) -> bytes:
     return blob(key) + blob(value)
 
 
-def state_root(state: Mapping[bytes, bytes]) -> bytes:
-    """The Merkle root over sorted (key, value) leaves."""
-    return merkle_root([state_leaf(k, state[k]) for k in sorted(state)])
+def state_root(state: Mapping[bytes, bytes], cache: MutableMapping[Any, Any] | None = None) -> bytes:
+    """The Merkle root over sorted (key, value) leaves. ``cache`` optionally memoises leaf hashes (a pure
+    function of the pair), which makes recomputing the root of a slowly changing state cheap."""
+    keys = sorted(state)
+    if not keys:
+        return EMPTY_ROOT
+    if cache is None:
+        return _root_of_hashes([leaf_hash(state_leaf(k, state[k])) for k in keys])
+    hashes = []
+    for k in keys:
+        pair = ("leaf", k, state[k])
+        h = cache.get(pair)
+        if h is None:
+            h = cache[pair] = leaf_hash(state_leaf(k, state[k]))
+        hashes.append(h)
+    return _root_of_hashes(hashes)
 
 
 @attrs.frozen

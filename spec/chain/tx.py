@@ -96,6 +96,7 @@ class Transaction:
     nonce: int
     args: tuple[Any, ...]
     signature: bytes = b"\x00" * SIGNATURE_BYTES
+    _body: bytes = attrs.field(init=False, eq=False, repr=False, default=b"")
 
     def __attrs_post_init__(self) -> None:
         if self.kind not in SCHEMAS:
@@ -110,6 +111,7 @@ class Transaction:
             fail("TX_MALFORMED", f"{self.kind} takes {len(fields)} fields")
         for (name, ftype), value in zip(fields, self.args):
             _check_field(self.kind, name, ftype, value)
+        object.__setattr__(self, "_body", self._encode_body())
 
     @staticmethod
     def make(chain: str, kind: str, sender: str, nonce: int, /, **fields: Any) -> Transaction:
@@ -128,6 +130,10 @@ class Transaction:
         raise KeyError(name)
 
     def body_bytes(self) -> bytes:
+        """The canonical bytes without the signature (computed once, at construction)."""
+        return self._body
+
+    def _encode_body(self) -> bytes:
         code, _, fields = SCHEMAS[self.kind]
         out = [u8(TX_TAG), text(self.chain), u8(code), text(self.sender), u64(self.nonce)]
         out += [_enc_field(ftype, v) for (_, ftype), v in zip(fields, self.args)]

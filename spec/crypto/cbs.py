@@ -392,7 +392,8 @@ def _holds(group: PairingGroup, authority_pk: G2Element, terms: Sequence[_Term],
     sigma_sum = group.msm_g1([t.sigma for t in terms], c)
     cert_sum = group.msm_g1([h for h, _ in cert_weight.values()], [w for _, w in cert_weight.values()])
     pairs = [(-sigma_sum, group.g2()), (cert_sum, authority_pk)]
-    pairs += [(group.msm_g1(points, scalars), upk) for upk, points, scalars in msg_terms.values()]
+    pairs += [(group.msm_g1(points, scalars) if len(points) > 1 else points[0] * scalars[0], upk)
+              for upk, points, scalars in msg_terms.values()]
     return group.pairing_check(pairs)
 
 

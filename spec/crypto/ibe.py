@@ -13,13 +13,13 @@ with AES-256-GCM under the KEM key. Assumption: bilinear Diffie–Hellman (gap-B
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
 from attrs import frozen
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import fail
 from ..group import G1Element, G2Element, PairingGroup, Zr
@@ -266,10 +266,5 @@ def _dem_keys(k: bytes) -> tuple[bytes, bytes]:
 
 
 def hkdf_sha256(ikm: bytes, info: bytes, length: int, salt: bytes = b"") -> bytes:
-    """RFC 5869 HKDF with SHA-256."""
-    prk = hmac.new(salt or bytes(32), ikm, hashlib.sha256).digest()
-    okm, block = b"", b""
-    for i in range(1, -(-length // 32) + 1):
-        block = hmac.new(prk, block + info + bytes([i]), hashlib.sha256).digest()
-        okm += block
-    return okm[:length]
+    """RFC 5869 HKDF with SHA-256 (``cryptography``); an empty salt means HashLen zero bytes."""
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt or None, info=info).derive(ikm)

@@ -163,3 +163,17 @@ def test_pure_backend_matches_native_byte_for_byte() -> None:
         assert fame.decrypt(G, sk, ct) == key
         out.append((pk.to_bytes(), sk.to_bytes(), ct.to_bytes(), key.to_bytes()))
     assert out[0] == out[1]
+
+
+def test_pure_backend_rejects_a_tampered_record() -> None:
+    G = get_group("pure")
+    rng = DeterministicRNG(b"fame-properties/pure-record")
+    pk, msk = fame.setup(G, rng)
+    sk = fame.keygen(G, msk, {"a"}, rng)
+    rec = record.encrypt_record(G, pk, "a", b"r", b"pulse 61", rng)
+    assert record.decrypt_record(G, sk, b"r", rec) == b"pulse 61"
+    ct = rec.key_part
+    tampered = fame.Ciphertext(ct.policy, ct.c0, ((ct.rows[0][0], ct.rows[0][1] + G.g1(), ct.rows[0][2]),))
+    with pytest.raises(MedshareError) as e:
+        record.decrypt_record(G, sk, b"r", record.EncryptedRecord(tampered, rec.sealed))
+    assert e.value.code == "DECRYPTION_FAILED"

@@ -85,3 +85,38 @@ def test_batch_accepts_iff_every_signature_is_valid(plan: list[tuple[int, bool]]
     except MedshareError as e:
         code = e.code
     assert code == ("BATCH_INVALID" if bad else None)
+
+
+MSG = b"property message"
+SIG = cbs.sign(G, SIGNERS[0], CERTS[0], MSG)
+READING_KEY = ibe.extract(G, MASTER, "mi-prop", 2)
+READING = ibe.encrypt_reading(G, MASTER.p_pub, "mi-prop", 2, "dev-1", 9, b"temperature=36.6", DeterministicRNG(3))
+
+
+@settings(max_examples=25)
+@given(position=st.integers(0, 47), bit=st.integers(0, 7))
+def test_flipped_signature_bit_never_verifies(position: int, bit: int) -> None:
+    """Any single bit flip of a signature's encoding is a decoding error or SIGNATURE_INVALID, never accepted."""
+    data = bytearray(SIG.to_bytes())
+    data[position] ^= 1 << bit
+    try:
+        cbs.verify(G, AUTH.pk, CERTS[0].certified_key(), MSG, cbs.Signature.from_bytes(G, bytes(data)), at=5)
+        code = None
+    except MedshareError as e:
+        code = e.code
+    assert code is not None
+
+
+@settings(max_examples=25)
+@given(data=st.data())
+def test_tampered_reading_never_decrypts(data: st.DataObject) -> None:
+    """Any single bit flip anywhere in a reading's encoding fails with a typed error, never a wrong plaintext."""
+    raw = bytearray(READING.to_bytes())
+    position = data.draw(st.integers(0, len(raw) - 1))
+    raw[position] ^= 1 << data.draw(st.integers(0, 7))
+    try:
+        ibe.decrypt_reading(G, READING_KEY, ibe.ReadingCiphertext.from_bytes(G, bytes(raw)))
+        code = None
+    except MedshareError as e:
+        code = e.code
+    assert code is not None

@@ -49,6 +49,13 @@ def test_merkle_inclusion_proofs(leaves: list[bytes], data: st.DataObject) -> No
             == "MERKLE_PROOF_INVALID"
 
 
+def test_merkle_iterative_root_is_rfc6962() -> None:
+    from medshare.spec.chain.merkle import _root_of_hashes, _root_recursive, leaf_hash
+    for n in range(1, 70):
+        hashes = [leaf_hash(bytes([i])) for i in range(n)]
+        assert _root_of_hashes(hashes) == _root_recursive(hashes)
+
+
 def test_merkle_domain_separation() -> None:
     assert merkle_root([]) == EMPTY_ROOT
     a, b = b"a", b"b"

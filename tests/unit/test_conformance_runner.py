@@ -234,3 +234,23 @@ def test_trace_files_run_step_by_step(tmp_path: Path) -> None:
     run = run_suite(cases, [sys.executable, str(script)], timeout=5)
     assert [o.status for o in run.outcomes] == ["passed", "passed", "failed"]
     assert "step 1" in run.outcomes[2].reason
+
+
+def test_adapter_that_cannot_start_is_a_typed_error(broken: tuple[list[str], Path], tmp_path: Path) -> None:
+    _, suite = broken
+    path = tmp_path / "s.json"
+    result = CliRunner().invoke(app, ["conform", "--impl", str(tmp_path / "no-such-adapter"), "--suite", str(suite),
+                                      "--json", str(path)])
+    assert result.exit_code == 2
+    assert json.loads(path.read_text())["error"] == "INVALID_ARGUMENT"
+
+
+def test_only_selects_ops_and_their_mutants(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    result = CliRunner().invoke(app, ["conform", "--only", "group.zr", "--json", str(path)])
+    data = json.loads(path.read_text())
+    assert result.exit_code == 0 and data["ok"] and data["total"] == data["passed"] > 0
+    assert list(data["components"]) == ["group.zr"]
+    assert {r["name"] for r in data["mutants"]["results"]} == {"group_scalar_mod_r", "group_zr_little_endian"}
+    bad = CliRunner().invoke(app, ["conform", "--only", "nothing.here", "--no-mutants"])
+    assert bad.exit_code == 2

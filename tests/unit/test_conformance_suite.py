@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,26 @@ def test_pure_backend_agrees_with_the_vectors(rel: str) -> None:
         except MedshareError as e:
             got = e.code
         assert got == (t["output"] if t["result"] == "valid" else t["error"]), (rel, t["tcId"], t["comment"])
+
+
+def _anchor(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def test_every_spec_ref_resolves() -> None:
+    """Each note's specRef names an existing spec/ file and, for Markdown, one of its headings."""
+    root = DEFAULT_DIR.parents[1]
+    bad = []
+    for path in COMMITTED:
+        for flag, note in json.loads(path.read_text())["notes"].items():
+            file, _, anchor = note["specRef"].partition("#")
+            target = root / file
+            if not target.is_file():
+                bad.append(f"{path.name}: {flag}: {file} does not exist")
+                continue
+            if anchor and target.suffix == ".md":
+                headings = {_anchor(line.lstrip("#")) for line in target.read_text().splitlines()
+                            if line.startswith("#")}
+                if _anchor(anchor) not in headings:
+                    bad.append(f"{path.parent.name}/{path.name}: {flag}: no heading #{anchor} in {file}")
+    assert not bad, "\n".join(sorted(set(bad)))

