@@ -115,9 +115,10 @@ def _step(cfg: ChainConfig, state: State, action: Any, args: Any) -> State:
     fail("BAD_JSON", f"unknown action {action!r}")
 
 
-def _trace(chain: str, inp: dict[str, Any]) -> dict[str, Any]:
+def _trace(chain: str, inp: dict[str, Any], cfg: ChainConfig | None = None) -> dict[str, Any]:
+    """Run a trace; ``cfg`` (default: from the input's config) lets the protocol ops register its predicates."""
     o = _obj(inp, {"config", "initial", "steps"})
-    cfg = config_from_json(o["config"])
+    cfg = config_from_json(o["config"]) if cfg is None else cfg
     if cfg.chain != chain:
         fail("BAD_JSON", f"this operation runs the {chain} rules")
     state: State = _state(_obj(o["initial"], {"state"})["state"])

@@ -1,0 +1,150 @@
+"""Trace vectors of the sharing protocol (spec/protocol/protocol.md): MDC publication and SHC request, grant,
+receipt and revocation steps with the protocol's predicates (real Groth16 policy proofs, payload encodings).
+Deterministic: keys from seeded RNGs (the Groth16 setup too, single-party and unsafe, as in the protocol's
+phase 0), deterministic CBS signatures, seeded proofs."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ... import SPEC_VERSION
+from ...reference.backends import get_group
+from ...reference.chain.deploy import make_deployment
+from ...reference.chain.workload import Ledger, Workload, certify
+from ...reference.protocol.scenario import circuit_keys
+from ...spec.chain.merkle import prove_state
+from ...spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
+from ...spec.crypto import umbral
+from ...spec.protocol import protocol as P
+from ...spec.rng import DeterministicRNG
+from ..ops.chain import config_to_json
+from .chain import NOTES as CHAIN_NOTES
+from .chain import Trace
+
+SPEC = "spec/protocol/protocol.md"
+POLICY = "cardiology@1 and researcher@1"
+
+NOTES: dict[str, dict[str, str]] = {
+    **CHAIN_NOTES,
+    "ForgedProof": {"bugType": "AUTH_BYPASS", "description": "An access request whose Groth16 policy proof does "
+                    "not verify for (record policy hash, sender's commitment, record, nonce and sender): another "
+                    "RI's proof, a proof for another nonce, or junk.", "specRef": f"{SPEC}#shc-validity-predicates"
+                    "-for-protocol-transactions"},
+    "PayloadEncoding": {"bugType": "EDGE_CASE", "description": "A protocol payload that does not follow its "
+                        "encoding: ids that do not bind their request, a bad (t, n), a receipt that is not a hash, "
+                        "a policy hash that is not the policy's gate hash, a non-canonical policy.",
+                        "specRef": f"{SPEC}#phases"},
+}
+
+
+def _fields(tx: Transaction) -> dict[str, Any]:
+    return {n: tx.arg(n) for n, _ in SCHEMAS[tx.kind][2]}
+
+
+def _file(component: str, operation: str, params: dict[str, Any], traces: list[Trace]) -> dict[str, Any]:
+    tests = [t.test(i + 1) for i, t in enumerate(traces)]
+    flags = sorted({f for t in traces for f in t.flags})
+    return {"schema": "medshare/v1/traces", "specVersion": SPEC_VERSION, "component": component,
+            "operation": operation, "numberOfTests": len(tests), "notes": {f: NOTES[f] for f in flags},
+            "testGroups": [{"params": params, "tests": tests}]}
+
+
+def generate() -> list[dict[str, Any]]:
+    g = get_group("native")
+    pk16 = circuit_keys(g, "conformance-vectors")
+    dep = make_deployment(g, "medshare-protocol-vectors", cache={}, payload_rules=P.payload_rules(g, pk16.vk))
+    rng = DeterministicRNG("medshare-protocol-vectors")
+    keys = P.setup_authority(g, rng.fork("authority"), dep.authority_keys)
+    w = Workload(dep, "protocol-vectors")
+    mdc, shc = Ledger(dep.mdc.chain), Ledger(dep.shc.chain)
+    mdc.seal(w.register(MDC, "mi-1", "MI"))
+    shc.seal(w.register(SHC, "mi-1", "MI") + w.register(SHC, "ri-1", "RI") + w.register(SHC, "ri-2", "RI")
+             + w.register(SHC, "cpc-1", "CPC") + w.register(SHC, "cpc-2", "CPC"))
+    grants = {ri: P.issue_attributes(g, keys, names, rng.fork(ri))
+              for ri, names in (("ri-1", ["cardiology@1", "researcher@1"]), ("ri-2", ["dermatology@1"]))}
+    shc.seal([w.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields(ri, 1, gr))
+              for ri, gr in grants.items()])
+    owner = umbral.SecretKey.random(rng.fork("owner"))
+    signer = umbral.Signer(umbral.SecretKey.random(rng.fork("signer")))
+    rid = hashlib.sha256(b"protocol-vectors/r1").digest()
+    pub = P.publish(g, keys.fame_pk, owner.public_key(), POLICY, rid, list(range(1, 9)), rng.fork("publish"))
+    publish = w.tx(MDC, "RECORD_PUBLISH", "mi-1", **pub.publish_fields("cohort", owner.public_key(),
+                                                                       signer.verifying_key()))
+
+    # MDC: publication predicates
+    m = Trace(mdc.cfg, mdc.state, "publication: policy hash, canonical policy, capsule")
+    f = _fields(publish)
+    m.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **{**f, "payload": b"\x00" * 32 + f["payload"][32:]}), "TX_MALFORMED",
+          "PayloadEncoding")
+    m.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **{**f, "policy": "researcher@1 and cardiology@1"}), "POLICY_SYNTAX",
+          "PayloadEncoding")
+    m.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **{**f, "payload": f["payload"][:-1]}), "TX_MALFORMED",
+          "PayloadEncoding")
+    m.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **{**f, "data_commitment": b"\xff" * 32}), "PUBLIC_INPUT_INVALID",
+          "PayloadEncoding")
+    m.ok(publish)
+    m.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **f), "RECORD_EXISTS", "Uniqueness")
+    mdc_file = _file("protocol.mdc", "apply", {"config": config_to_json(mdc.cfg), "vk": pk16.vk.to_json()}, [m])
+
+    b2, _ = mdc.seal([publish])
+    state2 = dict(mdc.state)
+    b3, _ = mdc.seal([w.tx(MDC, "RECORD_REVOKE", "mi-1", record_id=rid)])
+    relay2 = w.tx(SHC, "MDC_HEADER_RELAY", "mi-1", header=b2.header.to_bytes(),
+                  certificate=certify(dep, dep.mdc.chain, b2).to_bytes())
+    relay3 = w.tx(SHC, "MDC_HEADER_RELAY", "mi-1", header=b3.header.to_bytes(),
+                  certificate=certify(dep, dep.mdc.chain, b3).to_bytes())
+    shc.seal([relay2])
+    nonces = [hashlib.sha256(f"protocol-vectors/nonce/{i}".encode()).digest() for i in range(2)]
+    ri_pk = umbral.SecretKey.random(rng.fork("ri-1/umbral")).public_key()
+    proofs = [P.prove_access(g, pk16, pub.policy, grants["ri-1"], rid, n, "ri-1", rng.fork(f"proof/{i}"))
+              for i, n in enumerate(nonces)]
+    req = [P.request_fields(state2, 2, rid, n, p, ri_pk) for n, p in zip(nonces, proofs)]
+    cfg = shc.cfg
+
+    t1 = Trace(cfg, shc.state, "request with a policy proof, replay, grant and receipts")
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-2", **req[0]), "PROOF_INVALID", "ForgedProof")
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "nonce": nonces[1],
+                                                  "request_id": req[1]["request_id"]}), "PROOF_INVALID", "ForgedProof")
+    junk = P.RequestPayload(DeterministicRNG("junk").read(192), ri_pk.to_bytes()).to_bytes()
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "payload": junk}), "PROOF_INVALID", "ForgedProof")
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "request_id": b"\x01" * 32}), "TX_MALFORMED",
+           "PayloadEncoding")
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "payload": req[0]["payload"][:-1]}), "TX_MALFORMED",
+           "PayloadEncoding")
+    t1.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]))
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "REPLAYED_NONCE", "ReplayedNonce")
+    gf = P.grant_fields(req[0]["request_id"], 2, 2)
+    t1.bad(w.tx(SHC, "GRANT", "mi-1", **{**gf, "payload": b"\x03\x02"}), "TX_MALFORMED", "PayloadEncoding")
+    t1.bad(w.tx(SHC, "GRANT", "mi-1", **{**gf, "grant_id": b"\x02" * 32}), "TX_MALFORMED", "PayloadEncoding")
+    t1.ok(w.tx(SHC, "GRANT", "mi-1", **gf))
+    t1.bad(w.tx(SHC, "REENCRYPTION_RECEIPT", "cpc-1", grant_id=gf["grant_id"], payload=b"short"), "TX_MALFORMED",
+           "PayloadEncoding")
+    t1.ok(w.tx(SHC, "REENCRYPTION_RECEIPT", "cpc-1", grant_id=gf["grant_id"], payload=b"\x11" * 32))
+    t1.bad(w.tx(SHC, "REENCRYPTION_RECEIPT", "cpc-1", grant_id=gf["grant_id"], payload=b"\x12" * 32),
+           "RECEIPT_DUPLICATE", "Uniqueness")
+    t1.ok(w.tx(SHC, "REENCRYPTION_RECEIPT", "cpc-2", grant_id=gf["grant_id"], payload=b"\x13" * 32))
+
+    t2 = Trace(cfg, shc.state, "a record revoked between request and grant: the grant is refused")
+    t2.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[1]))
+    t2.ok(relay3)
+    entry = mdc.state[b"record/" + rid]
+    t2.ok(w.tx(SHC, "RECORD_REVOKE_NOTICE", "mi-1", mdc_height=3, record_id=rid, record_entry=entry,
+               proof=prove_state(mdc.state, b"record/" + rid).to_bytes()))
+    t2.bad(w.tx(SHC, "GRANT", "mi-1", **P.grant_fields(req[1]["request_id"], 2, 2)), "RECORD_REVOKED", "Revocation")
+    t2.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "RECORD_REVOKED", "Revocation")
+
+    t3 = Trace(cfg, shc.state, "the requester's certificate revoked before the grant")
+    t3.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]))
+    t3.ok(w.tx(SHC, "CERT_REVOKE", "authority", identity="ri-1"))
+    t3.bad(w.tx(SHC, "GRANT", "mi-1", **P.grant_fields(req[0]["request_id"], 2, 2)), "CERT_REVOKED", "Revocation")
+
+    t4 = Trace(cfg, shc.state, "the requester's attribute epoch revoked before the grant")
+    t4.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[1]))
+    t4.ok(w.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity="ri-1", epoch=1))
+    t4.bad(w.tx(SHC, "GRANT", "mi-1", **P.grant_fields(req[1]["request_id"], 2, 2)), "ATTRIBUTE_REVOKED",
+           "Revocation")
+    t4.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "ATTRIBUTE_REVOKED", "Revocation")
+    shc_file = _file("protocol.shc", "apply", {"config": config_to_json(cfg), "vk": pk16.vk.to_json()},
+                     [t1, t2, t3, t4])
+    return [mdc_file, shc_file]
