@@ -23,6 +23,7 @@ GROUPS: dict[str, str] = {
     "umbral": ".umbral",
     "fame": ".fame",
     "identity": ".identity",
+    "protocol": ".protocol",
 }
 
 
