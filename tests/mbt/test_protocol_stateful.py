@@ -41,7 +41,7 @@ T, N = 2, 3
 def fixture() -> dict[str, Any]:
     """Keys, agents and the signed set-up transactions, made once per process."""
     g = get_group("native")
-    pk16 = circuit_keys(g, "mbt")
+    pk16 = circuit_keys(g, "tests")
     dep = make_deployment(g, "proto-mbt", cache={}, payload_rules=P.payload_rules(g, pk16.vk))
     rng = DeterministicRNG("proto-mbt")
     keys = P.setup_authority(g, rng, dep.authority_keys)

@@ -41,7 +41,7 @@ class W:
 @pytest.fixture(scope="module")
 def w() -> W:
     g = get_group("native")
-    pk16 = circuit_keys(g, "unit-tests")
+    pk16 = circuit_keys(g, "tests")
     dep = make_deployment(g, "proto-unit", cache={}, payload_rules=P.payload_rules(g, pk16.vk))
     rng = DeterministicRNG("proto-unit")
     keys = P.setup_authority(g, rng, dep.authority_keys)

@@ -1,0 +1,83 @@
+"""The property predicates find violations (spec/protocol/properties.py): small synthetic worlds, each breaking
+one property, and the empty world that breaks none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from medshare.reference.backends import get_group
+from medshare.spec.chain.anchor import anchor_key
+from medshare.spec.chain.entries import AnchorEntry, CertEntry
+from medshare.spec.chain.state import HEIGHT_KEY
+from medshare.spec.chain.tx import SHC, Transaction
+from medshare.spec.protocol import properties as props
+
+RID = b"\x01" * 32
+K = b"\x22" * 32
+
+
+def request(nonce: bytes, sender: str = "ri1", height: int = 1) -> Transaction:
+    return Transaction.make(SHC, "ACCESS_REQUEST", sender, 0, request_id=nonce, mdc_height=height, record_id=RID,
+                            record_entry=b"", proof=b"", nonce=nonce, payload=b"")
+
+
+@pytest.fixture
+def world() -> props.World:
+    return props.World(get_group("native"), b"\x00" * 96, (), (), {HEIGHT_KEY: b"\x00" * 8}, {HEIGHT_KEY: b"\x00" * 8},
+                       {}, {RID: props.RecordSecrets("mi1", "cardiology@1", K, b"\x33" * 32, b"plain-record")},
+                       {"mi1": frozenset({("k", RID)})}, {"cpc1": (b"blob",)}, {"ri1": ("cardiology@1",)}, ("cpc1",))
+
+
+def violated(w: props.World) -> set[str]:
+    return {n for n, v in props.check_all(w).items() if v}
+
+
+def test_clean_world(world: props.World) -> None:
+    assert violated(world) == set()
+
+
+def test_access_without_grant(world: props.World) -> None:
+    assert violated(attrs.evolve(world, knowledge={"ri1": frozenset({("k", RID)})})) == {"access_soundness"}
+
+
+def test_access_with_grant_but_unsatisfied_policy(world: props.World) -> None:
+    grant = Transaction.make(SHC, "GRANT", "mi1", 0, grant_id=b"\x05" * 32, request_id=b"\x09" * 32, payload=b"")
+    w = attrs.evolve(world, shc_txs=((1, request(b"\x09" * 32)), (2, grant)), knowledge={"ri1": frozenset({("k", RID)})},
+                     attributes={"ri1": ("dermatology@1",)})
+    assert "access_soundness" in violated(w)
+
+
+@pytest.mark.parametrize("what", ["knows", "holds"])
+def test_cpc_blindness(world: props.World, what: str) -> None:
+    w = (attrs.evolve(world, knowledge={"cpc1": frozenset({("k_pre", RID)})}) if what == "knows"
+         else attrs.evolve(world, holdings={"cpc1": (b"prefix" + K,)}))
+    assert violated(w) == {"cpc_blindness"}
+
+
+def test_no_replay(world: props.World) -> None:
+    w = attrs.evolve(world, shc_txs=((1, request(b"\x07" * 32)), (2, request(b"\x07" * 32))))
+    assert "no_replay" in violated(w)
+
+
+def test_anchor_consistency(world: props.World) -> None:
+    state = dict(world.shc_state)
+    state[anchor_key(1)] = AnchorEntry(b"\x0a" * 32, b"\x0b" * 32).to_bytes()
+    w = attrs.evolve(world, shc_txs=((1, request(b"\x07" * 32)),), shc_state=state, mdc_hashes={1: b"\x0c" * 32})
+    assert "anchor_consistency" in violated(w)
+
+
+def test_attribute_privacy(world: props.World) -> None:
+    state: dict[bytes, Any] = dict(world.shc_state)
+    state[b"note"] = b"holder of cardiology@1"
+    assert violated(attrs.evolve(world, shc_state=state)) == {"attribute_privacy"}
+
+
+def test_authenticity_unsigned(world: props.World) -> None:
+    g = world.group
+    pk = (g.g2() * 5).to_bytes()
+    certs = {SHC: {"ri1": CertEntry(pk, 0, 10, b"\x00" * 48, False)}}
+    w = attrs.evolve(world, authority_pk=(g.g2() * 7).to_bytes(), genesis_certs=certs,
+                     shc_txs=((1, request(b"\x08" * 32)),), mdc_hashes={})
+    assert "authenticity" in violated(w)
