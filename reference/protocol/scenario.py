@@ -313,7 +313,8 @@ class Scenario:
 
                     def receive(mi: Institution = mi, dev: Device = dev, msg: P.SignedReading = msg) -> str:
                         plain = P.mi_receive(g, apk, mi.ibe_key, dev.signer.certificate,
-                                             mi.last_seq.get(dev.identity, 0), msg, at=self.mdc.height())
+                                             mi.last_seq.get(dev.identity, 0), msg, at=self.mdc.height(),
+                                             device_owner=P.device_owner(self.mdc.state(), dev.identity))
                         mi.last_seq[dev.identity] = msg.ct.sequence
                         mi.readings.append(int.from_bytes(plain, "big"))
                         return "ok"
@@ -323,7 +324,13 @@ class Scenario:
         mi1 = self.mis["mi1"]
         self.step("2 collection", "dev3", "replays its last reading to mi2", lambda: P.mi_receive(
             g, apk, self.mis["mi2"].ibe_key, self.mis["mi2"].devices[0].signer.certificate,
-            self.mis["mi2"].last_seq["dev3"], last, at=self.mdc.height()), expected="REPLAYED_NONCE")
+            self.mis["mi2"].last_seq["dev3"], last, at=self.mdc.height(),
+            device_owner=P.device_owner(self.mdc.state(), "dev3")), expected="REPLAYED_NONCE")
+        rogue = Device("dev9", self.dep.new_signer("dev9", rng))
+        rogue_msg = P.device_send(g, self.keys.ibe.p_pub, "mi1", EPOCH, rogue.signer, 1, b"\x00" * 8, rng)
+        self.step("2 collection", "dev9", "an unregistered device sends mi1 a reading", lambda: P.mi_receive(
+            g, apk, mi1.ibe_key, rogue.signer.certificate, 0, rogue_msg, at=self.mdc.height(),
+            device_owner=P.device_owner(self.mdc.state(), "dev9")), expected="DEVICE_UNKNOWN")
         self.learn("mi1", *[("reading", bytes([i])) for i in range(len(mi1.readings))])
 
     def _relay_latest(self, sender: str) -> str:

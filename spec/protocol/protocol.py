@@ -136,6 +136,12 @@ def encode_record(fields: Sequence[int]) -> bytes:
     return b"".join(int(f).to_bytes(8, "big") for f in fields)
 
 
+def device_owner(mdc_state: State, device: str) -> str | None:
+    """The MI a device is registered to on MDC (DEVICE_REGISTER), or None."""
+    raw = mdc_state.get(k("device", device.encode()))
+    return Reader(raw).text() if raw is not None else None
+
+
 def decode_record(data: bytes) -> list[int]:
     if len(data) != 8 * RECORD_FIELDS:
         fail("BAD_LENGTH", f"a record is {8 * RECORD_FIELDS} bytes")
@@ -209,9 +215,12 @@ def device_send(group: PairingGroup, p_pub: Any, mi: str, epoch: int, device: au
 
 
 def mi_receive(group: PairingGroup, authority_pk: Any, key: ibe.IdentityKey, device_cert: cbs.Certificate,
-               last_sequence: int, msg: SignedReading, *, at: int) -> bytes:
-    """Phase 2 (MI): check the device's signature (``SIGNATURE_INVALID``), a strictly increasing sequence
-    number (``REPLAYED_NONCE``), then decrypt."""
+               last_sequence: int, msg: SignedReading, *, at: int, device_owner: str | None) -> bytes:
+    """Phase 2 (MI): the device is registered on MDC to this MI (``device_owner``, read from MDC state;
+    ``DEVICE_UNKNOWN``), its signature (``SIGNATURE_INVALID``), a strictly increasing sequence number
+    (``REPLAYED_NONCE``), then decrypt."""
+    if device_owner != key.identity:
+        fail("DEVICE_UNKNOWN", f"{device_cert.identity!r} is not registered to {key.identity!r} on MDC")
     cbs.verify(group, authority_pk, device_cert.certified_key(), msg.ct.to_bytes(), msg.signature, at=at)
     if msg.ct.device_id != device_cert.identity:
         fail("NOT_AUTHORISED", "the reading names another device")
