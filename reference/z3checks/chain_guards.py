@@ -98,7 +98,10 @@ def symbolic_tx(prefix: str = "tx") -> SymTx:
 
 
 def sel(arr: Sequence[Expr], i: Expr) -> Expr:
-    """arr[i] for a symbolic index (in range by the domain constraints)."""
+    """arr[i] for a symbolic index (in range by the domain constraints); a constant index selects directly."""
+    if z3.is_int_value(i):
+        v = i.as_long()
+        return arr[v] if 0 <= v < len(arr) else arr[-1]
     out = arr[-1]
     for j in range(len(arr) - 2, -1, -1):
         out = z3.If(i == j, arr[j], out)
@@ -106,10 +109,16 @@ def sel(arr: Sequence[Expr], i: Expr) -> Expr:
 
 
 def upd(arr: Sequence[Expr], i: Expr, v: Expr) -> tuple[Expr, ...]:
+    """arr with arr[i] = v (unchanged for an index out of range)."""
+    if z3.is_int_value(i):
+        return tuple(v if j == i.as_long() else arr[j] for j in range(len(arr)))
     return tuple(z3.If(i == j, v, arr[j]) for j in range(len(arr)))
 
 
 def rkey(g: Expr, c: Expr) -> Expr:
+    """The receipt slot of (grant, CPC identity)."""
+    if z3.is_int_value(g) and z3.is_int_value(c):
+        return z3.IntVal(g.as_long() * N_ID + c.as_long())
     return g * N_ID + c
 
 
@@ -679,6 +688,23 @@ def _to_python(s: SymState) -> dict[str, list[int | bool]]:
             v = z3.simplify(x)
             vals.append(z3.is_true(v) if z3.is_bool(v) else v.as_long())
         out[f] = vals
+    return out
+
+
+def failing_invariants(values: dict[str, Sequence[int | bool]], mdc_hash: dict[int, int],
+                       mdc_owner: dict[int, int], mdc_revoked: dict[int, bool]) -> list[str]:
+    """The state invariants that a concrete state (ghost fields included) breaks, given MDC's committed hashes,
+    record owners and revocations (the environment of SHC)."""
+    s = concrete_state(values)
+    solver = z3.Solver()
+    solver.add(*[MDC_HASH(h) == v for h, v in mdc_hash.items()], *[MDC_OWNER(r) == v for r, v in mdc_owner.items()],
+               *[MDC_REVOKED(r) == v for r, v in mdc_revoked.items()])
+    if solver.check(z3.Not(state_invariant(s))) == z3.unsat:
+        return []
+    out = []
+    for p in PROPERTIES:
+        if p.inv is not None and solver.check(z3.Not(p.inv(s))) != z3.unsat:
+            out.append(p.name)
     return out
 
 

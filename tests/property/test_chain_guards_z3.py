@@ -184,7 +184,8 @@ Action = tuple[Any, ...]
 class Run:
     """One chain driven by the spec, with the model checked before and after every transaction."""
 
-    def __init__(self, chain: str) -> None:
+    def __init__(self, chain: str, invariants_every_step: bool = True) -> None:
+        self.every_step = invariants_every_step
         self.w = world()
         self.chain = chain
         self.cfg = self.w.mdc if chain == MDC else self.w.shc
@@ -194,6 +195,19 @@ class Run:
         self.last: tuple[str, Transaction, dict[str, Any]] | None = None
         self.nonce = itertools.count()
         self.seen: dict[str, set[str]] = {}
+        self.ghosts: dict[str, list[Any]] = {f: [0] * n for f, (_, n, ghost) in cg.FIELDS.items() if ghost}
+        if self.every_step:
+            self.check_invariants(self.state)  # genesis
+
+    def check_invariants(self, state: State) -> None:
+        """The model's state invariants hold on the state the spec reached (ghosts as the model counts them)."""
+        values, _ = project(state)
+        mdc = self.w.mdc_states[-1]
+        entries = [RecordEntry.from_bytes(mdc[record_key(r)]) if record_key(r) in mdc else None for r in RECS]
+        bad = cg.failing_invariants({**values, **self.ghosts}, {h: h for h in range(cg.N_H)},
+                                    {j: _idx(IDS, e.owner) if e else 0 for j, e in enumerate(entries)},
+                                    {j: bool(e and e.revoked) for j, e in enumerate(entries)})
+        assert not bad, f"invariants broken on a reachable state: {bad}"
 
     def sign(self, kind: str, sender: str, forged: bool, **fields: Any) -> Transaction:
         tx = auth.sign_tx(self.w.dep.group, self.current[sender],
@@ -322,6 +336,7 @@ class Run:
     def check(self, kind: str, tx: Transaction, m: dict[str, Any]) -> None:
         pre = {**self.state, HEIGHT_KEY: u64(self.at)}
         values, _ = project(pre)
+        values.update(self.ghosts)
         tx_values = {f: v for f, v in m.items() if not f.startswith("_")}
         tx_values["included"] = k("tx", tx.tx_hash()) in pre
         code, after = cg.evaluate(kind, cg.concrete_state(values), cg.concrete_tx(tx_values))
@@ -340,6 +355,9 @@ class Run:
         changed = {key for key in post if post.get(key) != pre.get(key)}
         assert changed - read <= {k("tx", tx.tx_hash())}, f"{kind} writes outside the model: {changed - read}"
         self.state = post
+        self.ghosts = {f: after[f] for f in self.ghosts}
+        if self.every_step:
+            self.check_invariants(post)
         self.last = (kind, tx, m)
         if kind == "CERT_ISSUE":
             self.current[IDS[m["ident"]]] = m["_signer"]
@@ -396,9 +414,10 @@ def _built_world() -> None:
 
 
 def _drive(chain: str, setup: list[Action], n: int, actions: list[Action]) -> None:
-    run = Run(chain)
+    run = Run(chain, invariants_every_step=False)
     for a in setup[:n] + actions:
         run.step(a)
+    run.check_invariants(run.state)  # the invariants hold on the reached state (each prefix is drawn too)
     for kind, codes in run.seen.items():
         COVERAGE[chain].setdefault(kind, set()).update(codes)
 
