@@ -367,8 +367,32 @@ def _monotone(s: SymState, s2: SymState, bit: str) -> Expr:
     return z3.And([z3.Implies(a, b) for a, b in zip(s[bit], s2[bit])])
 
 
+def _changed(s: SymState, s2: SymState) -> Expr:
+    return z3.Or([a != b for f in FIELDS for a, b in zip(s[f], s2[f])])
+
+
+def _authenticated(s: SymState, t: SymTx) -> Expr:
+    who, at = t["sender"], s["height"][0]
+    return z3.And(z3.Not(t["included"]), sel(s["ent"], who), sel(s["cert"], who), z3.Not(sel(s["crev"], who)),
+                  sel(s["cstart"], who) <= at, at < sel(s["cend"], who), t["sig_ok"])
+
+
+def _cert_written(s: SymState, s2: SymState) -> Expr:
+    return z3.Or([z3.Or(s["cert"][j] != s2["cert"][j], s["cstart"][j] != s2["cstart"][j],
+                        s["cend"][j] != s2["cend"][j], z3.And(s["crev"][j], z3.Not(s2["crev"][j])))
+                  for j in range(N_ID)])
+
+
 PROPERTIES: tuple[Property, ...] = (
     # ---- both chains
+    Property("authenticated-once", "both", "the state changes only by a new transaction signed by a registered "
+             "sender whose certificate is unrevoked and valid at chain time",
+             step=lambda s, s2, t: z3.Implies(_changed(s, s2), _authenticated(s, t))),
+    Property("cert-issued-valid", "both", "a certificate is written (or un-revoked) only with the authority's "
+             "certificate on it, for a period not over at chain time",
+             step=lambda s, s2, t: z3.Implies(_cert_written(s, s2), z3.And(
+                 t["sigma_ok"], z3.Or([z3.And(t["ident"] == j, s["height"][0] < s2["cend"][j])
+                                       for j in range(N_ID)])))),
     Property("authority-registered", "both", "the authority is registered with role AUTHORITY",
              inv=lambda s: z3.And(s["ent"][AUTHORITY], s["role"][AUTHORITY] == AUTHORITY)),
     Property("roles-known", "both", "every entity's role is one of AUTHORITY, MI, RI, CPC",
@@ -564,6 +588,15 @@ def prove_kind(kind: str, timeout_ms: int = 10_000) -> list[Obligation]:
 #: test of verify_relay (one ``if`` with two codes), and ACCESS_REQUEST's RI test, which the attribute check
 #: alone also enforces (attribute commitments exist only for RIs), so dropping either one alone is not a bug.
 WEAKENINGS: tuple[tuple[str, str | tuple[str, ...], str], ...] = (
+    ("GRANT", "tx-new", "authenticated-once"),
+    ("GRANT", "sender-known", "authenticated-once"),
+    ("GRANT", "sender-cert-unrevoked", "authenticated-once"),
+    ("GRANT", "sender-cert-started", "authenticated-once"),
+    ("GRANT", "sender-cert-not-ended", "authenticated-once"),
+    ("GRANT", "signature", "authenticated-once"),
+    ("RECORD_PUBLISH", "signature", "authenticated-once"),
+    ("CERT_ISSUE", "sigma-valid", "cert-issued-valid"),
+    ("CERT_ISSUE", "period-not-over", "cert-issued-valid"),
     ("ENTITY_REGISTER", "identity-new", "entity-registered-once"),
     ("ENTITY_REGISTER", "role-known", "roles-known"),
     ("CERT_ISSUE", "entity-exists", "cert-has-entity"),
@@ -629,6 +662,23 @@ def refute(kind: str, dropped: str | tuple[str, ...], prop: str, timeout_ms: int
         cex = {"state": {f: [_value(m, x) for x in xs] for f, xs in s.items()},
                "tx": {f: _value(m, x) for f, x in t.items()}}
     return Refutation(kind, dropped, prop, r == z3.sat, cex, time.perf_counter() - t0)
+
+
+def unneeded_checks(kinds: Sequence[str] = KINDS, timeout_ms: int = 10_000) -> list[tuple[str, str, str]]:
+    """The guard checks whose removal breaks none of the kind's properties: (kind, check, code). Such a check
+    is implied by the others and the invariants, or guards something no property states (it may still decide
+    which error code a bad transaction gets)."""
+    out = []
+    for kind in kinds:
+        s, t = symbolic_state("s"), symbolic_tx()
+        checks = guard(kind, s, t)
+        s2 = effect(kind, s, t)
+        claim = z3.And([_holds(p, s, s2, t) for p in properties_for(kind)])
+        for name, code, _ in checks:
+            solver = _solver(kind, s, t, [c for c in checks if c[0] != name], timeout_ms)
+            if solver.check(z3.Not(claim)) == z3.unsat:
+                out.append((kind, name, code))
+    return out
 
 
 @attrs.frozen

@@ -63,6 +63,22 @@ def test_weakened_guard_is_refuted(weakening: tuple[str, Any, str]) -> None:
     assert verdict in codes
 
 
+#: guard checks no property needs: re-revoking is idempotent (the check only names the error); an attribute epoch
+#: below the revocation bound is refused later, at request and grant; the stored-height and parent checks of a
+#: relay follow from the commit certificate under MDC's PBFT safety; a request's RI test follows from the
+#: attribute check (attribute commitments exist only for RIs)
+UNNEEDED = {("CERT_REVOKE", "cert-unrevoked"), ("RECORD_REVOKE", "record-unrevoked"),
+            ("ATTRIBUTE_COMMIT", "epoch-unrevoked"), ("ATTRIBUTE_EPOCH_REVOKE", "attr-exists"),
+            ("MDC_HEADER_RELAY", "not-relayed"), ("MDC_HEADER_RELAY", "height-free"),
+            ("MDC_HEADER_RELAY", "extends-parent"), ("ACCESS_REQUEST", "sender-is-RI"),
+            ("GRANT_REVOKE", "grant-unrevoked")}
+
+
+@pytest.mark.slow
+def test_every_other_guard_check_is_needed() -> None:
+    assert {(kind, name) for kind, name, _ in cg.unneeded_checks()} == UNNEEDED
+
+
 def test_a_missing_check_name_is_an_error() -> None:
     with pytest.raises(ValueError):
         cg.refute("GRANT", "no-such-check", "grant-has-request")
