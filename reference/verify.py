@@ -45,9 +45,9 @@ def _stage_conformance() -> str:
 
 
 def _stage_z3() -> str:
-    from .z3checks import lsss
+    from .z3checks import chain_guards, lsss
 
-    return lsss.stage()
+    return f"{lsss.stage()}; {chain_guards.stage()}"
 
 
 def _stage_tlc() -> str:
