@@ -8,6 +8,7 @@ the caller's state is untouched (no argument is ever mutated).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import attrs
@@ -108,9 +109,21 @@ def height_of(state: State) -> int:
 
 # ---- rules ---------------------------------------------------------------------------------------------------
 
+# Decoding a state value is a pure function of its bytes, and a block reads its senders' entries once per
+# transaction: the decoded values are memoised (a cost optimisation only).
+@lru_cache(maxsize=4096)
+def _decode_role(raw: bytes) -> str:
+    return Reader(raw).text()
+
+
+@lru_cache(maxsize=4096)
+def _decode_cert(raw: bytes) -> CertEntry:
+    return CertEntry.from_bytes(raw)
+
+
 def _role(s: _Overlay, identity: str) -> str | None:
     raw = s.get(k("entity", identity.encode()))
-    return Reader(raw).text() if raw is not None else None
+    return _decode_role(raw) if raw is not None else None
 
 
 def _require_role(s: _Overlay, identity: str, role: str) -> None:
@@ -120,7 +133,7 @@ def _require_role(s: _Overlay, identity: str, role: str) -> None:
 
 def _cert(s: _Overlay, identity: str) -> CertEntry | None:
     raw = s.get(k("cert", identity.encode()))
-    return CertEntry.from_bytes(raw) if raw is not None else None
+    return _decode_cert(raw) if raw is not None else None
 
 
 def _payload(config: ChainConfig, s: _Overlay, tx: Transaction) -> None:
@@ -337,7 +350,7 @@ def _prime(config: ChainConfig, state: State, height: int, txs: tuple[Transactio
     for tx in txs:
         raw = state.get(k("cert", tx.sender.encode()))
         if raw is not None:
-            c = CertEntry.from_bytes(raw)
+            c = _decode_cert(raw)
             items.append((auth.Identity(tx.sender, c.public_key, c.period_start, c.period_end), tx))
     auth.prime_tx_cache(config.group, config.authority_pk, items, at=height, cache=config.cache)
 

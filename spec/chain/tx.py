@@ -97,6 +97,7 @@ class Transaction:
     args: tuple[Any, ...]
     signature: bytes = b"\x00" * SIGNATURE_BYTES
     _body: bytes = attrs.field(init=False, eq=False, repr=False, default=b"")
+    _hash: bytes = attrs.field(init=False, eq=False, repr=False, default=b"")
 
     def __attrs_post_init__(self) -> None:
         if self.kind not in SCHEMAS:
@@ -112,6 +113,7 @@ class Transaction:
         for (name, ftype), value in zip(fields, self.args):
             _check_field(self.kind, name, ftype, value)
         object.__setattr__(self, "_body", self._encode_body())
+        object.__setattr__(self, "_hash", sha256(self.signing_bytes()))
 
     @staticmethod
     def make(chain: str, kind: str, sender: str, nonce: int, /, **fields: Any) -> Transaction:
@@ -144,8 +146,9 @@ class Transaction:
         return TX_SIGN_DST + self.body_bytes()
 
     def tx_hash(self) -> bytes:
-        """The transaction id: SHA-256 of the signing bytes (independent of the signature bytes)."""
-        return sha256(self.signing_bytes())
+        """The transaction id: SHA-256 of the signing bytes (independent of the signature bytes; computed once,
+        at construction)."""
+        return self._hash
 
     def with_signature(self, signature: bytes) -> Transaction:
         return attrs.evolve(self, signature=signature)
