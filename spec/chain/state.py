@@ -64,7 +64,7 @@ class ChainConfig:
 
 
 class _Overlay:
-    """Reads through pending writes to a base state; ``commit`` folds a transaction's writes in."""
+    """Reads through pending writes to a base state (a state or another overlay)."""
 
     def __init__(self, base: State) -> None:
         self.base = base
@@ -322,15 +322,14 @@ def _apply_into(config: ChainConfig, s: _Overlay, tx: Transaction) -> None:
     auth.verify_tx(config.group, config.authority_pk,
                    auth.Identity(tx.sender, cert.public_key, cert.period_start, cert.period_end), tx, at=at,
                    revoked=cert.revoked, cache=config.cache)
-    saved = dict(s.writes)
+    own = _Overlay(s)  # type: ignore[arg-type]  # this transaction's writes, folded into s if every rule passes
     try:
-        _apply_kind(config, s, tx, at)
+        _apply_kind(config, own, tx, at)
     except MedshareError:
-        s.writes = saved
         raise
     except (ValueError, KeyError, TypeError) as e:  # defensive: a rule met data it cannot read
-        s.writes = saved
         fail("TX_MALFORMED", f"{tx.kind}: {e}")
+    s.writes.update(own.writes)
     s.writes[txkey] = b""
 
 

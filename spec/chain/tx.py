@@ -50,6 +50,8 @@ SCHEMAS: dict[str, tuple[int, frozenset[str], tuple[tuple[str, str], ...]]] = {
                                                       ("record_entry", "bytes"), ("proof", "bytes"))),
 }
 KIND_OF_CODE = {code: kind for kind, (code, _, _) in SCHEMAS.items()}
+#: kind -> field name -> position in ``args``
+FIELD_INDEX = {kind: {name: i for i, (name, _) in enumerate(fields)} for kind, (_, _, fields) in SCHEMAS.items()}
 
 
 def _check_field(kind: str, name: str, ftype: str, value: Any) -> None:
@@ -126,10 +128,7 @@ class Transaction:
         return Transaction(chain, kind, sender, nonce, tuple(fields[n] for n in names))
 
     def arg(self, name: str) -> Any:
-        for (n, _), v in zip(SCHEMAS[self.kind][2], self.args):
-            if n == name:
-                return v
-        raise KeyError(name)
+        return self.args[FIELD_INDEX[self.kind][name]]
 
     def body_bytes(self) -> bytes:
         """The canonical bytes without the signature (computed once, at construction)."""
