@@ -71,15 +71,17 @@ def _g2(group: PairingGroup, data: bytes, cache: VerifyCache | None) -> Any:
     return point
 
 
-def _key(who: Identity, message: bytes, signature: bytes) -> bytes:
+def _key(who: Identity, digest: bytes, signature: bytes) -> bytes:
+    """The cache key of verifying ``signature`` by ``who`` on the message whose SHA-256 is ``digest``."""
     return sha256(who.identity.encode(), b"\x00", who.public_key, who.period_start.to_bytes(8, "big"),
-                  who.period_end.to_bytes(8, "big"), sha256(message), signature)
+                  who.period_end.to_bytes(8, "big"), digest, signature)
 
 
 def _verify(group: PairingGroup, authority_pk: bytes, who: Identity, message: bytes, signature: bytes,
-            at: int, bad_code: str, cache: VerifyCache | None) -> None:
-    """CBS verification with outcome caching; any failure other than a period error becomes ``bad_code``."""
-    key = _key(who, message, signature) + authority_pk if cache is not None else b""
+            at: int, bad_code: str, cache: VerifyCache | None, digest: bytes | None = None) -> None:
+    """CBS verification with outcome caching; any failure other than a period error becomes ``bad_code``.
+    ``digest`` is SHA-256 of ``message`` when the caller has it already (a transaction's id)."""
+    key = _key(who, digest or sha256(message), signature) + authority_pk if cache is not None else b""
     outcome = cache.get(key) if cache is not None else None
     if outcome is None:
         outcome = "OK"
@@ -108,7 +110,8 @@ def verify_tx(group: PairingGroup, authority_pk: bytes, sender: Identity, tx: Tr
     """Raise unless ``tx`` carries ``sender``'s valid signature at chain time ``at``."""
     if revoked:
         fail("CERT_REVOKED", f"the certificate of {sender.identity!r} is revoked")
-    _verify(group, authority_pk, sender, tx.signing_bytes(), tx.signature, at, "TX_SIGNATURE_INVALID", cache)
+    _verify(group, authority_pk, sender, tx.signing_bytes(), tx.signature, at, "TX_SIGNATURE_INVALID", cache,
+            tx.tx_hash())
 
 
 def sign_vote(group: PairingGroup, signer: Signer, message: bytes, *, cache: VerifyCache | None = None) -> bytes:
@@ -155,7 +158,7 @@ def verify_commit_certificate(group: PairingGroup, authority_pk: bytes, validato
     if len(signers) < quorum:
         fail("COMMIT_CERT_INVALID", f"{len(signers)} signatures, quorum is {quorum}")
     todo = [(i, m, s) for i, m, s in items
-            if cache is None or cache.get(_key(validators[i], m, s) + authority_pk) != "OK"]
+            if cache is None or cache.get(_key(validators[i], sha256(m), s) + authority_pk) != "OK"]
     if not todo:
         return
     cbs = _cbs()
@@ -173,7 +176,7 @@ def verify_commit_certificate(group: PairingGroup, authority_pk: bytes, validato
         fail("COMMIT_CERT_INVALID", f"certificate signatures do not verify ({e.code})")
     if cache is not None:
         for i, m, s in todo:
-            cache[_key(validators[i], m, s) + authority_pk] = "OK"
+            cache[_key(validators[i], sha256(m), s) + authority_pk] = "OK"
 
 
 def prime_tx_cache(group: PairingGroup, authority_pk: bytes, items: Sequence[tuple[Identity, Transaction]], *,
@@ -181,8 +184,8 @@ def prime_tx_cache(group: PairingGroup, authority_pk: bytes, items: Sequence[tup
     """Batch-verify the signatures of many transactions and record the successes in ``cache``, so that the
     per-transaction checks that follow are cache hits. Only a cost optimisation: if the batch fails (a bad
     signature or period), nothing is recorded and every transaction is verified on its own."""
-    todo = [(who, tx) for who, tx in items if cache.get(_key(who, tx.signing_bytes(), tx.signature) + authority_pk)
-            != "OK"]
+    keys = [_key(who, tx.tx_hash(), tx.signature) + authority_pk for who, tx in items]
+    todo = [(who, tx, key) for (who, tx), key in zip(items, keys) if cache.get(key) != "OK"]
     if len(todo) < 2:
         return
     cbs = _cbs()
@@ -190,10 +193,10 @@ def prime_tx_cache(group: PairingGroup, authority_pk: bytes, items: Sequence[tup
         apk = _g2(group, authority_pk, cache)
         batch = [((who.identity, _g2(group, who.public_key, cache), cbs.Period(who.period_start, who.period_end)),
                   tx.signing_bytes(), cbs.Signature(group.g1_from_bytes(tx.signature, allow_identity=False)))
-                 for who, tx in todo]
-        seed = sha256(*(tx.tx_hash() + tx.signature for _, tx in todo))
+                 for who, tx, _ in todo]
+        seed = sha256(*(tx.tx_hash() + tx.signature for _, tx, _ in todo))
         cbs.batch_verify(group, apk, batch, at=at, revoked=frozenset(), rng=DeterministicRNG(seed))
     except MedshareError:
         return
-    for who, tx in todo:
-        cache[_key(who, tx.signing_bytes(), tx.signature) + authority_pk] = "OK"
+    for _, _, key in todo:
+        cache[key] = "OK"

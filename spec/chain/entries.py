@@ -10,7 +10,7 @@ from .codec import Reader, blob, text, u8, u64
 
 def k(prefix: str, *parts: bytes) -> bytes:
     """A state key: ASCII prefix, then '/'-joined parts (fixed-size or length-prefixed by the caller)."""
-    return prefix.encode() + b"".join(b"/" + p for p in parts)
+    return b"/".join((prefix.encode(), *parts))
 
 
 @attrs.frozen

@@ -69,7 +69,8 @@ def state_leaf(key: bytes, value: bytes) -> bytes:
 
 def state_root(state: Mapping[bytes, bytes], cache: MutableMapping[Any, Any] | None = None) -> bytes:
     """The Merkle root over sorted (key, value) leaves. ``cache`` optionally memoises leaf hashes (a pure
-    function of the pair), which makes recomputing the root of a slowly changing state cheap."""
+    function of the pair), which makes recomputing the root of a slowly changing state cheap, and roots by
+    the SHA-256 of their leaf hashes (every validator computes the same roots)."""
     keys = sorted(state)
     if not keys:
         return EMPTY_ROOT
@@ -82,7 +83,12 @@ def state_root(state: Mapping[bytes, bytes], cache: MutableMapping[Any, Any] | N
         if h is None:
             h = cache[pair] = leaf_hash(state_leaf(k, state[k]))
         hashes.append(h)
-    return _root_of_hashes(hashes)
+    key = ("root", sha256(*hashes))
+    root = cache.get(key)
+    if root is None:
+        root = cache[key] = _root_of_hashes(hashes)
+    out: bytes = root
+    return out
 
 
 @attrs.frozen

@@ -8,6 +8,7 @@ the caller's state is untouched (no argument is ever mutated).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import attrs
@@ -63,7 +64,7 @@ class ChainConfig:
 
 
 class _Overlay:
-    """Reads through pending writes to a base state; ``commit`` folds a transaction's writes in."""
+    """Reads through pending writes to a base state (a state or another overlay)."""
 
     def __init__(self, base: State) -> None:
         self.base = base
@@ -108,9 +109,21 @@ def height_of(state: State) -> int:
 
 # ---- rules ---------------------------------------------------------------------------------------------------
 
+# Decoding a state value is a pure function of its bytes, and a block reads its senders' entries once per
+# transaction: the decoded values are memoised (a cost optimisation only).
+@lru_cache(maxsize=4096)
+def _decode_role(raw: bytes) -> str:
+    return Reader(raw).text()
+
+
+@lru_cache(maxsize=4096)
+def _decode_cert(raw: bytes) -> CertEntry:
+    return CertEntry.from_bytes(raw)
+
+
 def _role(s: _Overlay, identity: str) -> str | None:
     raw = s.get(k("entity", identity.encode()))
-    return Reader(raw).text() if raw is not None else None
+    return _decode_role(raw) if raw is not None else None
 
 
 def _require_role(s: _Overlay, identity: str, role: str) -> None:
@@ -120,7 +133,7 @@ def _require_role(s: _Overlay, identity: str, role: str) -> None:
 
 def _cert(s: _Overlay, identity: str) -> CertEntry | None:
     raw = s.get(k("cert", identity.encode()))
-    return CertEntry.from_bytes(raw) if raw is not None else None
+    return _decode_cert(raw) if raw is not None else None
 
 
 def _payload(config: ChainConfig, s: _Overlay, tx: Transaction) -> None:
@@ -309,15 +322,14 @@ def _apply_into(config: ChainConfig, s: _Overlay, tx: Transaction) -> None:
     auth.verify_tx(config.group, config.authority_pk,
                    auth.Identity(tx.sender, cert.public_key, cert.period_start, cert.period_end), tx, at=at,
                    revoked=cert.revoked, cache=config.cache)
-    saved = dict(s.writes)
+    own = _Overlay(s)  # type: ignore[arg-type]  # this transaction's writes, folded into s if every rule passes
     try:
-        _apply_kind(config, s, tx, at)
+        _apply_kind(config, own, tx, at)
     except MedshareError:
-        s.writes = saved
         raise
     except (ValueError, KeyError, TypeError) as e:  # defensive: a rule met data it cannot read
-        s.writes = saved
         fail("TX_MALFORMED", f"{tx.kind}: {e}")
+    s.writes.update(own.writes)
     s.writes[txkey] = b""
 
 
@@ -337,7 +349,7 @@ def _prime(config: ChainConfig, state: State, height: int, txs: tuple[Transactio
     for tx in txs:
         raw = state.get(k("cert", tx.sender.encode()))
         if raw is not None:
-            c = CertEntry.from_bytes(raw)
+            c = _decode_cert(raw)
             items.append((auth.Identity(tx.sender, c.public_key, c.period_start, c.period_end), tx))
     auth.prime_tx_cache(config.group, config.authority_pk, items, at=height, cache=config.cache)
 

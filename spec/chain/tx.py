@@ -50,6 +50,8 @@ SCHEMAS: dict[str, tuple[int, frozenset[str], tuple[tuple[str, str], ...]]] = {
                                                       ("record_entry", "bytes"), ("proof", "bytes"))),
 }
 KIND_OF_CODE = {code: kind for kind, (code, _, _) in SCHEMAS.items()}
+#: kind -> field name -> position in ``args``
+FIELD_INDEX = {kind: {name: i for i, (name, _) in enumerate(fields)} for kind, (_, _, fields) in SCHEMAS.items()}
 
 
 def _check_field(kind: str, name: str, ftype: str, value: Any) -> None:
@@ -97,6 +99,7 @@ class Transaction:
     args: tuple[Any, ...]
     signature: bytes = b"\x00" * SIGNATURE_BYTES
     _body: bytes = attrs.field(init=False, eq=False, repr=False, default=b"")
+    _hash: bytes = attrs.field(init=False, eq=False, repr=False, default=b"")
 
     def __attrs_post_init__(self) -> None:
         if self.kind not in SCHEMAS:
@@ -112,6 +115,7 @@ class Transaction:
         for (name, ftype), value in zip(fields, self.args):
             _check_field(self.kind, name, ftype, value)
         object.__setattr__(self, "_body", self._encode_body())
+        object.__setattr__(self, "_hash", sha256(self.signing_bytes()))
 
     @staticmethod
     def make(chain: str, kind: str, sender: str, nonce: int, /, **fields: Any) -> Transaction:
@@ -124,10 +128,7 @@ class Transaction:
         return Transaction(chain, kind, sender, nonce, tuple(fields[n] for n in names))
 
     def arg(self, name: str) -> Any:
-        for (n, _), v in zip(SCHEMAS[self.kind][2], self.args):
-            if n == name:
-                return v
-        raise KeyError(name)
+        return self.args[FIELD_INDEX[self.kind][name]]
 
     def body_bytes(self) -> bytes:
         """The canonical bytes without the signature (computed once, at construction)."""
@@ -144,8 +145,9 @@ class Transaction:
         return TX_SIGN_DST + self.body_bytes()
 
     def tx_hash(self) -> bytes:
-        """The transaction id: SHA-256 of the signing bytes (independent of the signature bytes)."""
-        return sha256(self.signing_bytes())
+        """The transaction id: SHA-256 of the signing bytes (independent of the signature bytes; computed once,
+        at construction)."""
+        return self._hash
 
     def with_signature(self, signature: bytes) -> Transaction:
         return attrs.evolve(self, signature=signature)

@@ -15,6 +15,7 @@ from medshare.reference.chain.workload import Ledger, Workload, certify
 from medshare.spec.chain.anchor import record_key
 from medshare.spec.chain.block import Block, CommitCertificate, Header
 from medshare.spec.chain.codec import sha256
+from medshare.spec.chain.entries import k
 from medshare.spec.chain.merkle import EMPTY_ROOT, MerkleProof, merkle_root, prove, state_root, verify_inclusion
 from medshare.spec.chain.state import apply, apply_block, apply_txs, genesis_header, genesis_state
 from medshare.spec.chain.tx import MDC, SHC, Transaction
@@ -62,6 +63,27 @@ def test_merkle_domain_separation() -> None:
     # an inner node is not a leaf: the root of [a, b] differs from the leaf hash of its two children
     assert merkle_root([a, b]) != merkle_root([sha256(b"\x00", a) + sha256(b"\x00", b)])
     assert state_root({b"k": b"v"}) != state_root({b"k": b"w"}) != state_root({b"j": b"v"})
+
+
+@given(st.lists(st.tuples(st.binary(min_size=1, max_size=8), st.binary(max_size=8)), max_size=30))
+def test_memoised_state_roots_and_keys_agree_with_the_definitions(pairs: list[tuple[bytes, bytes]]) -> None:
+    cache: dict[object, object] = {}
+    state = dict(pairs)
+    root = state_root(state)
+    assert state_root(state, cache) == root and state_root(state, cache) == root  # computed, then memoised
+    changed = {**state, b"k": b"changed"}
+    assert state_root(changed, cache) == state_root(changed) != root
+    parts = [key for key, _ in pairs[:3]]
+    assert k("p", *parts) == b"p" + b"".join(b"/" + part for part in parts)
+
+
+def test_transaction_id_is_the_hash_of_its_signing_bytes() -> None:
+    tx = Transaction.make(MDC, "DEVICE_REGISTER", "mdc-v0", 7, device="d", ibe_identity="d@mdc-v0")
+    signed = tx.with_signature(b"\x01" * 48)
+    for t in (tx, signed, Transaction.from_bytes(signed.to_bytes()), Transaction.from_json(signed.to_json())):
+        assert t.tx_hash() == sha256(t.signing_bytes()) == tx.tx_hash()
+    other = Transaction.make(MDC, "DEVICE_REGISTER", "mdc-v0", 8, device="d", ibe_identity="d@mdc-v0")
+    assert other.tx_hash() != tx.tx_hash() and tx.arg("ibe_identity") == "d@mdc-v0"
 
 
 def test_transaction_encoding_roundtrip_and_strictness() -> None:
