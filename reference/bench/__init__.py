@@ -19,6 +19,7 @@ from ...spec.errors import fail
 #: group name -> module (relative to this package)
 GROUPS: dict[str, str] = {
     "group": ".group",
+    "zk": ".zk",
 }
 
 
