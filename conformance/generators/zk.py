@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from medshare import SPEC_VERSION
 from medshare.reference.backends import get_group
 from medshare.spec.params import G1_BYTES, G2_BYTES, R
 from medshare.spec.rng import DeterministicRNG
 from medshare.spec.zk import circuits, gadgets, groth16, poseidon
 from medshare.spec.zk.r1cs import Circuit
 
-from . import _zk_points as bad
+from medshare import SPEC_VERSION
+
 from ..ops.zk import hex32
+from . import _zk_points as bad
 
 SPEC = "spec/zk/zk.md"
 

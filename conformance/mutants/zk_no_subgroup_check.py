@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import py_arkworks_bls12381 as ark
-
 from medshare.conformance.ops.zk import scalars
 from medshare.reference.backends import get_group
 from medshare.reference.backends.native import NativeG1, NativeG2

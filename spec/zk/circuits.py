@@ -164,18 +164,24 @@ def policy_circuit(gates: PolicyGates | None = None, attributes: Sequence[int] |
     if full and shape != PolicyShape():
         fail("CIRCUIT_FORMAT", "witness generation uses the standard shape")
     n_leaves, n_gates, n_attrs, k_bits = shape.n_leaves, shape.n_gates, shape.n_attributes, shape.k_bits
-    attrs_vec = attribute_set(attributes) if full else None  # type: ignore[arg-type]
-    words = gates.words() if full else None  # type: ignore[union-attr]
+    words: list[int | None] = [None] * (n_leaves + n_gates)
+    attrs_vec: list[int | None] = [None] * n_attrs
+    pub_vals: list[int | None] = [None, None, record_id, nonce]
+    product = None
+    if gates is not None and attributes is not None and salt is not None and record_id is not None \
+            and nonce is not None:
+        words = list(gates.words())
+        attrs_vec = list(attribute_set(attributes))
+        pub_vals[:2] = [policy_hash(gates), poseidon_hash(attribute_set(attributes) + [salt])]
+        product = record_id * nonce % R
     cs = Circuit()
-    p_hash = cs.public(policy_hash(gates) if full else None, "policy_hash")  # type: ignore[arg-type]
-    p_comm = cs.public(poseidon_hash(attrs_vec + [salt]) if full else None, "attribute_commitment")  # type: ignore[operator]
-    p_rid = cs.public(record_id, "record_id")
-    p_nonce = cs.public(nonce, "nonce")
-    cs.constrain(p_rid, p_nonce, cs.private(record_id * nonce % R if full else None))  # type: ignore[operator]
+    p_hash, p_comm, p_rid, p_nonce = (cs.public(v, n) for v, n in zip(
+        pub_vals, ("policy_hash", "attribute_commitment", "record_id", "nonce")))
+    cs.constrain(p_rid, p_nonce, cs.private(product))
 
-    leaf = [cs.private(words[i] if full else None) for i in range(n_leaves)]  # type: ignore[index]
-    gword = [cs.private(words[n_leaves + j] if full else None) for j in range(n_gates)]  # type: ignore[index]
-    attr = [cs.private(attrs_vec[i] if full else None) for i in range(n_attrs)]  # type: ignore[index]
+    leaf = [cs.private(words[i]) for i in range(n_leaves)]
+    gword = [cs.private(words[n_leaves + j]) for j in range(n_gates)]
+    attr = [cs.private(attrs_vec[i]) for i in range(n_attrs)]
     s = cs.private(salt)
     cs.label("leaves", leaf)
     cs.label("gate_words", gword)

@@ -49,7 +49,7 @@ class VerifyingKey:
                 + b"".join(p.to_bytes() for p in self.ic))
 
     @staticmethod
-    def from_bytes(group: PairingGroup, data: bytes) -> "VerifyingKey":
+    def from_bytes(group: PairingGroup, data: bytes) -> VerifyingKey:
         """Strict decoding; points must be in their subgroups and not the identity (``VK_INVALID`` on a bad
         layout)."""
         head = G1_BYTES + 3 * G2_BYTES + 4
@@ -70,7 +70,7 @@ class VerifyingKey:
                 "delta_g2": _hex(self.delta_g2), "ic": [_hex(p) for p in self.ic]}
 
     @staticmethod
-    def from_json(group: PairingGroup, obj: object) -> "VerifyingKey":
+    def from_json(group: PairingGroup, obj: object) -> VerifyingKey:
         if not isinstance(obj, dict) or set(obj) != {"alpha_g1", "beta_g2", "gamma_g2", "delta_g2", "ic"} \
                 or not isinstance(obj["ic"], list):
             fail("BAD_JSON", "verification key needs alpha_g1, beta_g2, gamma_g2, delta_g2, ic")
@@ -111,7 +111,7 @@ class Proof:
         return self.a.to_bytes() + self.b.to_bytes() + self.c.to_bytes()
 
     @staticmethod
-    def from_bytes(group: PairingGroup, data: bytes) -> "Proof":
+    def from_bytes(group: PairingGroup, data: bytes) -> Proof:
         """Strict: exactly 192 bytes; each point on its curve, in its subgroup, not the identity."""
         if len(data) != PROOF_BYTES:
             fail("BAD_LENGTH", f"a Groth16 proof has {PROOF_BYTES} bytes, got {len(data)}")
@@ -124,7 +124,7 @@ class Proof:
         return {"a": _hex(self.a), "b": _hex(self.b), "c": _hex(self.c)}
 
     @staticmethod
-    def from_json(group: PairingGroup, obj: object) -> "Proof":
+    def from_json(group: PairingGroup, obj: object) -> Proof:
         if not isinstance(obj, dict) or set(obj) != {"a", "b", "c"}:
             fail("BAD_JSON", "a proof is {a, b, c}")
         return Proof.from_bytes(group, _unhex(obj["a"]) + _unhex(obj["b"]) + _unhex(obj["c"]))

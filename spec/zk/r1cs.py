@@ -36,14 +36,14 @@ class LC:
                 self.terms[i] = c
 
     @staticmethod
-    def const(c: int) -> "LC":
+    def const(c: int) -> LC:
         return LC({0: c})
 
     @staticmethod
-    def of(x: "LC | int") -> "LC":
+    def of(x: LC | int) -> LC:
         return x if isinstance(x, LC) else LC.const(x)
 
-    def __add__(self, other: "LC | int") -> "LC":
+    def __add__(self, other: LC | int) -> LC:
         out = dict(self.terms)
         for i, c in LC.of(other).terms.items():
             out[i] = (out.get(i, 0) + c) % R
@@ -51,16 +51,16 @@ class LC:
 
     __radd__ = __add__
 
-    def __neg__(self) -> "LC":
+    def __neg__(self) -> LC:
         return LC({i: -c for i, c in self.terms.items()})
 
-    def __sub__(self, other: "LC | int") -> "LC":
+    def __sub__(self, other: LC | int) -> LC:
         return self + (-LC.of(other))
 
-    def __rsub__(self, other: "LC | int") -> "LC":
+    def __rsub__(self, other: LC | int) -> LC:
         return LC.of(other) - self
 
-    def __mul__(self, k: int) -> "LC":
+    def __mul__(self, k: int) -> LC:
         if not isinstance(k, int):
             raise TypeError("an LC is multiplied by a constant only; use a gadget for products")
         return LC({i: c * k for i, c in self.terms.items()})

@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 import pytest
 import z3
-
 from medshare.reference.zk_z3 import P_MODEL, Model, find
 from medshare.spec.zk import circuits, gadgets
 from medshare.spec.zk.r1cs import LC, Circuit
@@ -74,7 +73,7 @@ def test_less_than() -> None:
     gadgets.range_check(cs, a, BITS)
     gadgets.range_check(cs, b, BITS)
     lt = gadgets.less_than(cs, a, b, BITS)
-    rel = lambda m: m.lc(lt) == m.bit(z3.ULT(m.var(idx(a)), m.var(idx(b))))  # noqa: E731
+    rel = lambda m: m.lc(lt) == m.bit(z3.ULT(m.var(idx(a)), m.var(idx(b))))
     assert violation(cs, rel) is None
 
 
@@ -96,7 +95,7 @@ def test_select() -> None:
     c, a, b = cs.private(), cs.private(), cs.private()
     gadgets.assert_boolean(cs, c)
     out = gadgets.select(cs, c, a, b)
-    rel = lambda m: m.lc(out) == z3.If(m.var(idx(c)) == 1, m.var(idx(a)), m.var(idx(b)))  # noqa: E731
+    rel = lambda m: m.lc(out) == z3.If(m.var(idx(c)) == 1, m.var(idx(a)), m.var(idx(b)))
     assert violation(cs, rel) is None
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from medshare.conformance.generators import _zk_points as bad
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import G1_BYTES, G2_BYTES, R
@@ -89,7 +88,7 @@ def test_wrong_public_inputs(fixture) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_proof_for_another_key(fixture) -> None:  # type: ignore[no-untyped-def]
-    group, pk, proof, public = fixture
+    group, _pk, proof, public = fixture
     other = groth16.setup(group, _circuit().to_r1cs(), DeterministicRNG(b"another"))
     assert code_of(groth16.verify, group, other.vk, public, proof) == "PROOF_INVALID"
 
@@ -113,13 +112,13 @@ def test_rerandomised_proof_still_verifies(fixture) -> None:  # type: ignore[no-
 
 
 def test_snarkjs_json_strictness(fixture) -> None:  # type: ignore[no-untyped-def]
-    group, pk, proof, public = fixture
+    group, pk, proof, _public = fixture
     good = formats.proof_to_snarkjs(proof)
     off = copy.deepcopy(good)
-    off["pi_a"][1] = str((int(off["pi_a"][1]) + 1))
+    off["pi_a"][1] = str(int(off["pi_a"][1]) + 1)
     assert code_of(formats.proof_from_snarkjs, group, off) == "POINT_NOT_ON_CURVE"
     off = copy.deepcopy(good)
-    off["pi_b"][1][0] = str((int(off["pi_b"][1][0]) + 1))
+    off["pi_b"][1][0] = str(int(off["pi_b"][1][0]) + 1)
     assert code_of(formats.proof_from_snarkjs, group, off) == "POINT_NOT_ON_CURVE"
     ident = copy.deepcopy(good)
     ident["pi_c"] = ["0", "1", "0"]
@@ -170,7 +169,7 @@ def test_circom_binfiles_strict() -> None:
     header = ((32).to_bytes(4, "little") + R.to_bytes(32, "little")
               + b"".join(x.to_bytes(4, "little") for x in (3, 1, 0, 1)) + (3).to_bytes(8, "little")
               + (1).to_bytes(4, "little"))
-    lc = lambda w: (1).to_bytes(4, "little") + w.to_bytes(4, "little") + (1).to_bytes(32, "little")  # noqa: E731
+    lc = lambda w: (1).to_bytes(4, "little") + w.to_bytes(4, "little") + (1).to_bytes(32, "little")
     body = lc(2) + lc(2) + lc(1)
     r1cs = formats.r1cs_from_circom(_binfile(b"r1cs", 1, [(1, header), (2, body)]))
     assert (r1cs.n_vars, r1cs.n_public, len(r1cs.constraints)) == (3, 1, 1)

@@ -7,7 +7,6 @@ import time
 
 import attrs
 import pytest
-
 from medshare.reference.backends import get_group
 from medshare.spec.errors import MedshareError
 from medshare.spec.rng import DeterministicRNG

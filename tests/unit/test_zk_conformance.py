@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from medshare import SPEC_VERSION
 from medshare.conformance.generators import zk as gen
 from medshare.conformance.registry import Handler, load_mutants, load_ops
 from medshare.spec.errors import MedshareError
+
+from medshare import SPEC_VERSION
 
 
 @pytest.fixture(scope="module")

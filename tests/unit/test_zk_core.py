@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import R
 from medshare.spec.rng import DeterministicRNG
