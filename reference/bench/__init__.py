@@ -24,6 +24,7 @@ GROUPS: dict[str, str] = {
     "fame": ".fame",
     "identity": ".identity",
     "protocol": ".protocol",
+    "zk": ".zk",
 }
 
 

@@ -145,38 +145,61 @@ def binding_field(data: bytes) -> int:
 
 
 # Policy-satisfaction circuit ---------------------------------------------------------------------------------
+@attrs.frozen
+class PolicyShape:
+    """The policy circuit's sizes; medshare uses the defaults, smaller shapes serve the Z3 checks."""
+
+    n_leaves: int = MAX_LEAVES
+    n_gates: int = MAX_GATES
+    n_attributes: int = MAX_ATTRIBUTES
+    k_bits: int = K_BITS
+
+
 def policy_circuit(gates: PolicyGates | None = None, attributes: Sequence[int] | None = None,
-                   salt: int | None = None, record_id: int | None = None, nonce: int | None = None) -> Circuit:
+                   salt: int | None = None, record_id: int | None = None, nonce: int | None = None,
+                   shape: PolicyShape = PolicyShape()) -> Circuit:
     """The circuit, with values when all arguments are given (witness generation), else the shape only.
     Public inputs, in order: policy hash, attribute commitment, record id, nonce."""
     full = None not in (gates, attributes, salt, record_id, nonce)
-    attrs_vec = attribute_set(attributes) if full else None  # type: ignore[arg-type]
-    words = gates.words() if full else None  # type: ignore[union-attr]
+    if full and shape != PolicyShape():
+        fail("CIRCUIT_FORMAT", "witness generation uses the standard shape")
+    n_leaves, n_gates, n_attrs, k_bits = shape.n_leaves, shape.n_gates, shape.n_attributes, shape.k_bits
+    words: list[int | None] = [None] * (n_leaves + n_gates)
+    attrs_vec: list[int | None] = [None] * n_attrs
+    pub_vals: list[int | None] = [None, None, record_id, nonce]
+    product = None
+    if gates is not None and attributes is not None and salt is not None and record_id is not None \
+            and nonce is not None:
+        words = list(gates.words())
+        attrs_vec = list(attribute_set(attributes))
+        pub_vals[:2] = [policy_hash(gates), poseidon_hash(attribute_set(attributes) + [salt])]
+        product = record_id * nonce % R
     cs = Circuit()
-    p_hash = cs.public(policy_hash(gates) if full else None, "policy_hash")  # type: ignore[arg-type]
-    p_comm = cs.public(poseidon_hash(attrs_vec + [salt]) if full else None, "attribute_commitment")  # type: ignore[operator,list-item]
-    p_rid = cs.public(record_id, "record_id")
-    p_nonce = cs.public(nonce, "nonce")
-    cs.constrain(p_rid, p_nonce, cs.private(record_id * nonce % R if full else None))  # type: ignore[operator]
+    p_hash, p_comm, p_rid, p_nonce = (cs.public(v, n) for v, n in zip(
+        pub_vals, ("policy_hash", "attribute_commitment", "record_id", "nonce")))
+    cs.constrain(p_rid, p_nonce, cs.private(product))
 
-    leaf = [cs.private(words[i] if full else None) for i in range(MAX_LEAVES)]  # type: ignore[index]
-    gword = [cs.private(words[MAX_LEAVES + j] if full else None) for j in range(MAX_GATES)]  # type: ignore[index]
-    attr = [cs.private(attrs_vec[i] if full else None) for i in range(MAX_ATTRIBUTES)]  # type: ignore[index]
+    leaf = [cs.private(words[i]) for i in range(n_leaves)]
+    gword = [cs.private(words[n_leaves + j]) for j in range(n_gates)]
+    attr = [cs.private(attrs_vec[i]) for i in range(n_attrs)]
     s = cs.private(salt)
+    cs.label("leaves", leaf)
+    cs.label("gate_words", gword)
+    cs.label("attributes", attr)
     cs.assert_equal(gadgets.poseidon_hash(cs, leaf + gword), p_hash)
     cs.assert_equal(gadgets.poseidon_hash(cs, attr + [s]), p_comm)
 
     wires: list[LC] = []
-    for i in range(MAX_LEAVES):  # leaf i is true iff prod_j (leaf_i - attr_j) = 0
+    for i in range(n_leaves):  # leaf i is true iff prod_j (leaf_i - attr_j) = 0
         prod = leaf[i] - attr[0]
-        for j in range(1, MAX_ATTRIBUTES):
+        for j in range(1, n_attrs):
             prod = cs.mul(prod, leaf[i] - attr[j])
         wires.append(gadgets.is_zero(cs, prod))
-    for j in range(MAX_GATES):
-        bits = gadgets.to_bits(cs, gword[j], K_BITS + MAX_LEAVES + j)
-        k = lc_sum(bits[b] * (1 << b) for b in range(K_BITS))
-        count = lc_sum(cs.mul(bits[K_BITS + w], wires[w]) for w in range(MAX_LEAVES + j))
-        wires.append(1 - gadgets.less_than(cs, count, k, K_BITS))
+    for j in range(n_gates):
+        bits = gadgets.to_bits(cs, gword[j], k_bits + n_leaves + j)
+        k = lc_sum(bits[b] * (1 << b) for b in range(k_bits))
+        count = lc_sum(cs.mul(bits[k_bits + w], wires[w]) for w in range(n_leaves + j))
+        wires.append(1 - gadgets.less_than(cs, count, k, k_bits))
     cs.assert_equal(wires[-1], 1)
     return cs
 
@@ -249,27 +272,40 @@ def _record_fields(fields: Sequence[int]) -> list[int]:
     return list(fields)
 
 
+@attrs.frozen
+class DataShape:
+    """The data-requirement circuit's sizes; medshare uses the defaults, smaller shapes serve the Z3 checks."""
+
+    n_fields: int = N_FIELDS
+    n_codes: int = MAX_CODES
+    value_bits: int = VALUE_BITS
+
+
 def data_circuit(fields: Sequence[int] | None = None, salt: int | None = None,
-                 criterion: Criterion | None = None) -> Circuit:
+                 criterion: Criterion | None = None, shape: DataShape = DataShape()) -> Circuit:
     """Public inputs: data commitment, kind, index, lo, hi, codes[8] (13 in all)."""
     full = None not in (fields, salt, criterion)
+    if full and shape != DataShape():
+        fail("CIRCUIT_FORMAT", "witness generation uses the standard shape")
+    n_fields, n_codes, bits = shape.n_fields, shape.n_codes, shape.value_bits
     pub_vals = ([data_commitment(fields, salt)] + criterion.public_inputs()  # type: ignore[arg-type, union-attr]
-                if full else [None] * 13)
+                if full else [None] * (5 + n_codes))
     cs = Circuit()
-    names = ["data_commitment", "kind", "index", "lo", "hi"] + [f"code{i}" for i in range(MAX_CODES)]
+    names = ["data_commitment", "kind", "index", "lo", "hi"] + [f"code{i}" for i in range(n_codes)]
     pub = [cs.public(v, n) for v, n in zip(pub_vals, names)]
     comm, kind, index, lo, hi, codes = pub[0], pub[1], pub[2], pub[3], pub[4], pub[5:]
-    f = [cs.private(fields[i] if full else None) for i in range(N_FIELDS)]  # type: ignore[index]
+    f = [cs.private(fields[i] if full else None) for i in range(n_fields)]  # type: ignore[index]
     s = cs.private(salt)
+    cs.label("fields", f)
     cs.assert_equal(gadgets.poseidon_hash(cs, f + [s]), comm)
     gadgets.assert_boolean(cs, kind)
-    sel = [gadgets.is_equal(cs, index, i) for i in range(N_FIELDS)]
-    cs.assert_equal(lc_sum(sel), 1)  # index in 0..7
-    value = lc_sum(cs.mul(sel[i], f[i]) for i in range(N_FIELDS))
+    sel = [gadgets.is_equal(cs, index, i) for i in range(n_fields)]
+    cs.assert_equal(lc_sum(sel), 1)  # index in 0 .. n_fields - 1
+    value = lc_sum(cs.mul(sel[i], f[i]) for i in range(n_fields))
     for x in (value, lo, hi):
-        gadgets.range_check(cs, x, VALUE_BITS)
-    below = gadgets.less_than(cs, value, lo, VALUE_BITS)
-    above = gadgets.less_than(cs, hi, value, VALUE_BITS)
+        gadgets.range_check(cs, x, bits)
+    below = gadgets.less_than(cs, value, lo, bits)
+    above = gadgets.less_than(cs, hi, value, bits)
     in_range = cs.mul(1 - below, 1 - above)
     prod = value - codes[0]
     for c in codes[1:]:

@@ -339,3 +339,35 @@ def wtns_from_snarkjs(data: bytes) -> list[int]:
     values = [rd.fr(n8) for _ in range(count)]
     rd.done()
     return values
+
+
+def _section(kind: int, body: bytes) -> bytes:
+    return kind.to_bytes(4, "little") + len(body).to_bytes(8, "little") + body
+
+
+def _fr_bytes(v: int) -> bytes:
+    return (v % R).to_bytes(FR_BYTES, "little")
+
+
+def r1cs_to_circom(r1cs: R1CS) -> bytes:
+    """A circom ``.r1cs`` file (version 1) for the system: the public inputs as circom public inputs (no
+    outputs), every other wire private, the identity wire-label map."""
+    header = (FR_BYTES.to_bytes(4, "little") + R.to_bytes(FR_BYTES, "little")
+              + b"".join(x.to_bytes(4, "little") for x in (r1cs.n_vars, 0, r1cs.n_public, 0))
+              + r1cs.n_vars.to_bytes(8, "little") + len(r1cs.constraints).to_bytes(4, "little"))
+    body = bytearray()
+    for con in r1cs.constraints:
+        for terms in (con.a, con.b, con.c):
+            body += len(terms).to_bytes(4, "little")
+            for wire in sorted(terms):
+                body += wire.to_bytes(4, "little") + _fr_bytes(terms[wire])
+    labels = b"".join(i.to_bytes(8, "little") for i in range(r1cs.n_vars))
+    return (b"r1cs" + (1).to_bytes(4, "little") + (3).to_bytes(4, "little")
+            + _section(1, header) + _section(2, bytes(body)) + _section(3, labels))
+
+
+def wtns_to_snarkjs(z: Sequence[int]) -> bytes:
+    """A ``.wtns`` file (version 2) holding the full assignment z."""
+    header = FR_BYTES.to_bytes(4, "little") + R.to_bytes(FR_BYTES, "little") + len(z).to_bytes(4, "little")
+    return (b"wtns" + (2).to_bytes(4, "little") + (2).to_bytes(4, "little")
+            + _section(1, header) + _section(2, b"".join(_fr_bytes(v) for v in z)))

@@ -83,10 +83,11 @@ def poseidon_permute(cs: Circuit, state: Sequence[LC | int]) -> list[LC]:
     3 (R_F t + R_P) = 243 constraints."""
     constants, mds = poseidon.parameters()
     t = poseidon.T
+    r_f, r_p = poseidon.R_F, poseidon.R_P
     s = [LC.of(x) for x in state]
-    for rnd in range(poseidon.R_F + poseidon.R_P):
+    for rnd in range(r_f + r_p):
         s = [v + constants[rnd * t + i] for i, v in enumerate(s)]
-        if rnd < poseidon.R_F // 2 or rnd >= poseidon.R_F // 2 + poseidon.R_P:
+        if rnd < r_f // 2 or rnd >= r_f // 2 + r_p:
             s = [pow5(cs, v) for v in s]
         else:
             s[0] = pow5(cs, s[0])

@@ -88,8 +88,10 @@ def permute(state: Sequence[int]) -> list[int]:
     """The Poseidon permutation: R_F/2 full rounds, R_P partial rounds, R_F/2 full rounds (ARC, S-box, MDS)."""
     if len(state) != T:
         fail("BAD_LENGTH", f"Poseidon state has {T} elements")
+    if any(not 0 <= v < R for v in state):
+        fail("SCALAR_OUT_OF_RANGE", "Poseidon state element is not a field element")
     constants, mds = parameters()
-    s = [v % R for v in state]
+    s = list(state)
     for rnd in range(R_F + R_P):
         s = [(v + constants[rnd * T + i]) % R for i, v in enumerate(s)]
         if rnd < R_F // 2 or rnd >= R_F // 2 + R_P:

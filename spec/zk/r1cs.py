@@ -131,6 +131,7 @@ class Circuit:
         self.n_public = 0
         self.constraints: list[Constraint] = []
         self.public_names: list[str] = []
+        self.labels: dict[str, list[int]] = {}
 
     # variables -------------------------------------------------------------------------------------------
     def public(self, value: int | None = None, name: str = "") -> LC:
@@ -152,6 +153,10 @@ class Circuit:
             value %= R
         self.values.append(value)
         return LC({len(self.values) - 1: 1})
+
+    def label(self, name: str, lcs: Sequence[LC]) -> None:
+        """Record the variable indices of single-variable LCs under a name (for analysis, e.g. the Z3 checks)."""
+        self.labels[name] = [next(iter(x.terms)) for x in lcs]
 
     def value(self, lc: LC | int) -> int | None:
         """The value of ``lc`` under the assignment, or None if a variable in it has no value."""

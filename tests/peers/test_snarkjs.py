@@ -32,7 +32,7 @@ if not (SNARKJS.exists() and CIRCOM.exists() and shutil.which("node")):
 
 
 def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
 
 
 def snarkjs_verifies(workdir: Path, vk: dict, public: list[str], proof: dict) -> bool:  # type: ignore[type-arg]

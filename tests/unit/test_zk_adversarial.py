@@ -88,7 +88,7 @@ def test_wrong_public_inputs(fixture) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_proof_for_another_key(fixture) -> None:  # type: ignore[no-untyped-def]
-    group, pk, proof, public = fixture
+    group, _pk, proof, public = fixture
     other = groth16.setup(group, _circuit().to_r1cs(), DeterministicRNG(b"another"))
     assert code_of(groth16.verify, group, other.vk, public, proof) == "PROOF_INVALID"
 
@@ -112,7 +112,7 @@ def test_rerandomised_proof_still_verifies(fixture) -> None:  # type: ignore[no-
 
 
 def test_snarkjs_json_strictness(fixture) -> None:  # type: ignore[no-untyped-def]
-    group, pk, proof, public = fixture
+    group, pk, proof, _public = fixture
     good = formats.proof_to_snarkjs(proof)
     off = copy.deepcopy(good)
     off["pi_a"][1] = str(int(off["pi_a"][1]) + 1)
@@ -169,7 +169,7 @@ def test_circom_binfiles_strict() -> None:
     header = ((32).to_bytes(4, "little") + R.to_bytes(32, "little")
               + b"".join(x.to_bytes(4, "little") for x in (3, 1, 0, 1)) + (3).to_bytes(8, "little")
               + (1).to_bytes(4, "little"))
-    lc = lambda w: (1).to_bytes(4, "little") + w.to_bytes(4, "little") + (1).to_bytes(32, "little")  # noqa: E731
+    lc = lambda w: (1).to_bytes(4, "little") + w.to_bytes(4, "little") + (1).to_bytes(32, "little")
     body = lc(2) + lc(2) + lc(1)
     r1cs = formats.r1cs_from_circom(_binfile(b"r1cs", 1, [(1, header), (2, body)]))
     assert (r1cs.n_vars, r1cs.n_public, len(r1cs.constraints)) == (3, 1, 1)
