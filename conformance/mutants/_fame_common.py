@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...reference.backends import get_group
+from ...spec.codec import from_hex
 from ...spec.crypto import fame
-from ...spec.crypto.fame import from_hex
 from ...spec.group import G1Element, G2Element, GTElement, PairingGroup, Zr
 from ...spec.policy import LSSS
 

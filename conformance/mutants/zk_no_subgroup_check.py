@@ -8,6 +8,7 @@ import py_arkworks_bls12381 as ark
 from medshare.conformance.ops.zk import scalars
 from medshare.reference.backends import get_group
 from medshare.reference.backends.native import NativeG1, NativeG2
+from medshare.spec.codec import from_hex
 from medshare.spec.errors import fail
 from medshare.spec.params import G1_BYTES, G2_BYTES
 from medshare.spec.zk import groth16
@@ -25,7 +26,7 @@ def _unchecked(data: bytes, cls: Any, point: Any) -> Any:
 def verify(inp: dict[str, Any]) -> dict[str, Any]:
     group = get_group("native")
     vk = groth16.VerifyingKey.from_json(group, inp.get("vk"))
-    raw = groth16._unhex(inp.get("proof"))
+    raw = from_hex(inp.get("proof"))
     if len(raw) != groth16.PROOF_BYTES:
         fail("BAD_LENGTH")
     a = _unchecked(raw[:G1_BYTES], NativeG1, ark.G1Point)

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 from medshare.reference.backends import get_group
+from medshare.spec.codec import from_hex
 from medshare.spec.errors import fail
 from medshare.spec.zk import circuits, groth16, poseidon
 
@@ -43,7 +44,7 @@ def _proof_and_vk(inp: dict[str, Any]) -> tuple[groth16.VerifyingKey, groth16.Pr
     proof_hex = inp.get("proof")
     if not isinstance(proof_hex, str):
         fail("BAD_JSON", "proof must be a hex string")
-    return vk, groth16.Proof.from_bytes(group, groth16._unhex(proof_hex))
+    return vk, groth16.Proof.from_bytes(group, from_hex(proof_hex))
 
 
 def poseidon_permute(inp: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
+from ..codec import from_hex as from_hex  # re-exported: the shared strict hex form
+from ..codec import to_hex as to_hex
 from ..errors import fail
 
 #: a single variable-length field may not exceed this (the message size limit is enforced separately)
@@ -102,18 +104,3 @@ class Reader:
             fail("MALFORMED_ENCODING", f"{len(self.data) - self.pos} trailing bytes")
 
 
-def to_hex(b: bytes) -> str:
-    return "0x" + b.hex()
-
-
-def from_hex(s: object, length: int | None = None) -> bytes:
-    """Strict "0x…" lowercase hex (``BAD_HEX``), optionally of a fixed byte length (``BAD_LENGTH``)."""
-    if not isinstance(s, str) or not s.startswith("0x") or s != s.lower() or len(s) % 2:
-        fail("BAD_HEX", f"not 0x-prefixed lowercase hex: {str(s)[:40]!r}")
-    try:
-        out = bytes.fromhex(s[2:])
-    except ValueError:
-        fail("BAD_HEX", f"not hex: {s[:40]!r}")
-    if length is not None and len(out) != length:
-        fail("BAD_LENGTH", f"expected {length} bytes, got {len(out)}")
-    return out

@@ -8,12 +8,12 @@ fields.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
+from ..codec import from_hex as from_hex  # re-exported: the shared strict hex form
+from ..codec import to_hex as to_hex
 from ..errors import fail
 
-_HEX = re.compile(r"0x(?:[0-9a-f]{2})*")
 U64_MAX = (1 << 64) - 1
 MAX_NAME_BYTES = 1024
 
@@ -93,15 +93,6 @@ class Reader:
             fail("MALFORMED_ENCODING", f"{len(self.data) - self.pos} trailing bytes")
 
 
-def to_hex(data: bytes) -> str:
-    return "0x" + data.hex()
-
-
-def from_hex(value: Any) -> bytes:
-    """Strict: a string ``0x`` followed by an even number of lowercase hex digits."""
-    if not isinstance(value, str) or not _HEX.fullmatch(value):
-        fail("BAD_HEX", "expected 0x-prefixed lowercase hex")
-    return bytes.fromhex(value[2:])
 
 
 def json_object(obj: Any, keys: set[str], what: str) -> dict[str, Any]:

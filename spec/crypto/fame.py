@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from ..codec import from_hex, to_hex
 from ..errors import fail
 from ..group import G1Element, G2Element, GTElement, PairingGroup, Zr
 from ..hashing import dst_tag
@@ -299,20 +300,6 @@ def decrypt(group: PairingGroup, sk: AttributeKey, ct: Ciphertext) -> GTElement:
 # Encoding helpers ---------------------------------------------------------------------------------------------
 def _fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
-
-
-def to_hex(data: bytes) -> str:
-    return "0x" + data.hex()
-
-
-def from_hex(s: Any) -> bytes:
-    """Strict: a str "0x" + lowercase hex digits, even length."""
-    if not isinstance(s, str) or not s.startswith("0x") or len(s) % 2 or s[2:] != s[2:].lower():
-        fail("BAD_HEX", "expected 0x-prefixed lowercase hex")
-    try:
-        return bytes.fromhex(s[2:])
-    except ValueError:
-        fail("BAD_HEX", "not hex")
 
 
 def check_fields(obj: Any, names: Sequence[str]) -> None:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ..codec import from_hex, to_hex
 from ..errors import fail
 from ..group import PairingGroup
 from ..hashing import dst_tag
@@ -88,12 +89,12 @@ class SealedRecord:
         return SealedRecord(data[:NONCE_BYTES], data[NONCE_BYTES:])
 
     def to_json(self) -> dict[str, Any]:
-        return {"nonce": fame.to_hex(self.nonce), "body": fame.to_hex(self.body)}
+        return {"nonce": to_hex(self.nonce), "body": to_hex(self.body)}
 
     @staticmethod
     def from_json(obj: Any) -> SealedRecord:
         fame.check_fields(obj, ("nonce", "body"))
-        return SealedRecord.from_bytes(fame.from_hex(obj["nonce"]) + fame.from_hex(obj["body"]))
+        return SealedRecord.from_bytes(from_hex(obj["nonce"]) + from_hex(obj["body"]))
 
 
 def seal(key: bytes, record_id: bytes, policy_digest: bytes, plaintext: bytes, rng: RNG) -> SealedRecord:

@@ -7,14 +7,12 @@ lengths, truncation, trailing bytes — is rejected (spec/crypto/umbral.md, "Enc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
+from ..codec import from_hex, to_hex
 from ..errors import fail
 from .secp256k1 import POINT_BYTES, SCALAR_BYTES, Point, scalar_from_bytes
-
-_HEX = re.compile(r"0x(?:[0-9a-f]{2})*")
 
 
 def arr(*items: bytes) -> bytes:
@@ -77,14 +75,7 @@ class Reader:
             fail("MALFORMED_ENCODING", f"{len(self.data) - self.pos} trailing bytes")
 
 
-def hex_out(data: bytes) -> str:
-    return "0x" + data.hex()
-
-
-def hex_in(value: Any) -> bytes:
-    if not isinstance(value, str) or not _HEX.fullmatch(value):
-        fail("BAD_HEX", "expected a 0x-prefixed lowercase hex string")
-    return bytes.fromhex(value[2:])
+hex_out, hex_in = to_hex, from_hex
 
 
 def json_fields(obj: Any, hex_keys: Sequence[str], flags: Sequence[str] = ()) -> dict[str, Any]:

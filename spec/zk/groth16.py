@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from ..codec import from_hex, to_hex
 from ..errors import fail
 from ..group import G1Element, G2Element, PairingGroup, Zr
 from ..params import G1_BYTES, G2_BYTES, R
@@ -74,8 +75,8 @@ class VerifyingKey:
         if not isinstance(obj, dict) or set(obj) != {"alpha_g1", "beta_g2", "gamma_g2", "delta_g2", "ic"} \
                 or not isinstance(obj["ic"], list):
             fail("BAD_JSON", "verification key needs alpha_g1, beta_g2, gamma_g2, delta_g2, ic")
-        data = b"".join(_unhex(obj[k]) for k in ("alpha_g1", "beta_g2", "gamma_g2", "delta_g2"))
-        data += len(obj["ic"]).to_bytes(4, "big") + b"".join(_unhex(p) for p in obj["ic"])
+        data = b"".join(from_hex(obj[k]) for k in ("alpha_g1", "beta_g2", "gamma_g2", "delta_g2"))
+        data += len(obj["ic"]).to_bytes(4, "big") + b"".join(from_hex(p) for p in obj["ic"])
         return VerifyingKey.from_bytes(group, data)
 
 
@@ -127,20 +128,11 @@ class Proof:
     def from_json(group: PairingGroup, obj: object) -> Proof:
         if not isinstance(obj, dict) or set(obj) != {"a", "b", "c"}:
             fail("BAD_JSON", "a proof is {a, b, c}")
-        return Proof.from_bytes(group, _unhex(obj["a"]) + _unhex(obj["b"]) + _unhex(obj["c"]))
+        return Proof.from_bytes(group, from_hex(obj["a"]) + from_hex(obj["b"]) + from_hex(obj["c"]))
 
 
 def _hex(p: G1Element | G2Element) -> str:
-    return "0x" + p.to_bytes().hex()
-
-
-def _unhex(s: object) -> bytes:
-    if not isinstance(s, str) or not s.startswith("0x") or s != s.lower():
-        fail("BAD_HEX", "expected a 0x-prefixed lowercase hex string")
-    try:
-        return bytes.fromhex(s[2:])
-    except ValueError:
-        fail("BAD_HEX", "not hex")
+    return to_hex(p.to_bytes())
 
 
 # QAP -------------------------------------------------------------------------------------------------------
