@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ..codec import Reader as BaseReader
 from ..codec import from_hex as from_hex  # re-exported: the shared strict hex form
 from ..codec import to_hex as to_hex
 from ..errors import fail
@@ -47,30 +48,8 @@ def sha256(*parts: bytes) -> bytes:
     return h.digest()
 
 
-class Reader:
-    """Reads the fields of one canonical encoding; every read checks its bounds."""
-
-    def __init__(self, data: bytes) -> None:
-        if not isinstance(data, (bytes, bytearray)):
-            fail("MALFORMED_ENCODING", "expected bytes")
-        self.data = bytes(data)
-        self.pos = 0
-
-    def take(self, n: int) -> bytes:
-        if n < 0 or self.pos + n > len(self.data):
-            fail("MALFORMED_ENCODING", f"truncated at byte {self.pos} (need {n})")
-        out = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return out
-
-    def u8(self) -> int:
-        return self.take(1)[0]
-
-    def u32(self) -> int:
-        return int.from_bytes(self.take(4), "big")
-
-    def u64(self) -> int:
-        return int.from_bytes(self.take(8), "big")
+class Reader(BaseReader):
+    """Reads the fields of one chain encoding: length-prefixed blobs and text, counted lists, tags."""
 
     def blob(self) -> bytes:
         n = self.u32()
@@ -98,9 +77,5 @@ class Reader:
         t = self.u8()
         if t != expected:
             fail("MALFORMED_ENCODING", f"tag 0x{t:02x}, expected 0x{expected:02x}")
-
-    def end(self) -> None:
-        if self.pos != len(self.data):
-            fail("MALFORMED_ENCODING", f"{len(self.data) - self.pos} trailing bytes")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from ..codec import Reader as BaseReader
 from ..codec import from_hex as from_hex  # re-exported: the shared strict hex form
 from ..codec import to_hex as to_hex
 from ..errors import fail
@@ -56,27 +57,8 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-class Reader:
-    """A cursor over bytes; every read past the end, and any leftover byte, is ``MALFORMED_ENCODING``."""
-
-    def __init__(self, data: bytes) -> None:
-        if not isinstance(data, (bytes, bytearray)):
-            fail("MALFORMED_ENCODING", "expected bytes")
-        self.data = bytes(data)
-        self.pos = 0
-
-    def take(self, n: int) -> bytes:
-        if self.pos + n > len(self.data):
-            fail("MALFORMED_ENCODING", "truncated encoding")
-        out = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return out
-
-    def u16(self) -> int:
-        return int.from_bytes(self.take(2), "big")
-
-    def u64(self) -> int:
-        return int.from_bytes(self.take(8), "big")
+class Reader(BaseReader):
+    """Reads the fields of an identity-scheme encoding: adds length-prefixed names."""
 
     def name(self, what: str = "identity") -> str:
         n = self.u16()
@@ -87,10 +69,6 @@ class Reader:
             fail("MALFORMED_ENCODING", f"{what} is not valid UTF-8")
         name_bytes(text, what)
         return text
-
-    def done(self) -> None:
-        if self.pos != len(self.data):
-            fail("MALFORMED_ENCODING", f"{len(self.data) - self.pos} trailing bytes")
 
 
 
