@@ -1,0 +1,499 @@
+"""Replay of Sharing.tla traces against the executable spec (spec/protocol, spec/chain) with real cryptography.
+
+``initial`` builds a concrete world from the trace's constants: a deployment of both chains, one MI (``mi1``,
+owner of every record), the trace's RIs and CPC nodes as registered identities with CBS keys, FAME attribute
+keys (an RI that ``Sat`` accepts holds the policy's attributes, the others do not), Umbral keys, Groth16 keys
+of the policy circuit and one published record per model record. ``step`` performs each model action as the
+spec's phase functions and transactions (``apply`` on the chain states, blocks sealed by the spec's
+``build_block``, MDC headers relayed with real commit certificates); a transaction the spec refuses raises its
+``MedshareError`` and replay reports the step, the action and the code. ``project`` reads the model's variables
+back from the concrete state (models/bridge.md, "Replay against the spec").
+
+The spec has every guard of the correct model: the constants that switch guards off in buggy configurations
+are ignored, so a counterexample replays until the step where the bug shows and stops there with the code the
+spec refuses it with.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from ..reference.backends import get_group
+from ..reference.chain.deploy import Deployment, make_deployment
+from ..reference.chain.workload import Ledger, Workload, certify
+from ..reference.protocol.scenario import circuit_keys
+from ..spec.chain.anchor import anchor_key, record_key
+from ..spec.chain.block import CommitCertificate, Header
+from ..spec.chain.codec import Reader, sha256
+from ..spec.chain.entries import CertEntry, RecordEntry, k
+from ..spec.chain.merkle import prove_state
+from ..spec.chain.state import State, apply, build_block
+from ..spec.chain.tx import MDC, SHC, Transaction
+from ..spec.crypto import umbral
+from ..spec.errors import MedshareError, fail
+from ..spec.protocol import protocol as P
+from ..spec.rng import DeterministicRNG
+from .replay import Diverged
+from .replay_sharing import FLAGS, SATS, SharingConstants
+from .tlavalues import Function, Record
+
+POLICY = "cardiology@1 and researcher@1"
+SATISFYING = ("cardiology@1", "researcher@1")
+NOT_SATISFYING = ("dermatology@1",)
+MI = "mi1"
+SEED = "replay"
+
+
+def record_id(rec: str) -> bytes:
+    return sha256(b"record", rec.encode())
+
+
+def nonce_bytes(n: str) -> bytes:
+    return sha256(b"nonce", n.encode())
+
+
+@attrs.frozen(eq=False)
+class Fixture:
+    """What a world of given constants starts from; made once per process and set of constants."""
+
+    group: Any
+    pk16: Any
+    dep: Deployment
+    keys: P.AuthorityKeys
+    signers: dict[str, Any]
+    nonces: dict[str, int]
+    mdc: tuple[State, Header, tuple[Any, ...]]
+    shc: tuple[State, Header, tuple[Any, ...]]
+    attrs_of: dict[str, P.AttributeGrant]
+    ri_keys: dict[str, umbral.SecretKey]
+    cpc_keys: dict[str, umbral.SecretKey]
+    owner: umbral.SecretKey
+    signer: umbral.Signer
+    pubs: dict[str, P.Published]
+
+
+@functools.lru_cache(maxsize=8)
+def fixture(ris: tuple[str, ...], sat: tuple[bool, ...], cpcs: tuple[str, ...], records: tuple[str, ...]) -> Fixture:
+    """Deployment, registration (MDC: the MI; SHC: MI, RIs, CPC nodes, attribute commitments at epoch 1), keys
+    and the records' publications (not yet posted)."""
+    g = get_group("native")
+    pk16 = circuit_keys(g, SEED)
+    dep = make_deployment(g, SEED, cache={}, payload_rules=P.payload_rules(g, pk16.vk))
+    rng = DeterministicRNG(SEED)
+    keys = P.setup_authority(g, rng.fork("authority"), dep.authority_keys)
+    wl = Workload(dep, SEED)
+    mdc, shc = Ledger(dep.mdc.chain), Ledger(dep.shc.chain)
+    mdc.seal(wl.register(MDC, MI, "MI"))
+    shc_setup = wl.register(SHC, MI, "MI")
+    for ri in ris:
+        shc_setup += wl.register(SHC, ri, "RI")
+    for c in cpcs:
+        shc_setup += wl.register(SHC, c, "CPC")
+    shc.seal(shc_setup)
+    attrs_of = {ri: P.issue_attributes(g, keys, SATISFYING if ok else NOT_SATISFYING, rng.fork("attrs/" + ri))
+                for ri, ok in zip(ris, sat)}
+    shc.seal([wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields(ri, 1, a))
+              for ri, a in attrs_of.items()])
+    owner = umbral.SecretKey.random(rng.fork("owner"))
+    signer = umbral.Signer(umbral.SecretKey.random(rng.fork("owner-sign")))
+    pubs = {rec: P.publish(g, keys.fame_pk, owner.public_key(), POLICY, record_id(rec), list(range(1, 9)),
+                           rng.fork("record/" + rec)) for rec in records}
+    return Fixture(g, pk16, dep, keys, dict(wl.signers), dict(wl.nonces), (mdc.state, mdc.head, tuple(mdc.blocks)),
+                   (shc.state, shc.head, tuple(shc.blocks)), attrs_of,
+                   {ri: umbral.SecretKey.random(rng.fork("umbral/" + ri)) for ri in ris},
+                   {c: umbral.SecretKey.random(rng.fork("umbral/" + c)) for c in cpcs}, owner, signer, pubs)
+
+
+@functools.lru_cache(maxsize=64)
+def access_proof(fx: Fixture, rec: str, n: str, ri: str) -> bytes:
+    """ri's Groth16 proof for (rec, n); an RI whose attributes do not satisfy the policy has none and sends 192
+    zero bytes (SHC refuses them with PROOF_INVALID)."""
+    try:
+        return P.prove_access(fx.group, fx.pk16, POLICY, fx.attrs_of[ri], record_id(rec), nonce_bytes(n), ri,
+                              DeterministicRNG(f"proof/{rec}/{n}/{ri}"))
+    except MedshareError as e:
+        if e.code != "POLICY_UNSATISFIED":
+            raise
+        return bytes(P.PROOF_BYTES)
+
+
+def _ledger(snapshot: tuple[State, Header, tuple[Any, ...]], cfg: Any) -> Ledger:
+    led = Ledger(cfg)
+    led.state, led.head, led.blocks = snapshot[0], snapshot[1], list(snapshot[2])
+    return led
+
+
+@attrs.define
+class CfragMade:
+    g: int
+    c: str
+    cfrag: umbral.CapsuleFrag
+    valid: bool
+
+
+@attrs.define
+class SpecWorld:
+    """The concrete state of one replay: both chains, pending transactions, what CPC nodes and RIs hold."""
+
+    k: SharingConstants
+    fx: Fixture
+    wl: Workload
+    mdc: Ledger
+    shc: Ledger
+    mdc_states: dict[int, State] = attrs.field(factory=dict)  # MDC state after each block
+    mdc_certs: dict[int, CommitCertificate] = attrs.field(factory=dict)
+    pending_records: dict[str, Transaction] = attrs.field(factory=dict)
+    record_height: dict[str, int] = attrs.field(factory=dict)  # the MDC block that committed the record
+    pending_grants: dict[int, Transaction] = attrs.field(factory=dict)
+    kfrags: dict[str, dict[int, umbral.KeyFrag]] = attrs.field(factory=dict)  # CPC node -> grant -> kfrag
+    cfrags: list[CfragMade] = attrs.field(factory=list)
+    refused: dict[tuple[int, str], str] = attrs.field(factory=dict)  # (grant, node) -> the spec's code
+    derived: dict[str, dict[str, bytes]] = attrs.field(factory=dict)  # RI -> record -> content key it derived
+    learned: dict[str, set[bytes]] = attrs.field(factory=dict)  # CPC node -> key material it opened
+
+    # ---- chain helpers ----
+    def commit_mdc(self, txs: list[Transaction]) -> int:
+        for tx in txs:
+            apply(self.mdc.cfg, self.mdc.state, tx)  # the spec's verdict; raises its code
+        block, _ = self.mdc.seal(txs)
+        self.mdc_states[block.height] = self.mdc.state
+        self.mdc_certs[block.height] = certify(self.fx.dep, self.mdc.cfg, block)
+        return block.height
+
+    def commit_shc(self, tx: Transaction) -> None:
+        apply(self.shc.cfg, self.shc.state, tx)
+        self.shc.seal([tx])
+
+    def relay(self, height: int) -> None:
+        block = next(b for b in self.mdc.blocks if b.height == height)
+        self.commit_shc(self.wl.relay(MI, block, self.mdc_certs[height]))
+
+    def shc_txs(self) -> list[Transaction]:
+        return [tx for b in self.shc.blocks for tx in b.txs]
+
+    def requests(self) -> list[Transaction]:
+        """The accepted access requests, in SHC order (request i of the model is element i - 1)."""
+        return [tx for tx in self.shc_txs() if tx.kind == "ACCESS_REQUEST"]
+
+    def request(self, i: int) -> Transaction:
+        reqs = self.requests()
+        if not 1 <= i <= len(reqs):
+            raise Diverged(f"there is no request {i} on SHC")
+        return reqs[i - 1]
+
+    def grant_id(self, i: int) -> bytes:
+        return sha256(b"grant", self.request(i).arg("request_id"))
+
+    def rec_name(self, rid: bytes) -> str:
+        return next(r for r in self.k.records if record_id(r) == rid)
+
+    def nonce_name(self, nb: bytes) -> str:
+        return next(n for n in self.k.nonces if nonce_bytes(n) == nb)
+
+    def receipt_tx(self, c: str, g: int, cfrag: umbral.CapsuleFrag) -> Transaction:
+        return self.wl.tx(SHC, "REENCRYPTION_RECEIPT", c, **P.receipt_fields(self.grant_id(g), cfrag))
+
+    def receipt_verdict(self, c: str, g: int, cfrag: umbral.CapsuleFrag) -> str:
+        """What SHC says now of node c's receipt for grant g ("ok" or the code), without posting it."""
+        try:
+            apply(self.shc.cfg, self.shc.state, self.receipt_tx(c, g, cfrag))
+        except MedshareError as e:
+            return e.code
+        return "ok"
+
+    def make_cfrag(self, g: int, c: str) -> umbral.CapsuleFrag:
+        if g not in self.kfrags.get(c, {}):
+            raise Diverged(f"{c} holds no kfrag for grant {g}")
+        req = self.request(g)
+        entry = RecordEntry.from_bytes(req.arg("record_entry"))
+        payload = P.RecordPayload.from_bytes(entry.payload)
+        receiving = umbral.PublicKey.from_bytes(P.RequestPayload.from_bytes(req.arg("payload")).receiving_pk)
+        return P.reencrypt(self.kfrags[c][g], umbral.Capsule.from_bytes(entry.capsule),
+                           umbral.PublicKey.from_bytes(payload.verifying_pk),
+                           umbral.PublicKey.from_bytes(payload.delegating_pk), receiving,
+                           DeterministicRNG(f"cfrag/{g}/{c}/{len(self.cfrags)}")).cfrag
+
+
+class SpecSharingAdapter:
+    """Sharing.tla's actions performed by the executable spec; the projection reads the model's variables."""
+
+    def initial(self, constants: dict[str, Any], substitutions: dict[str, str]) -> SpecWorld:
+        c = constants
+        sat_name = substitutions.get("Sat", "")
+        if sat_name not in SATS:
+            raise Diverged(f"unknown Sat substitution {sat_name!r}")
+        ris = tuple(sorted(c["RI"]))
+        kc = SharingConstants(ri=frozenset(ris), sat={r: SATS[sat_name](r) for r in ris}, adversary=c["Adversary"],
+                              records=frozenset(c["Record"]), nonces=frozenset(c["Nonce"]), cpc=frozenset(c["CPC"]),
+                              byz_cpc=frozenset(c["ByzCPC"]), t=c["T"], max_req=c["MaxReq"],
+                              flags={f: bool(c[f]) for f in FLAGS})
+        fx = fixture(ris, tuple(kc.sat[r] for r in ris), tuple(sorted(kc.cpc)), tuple(sorted(kc.records)))
+        wl = Workload(fx.dep, SEED + "/run")
+        wl.signers, wl.nonces = dict(fx.signers), dict(fx.nonces)
+        w = SpecWorld(kc, fx, wl, _ledger(fx.mdc, fx.dep.mdc.chain), _ledger(fx.shc, fx.dep.shc.chain))
+        w.kfrags = {node: {} for node in kc.cpc}
+        return w
+
+    # ---- projection ----
+    def project(self, w: SpecWorld) -> dict[str, Any]:
+        mdc, shc = w.mdc.state, w.shc.state
+        recs = sorted(w.k.records)
+
+        def mdc_status(r: str) -> str:
+            if record_key(record_id(r)) in mdc:
+                return "committed"
+            return "pending" if r in w.pending_records else "absent"
+
+        def cert_revoked(ri: str) -> bool:
+            raw = shc.get(k("cert", ri.encode()))
+            return raw is not None and CertEntry.from_bytes(raw).revoked
+
+        def attr_revoked(ri: str) -> bool:
+            raw = shc.get(k("attr", ri.encode()))
+            if raw is None:
+                return False
+            r = Reader(raw)
+            epoch, _, below = r.u64(), r.fixed(32), r.u64()
+            return epoch < below
+
+        reqs = w.requests()
+        grant_ids = [sha256(b"grant", tx.arg("request_id")) for tx in reqs]
+
+        def grant_entry(i: int) -> bytes | None:
+            return shc.get(k("grant", grant_ids[i - 1])) if i <= len(reqs) else None
+
+        def req_record(tx: Transaction) -> Record:
+            fields: dict[str, Any] = {"ri": tx.sender, "rec": w.rec_name(tx.arg("record_id")),
+                                      "nonce": w.nonce_name(tx.arg("nonce")), "proof": True, "auth": True}
+            stored = shc.get(k("request", tx.arg("request_id")), b"")
+            if _leaks_attributes(w, tx.sender, stored):
+                fields["attrs"] = w.k.sat[tx.sender]
+            return Record(fields)
+
+        ids = range(1, w.k.max_req + 1)
+        return {
+            "mdc": Function({r: mdc_status(r) for r in recs}),
+            "recRevoked": frozenset(r for r in recs if (raw := mdc.get(record_key(record_id(r)))) is not None
+                                    and RecordEntry.from_bytes(raw).revoked),
+            "anchored": frozenset(r for r, h in w.record_height.items() if anchor_key(h) in shc),
+            "certRevoked": frozenset(ri for ri in w.k.ri if cert_revoked(ri)),
+            "attrRevoked": frozenset(ri for ri in w.k.ri if attr_revoked(ri)),
+            "reqs": tuple(req_record(tx) for tx in reqs),
+            "usedNonces": frozenset(n for n in w.k.nonces if k("nonce", nonce_bytes(n)) in shc),
+            "pending": frozenset(w.pending_grants),
+            "grants": frozenset(i for i in ids if grant_entry(i) is not None),
+            "grantRevoked": frozenset(i for i in ids if (e := grant_entry(i)) is not None and e[-1] == 1),
+            "kfrags": frozenset((g, c) for c, by in w.kfrags.items() for g in by),
+            "cfrags": frozenset(Record({"g": m.g, "c": m.c, "valid": m.valid}) for m in w.cfrags),
+            "receipts": tuple(Function({c: int(i <= len(reqs) and k("receipt", grant_ids[i - 1], c.encode()) in shc)
+                                        for c in w.k.cpc}) for i in ids),
+            "refused": frozenset(w.refused),
+            "knows": frozenset((ri, rec) for ri, by in w.derived.items() for rec, key in by.items()
+                               if key == w.fx.pubs[rec].content_key),
+            "cpcLearned": frozenset((c, "k_pre") for c, got in w.learned.items()
+                                    if any(_k_pre(w, rec) in got for rec in recs)),
+        }
+
+    # ---- actions ----
+    def step(self, w: SpecWorld, act: Record) -> SpecWorld:
+        handler: Callable[[SpecWorld, Record], None] | None = getattr(self, f"do_{act['name']}", None)
+        if handler is None:
+            raise Diverged(f"the spec adapter has no action {act['name']}")
+        handler(w, act)
+        return w
+
+    # MDC
+    def do_Publish(self, w: SpecWorld, a: Record) -> None:
+        rec = a["rec"]
+        if rec in w.pending_records:
+            raise Diverged(f"{rec} is already pending on MDC")
+        fx = w.fx
+        tx = w.wl.tx(MDC, "RECORD_PUBLISH", MI, **fx.pubs[rec].publish_fields(
+            "patient", fx.owner.public_key(), fx.signer.verifying_key()))
+        apply(w.mdc.cfg, w.mdc.state, tx)  # the proposer's check (RECORD_EXISTS once committed)
+        w.pending_records[rec] = tx
+
+    def do_CommitRecord(self, w: SpecWorld, a: Record) -> None:
+        rec = a["rec"]
+        if rec not in w.pending_records:
+            raise Diverged(f"{rec} is not pending on MDC")
+        w.record_height[rec] = w.commit_mdc([w.pending_records.pop(rec)])
+
+    def do_DropRecord(self, w: SpecWorld, a: Record) -> None:
+        if w.pending_records.pop(a["rec"], None) is None:
+            raise Diverged(f"{a['rec']} is not pending on MDC")
+
+    def do_Anchor(self, w: SpecWorld, a: Record) -> None:
+        """A relayer posts the MDC header holding rec with its commit certificate. A pending record's block has
+        none: the relayer posts the proposer's header with an empty certificate (ANCHOR_UNCOMMITTED)."""
+        rec = a["rec"]
+        if rec in w.record_height:
+            w.relay(w.record_height[rec])
+        elif rec in w.pending_records:
+            block, _, _ = build_block(w.mdc.cfg, w.mdc.state, w.mdc.head, (w.pending_records[rec],), 0)
+            assert block is not None
+            empty = CommitCertificate(w.mdc.cfg.chain_id, 0, block.height, block.block_hash(), ())
+            w.commit_shc(w.wl.relay(MI, block, empty))
+        else:
+            raise Diverged(f"{rec} is not on MDC")
+
+    def do_RevokeRecord(self, w: SpecWorld, a: Record) -> None:
+        """RECORD_REVOKE on MDC, its header relayed to SHC, and the RECORD_REVOKE_NOTICE on SHC."""
+        rid = record_id(a["rec"])
+        h = w.commit_mdc([w.wl.tx(MDC, "RECORD_REVOKE", MI, record_id=rid)])
+        w.relay(h)
+        st = w.mdc_states[h]
+        w.commit_shc(w.wl.tx(SHC, "RECORD_REVOKE_NOTICE", MI, mdc_height=h, record_id=rid,
+                             record_entry=st[record_key(rid)], proof=prove_state(st, record_key(rid)).to_bytes()))
+
+    # SHC requests
+    def _request_tx(self, w: SpecWorld, ri: str, rec: str, n: str, signer: str) -> Transaction:
+        if rec not in w.record_height:
+            raise Diverged(f"{rec} is not committed on MDC: no record reference exists")
+        h = w.record_height[rec]
+        f = P.request_fields(w.mdc_states[h], h, record_id(rec), nonce_bytes(n),
+                             access_proof(w.fx, rec, n, ri) if signer == ri else bytes(P.PROOF_BYTES),
+                             w.fx.ri_keys[ri].public_key())
+        if signer == ri:
+            return w.wl.tx(SHC, "ACCESS_REQUEST", ri, **f)
+        from ..spec.chain import auth
+        nonce = w.wl.nonces.get(ri, 0)
+        return auth.sign_tx(w.fx.group, w.wl.signers[signer], Transaction.make(SHC, "ACCESS_REQUEST", ri, nonce, **f))
+
+    def do_Request(self, w: SpecWorld, a: Record) -> None:
+        w.commit_shc(self._request_tx(w, a["ri"], a["rec"], a["nonce"], a["ri"]))
+
+    def do_Forge(self, w: SpecWorld, a: Record) -> None:
+        """The adversary signs a request in another RI's name with its own key (it has no proof either)."""
+        w.commit_shc(self._request_tx(w, a["ri"], a["rec"], a["nonce"], w.k.adversary))
+
+    def do_Replay(self, w: SpecWorld, a: Record) -> None:
+        """The adversary re-sends accepted request i verbatim."""
+        w.commit_shc(w.request(a["i"]))
+
+    # grants
+    def do_Grant(self, w: SpecWorld, a: Record) -> None:
+        """The MI posts GRANT (checked against SHC now, committed by CommitGrant) and hands kfrag j to CPC
+        node j."""
+        i = a["i"]
+        if i in w.pending_grants:
+            raise Diverged(f"grant {i} is already pending")
+        req = w.request(i)
+        tx = w.wl.tx(SHC, "GRANT", MI, **P.grant_fields(req.arg("request_id"), w.k.t, len(w.k.cpc)))
+        apply(w.shc.cfg, w.shc.state, tx)
+        receiving = umbral.PublicKey.from_bytes(P.RequestPayload.from_bytes(req.arg("payload")).receiving_pk)
+        kfrags = P.make_kfrags(w.fx.owner, w.fx.signer, receiving, w.k.t, len(w.k.cpc),
+                               DeterministicRNG(f"kfrags/{i}/{len(w.cfrags)}"))
+        for node, kf in zip(sorted(w.k.cpc), kfrags):
+            w.kfrags[node][i] = kf.kfrag
+        w.pending_grants[i] = tx
+
+    def do_CommitGrant(self, w: SpecWorld, a: Record) -> None:
+        if a["i"] not in w.pending_grants:
+            raise Diverged(f"no pending grant {a['i']}")
+        w.commit_shc(w.pending_grants[a["i"]])
+        del w.pending_grants[a["i"]]
+
+    def do_DropGrant(self, w: SpecWorld, a: Record) -> None:
+        if w.pending_grants.pop(a["i"], None) is None:
+            raise Diverged(f"no pending grant {a['i']}")
+
+    def do_RevokeGrant(self, w: SpecWorld, a: Record) -> None:
+        w.commit_shc(w.wl.tx(SHC, "GRANT_REVOKE", MI, grant_id=w.grant_id(a["i"])))
+
+    def do_RevokeCert(self, w: SpecWorld, a: Record) -> None:
+        w.commit_shc(w.wl.tx(SHC, "CERT_REVOKE", "authority", identity=a["ri"]))
+
+    def do_RevokeAttributes(self, w: SpecWorld, a: Record) -> None:
+        w.commit_shc(w.wl.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity=a["ri"], epoch=1))
+
+    # CPC
+    def _honest(self, w: SpecWorld, c: str) -> None:
+        if c not in w.k.honest_cpc:
+            raise Diverged(f"{c} is not an honest CPC node")
+
+    def do_Reencrypt(self, w: SpecWorld, a: Record) -> None:
+        """An honest node re-encrypts and posts its receipt; SHC's refusal of the receipt is the step's code."""
+        g, c = a["g"], a["c"]
+        self._honest(w, c)
+        cfrag = w.make_cfrag(g, c)
+        w.commit_shc(w.receipt_tx(c, g, cfrag))
+        w.cfrags.append(CfragMade(g, c, cfrag, True))
+
+    def do_Refuse(self, w: SpecWorld, a: Record) -> None:
+        """An honest node holding a kfrag for a committed grant asks SHC whether its receipt would be accepted;
+        it refuses exactly when SHC refuses (and records the code)."""
+        g, c = a["g"], a["c"]
+        self._honest(w, c)
+        if k("grant", w.grant_id(g)) not in w.shc.state:
+            raise Diverged(f"grant {g} is not committed")
+        verdict = w.receipt_verdict(c, g, w.make_cfrag(g, c))
+        if verdict == "ok":
+            raise Diverged(f"SHC accepts {c}'s receipt for grant {g}: the spec does not refuse it")
+        if (g, c) in w.refused:
+            raise Diverged(f"{c} already refused grant {g}")
+        w.refused[(g, c)] = verdict
+
+    def do_ByzReencrypt(self, w: SpecWorld, a: Record) -> None:
+        """A Byzantine node re-encrypts whenever it holds a kfrag and posts no receipt; the cfrag is valid (in the
+        model's sense) iff SHC would accept a receipt for it now."""
+        g, c = a["g"], a["c"]
+        if c not in w.k.byz_cpc:
+            raise Diverged(f"{c} is not a Byzantine CPC node")
+        cfrag = w.make_cfrag(g, c)
+        w.cfrags.append(CfragMade(g, c, cfrag, w.receipt_verdict(c, g, cfrag) in ("ok", "RECEIPT_DUPLICATE")))
+
+    def do_ByzOpen(self, w: SpecWorld, a: Record) -> None:
+        """A Byzantine node combines the grant's cfrags with its own Umbral key: they re-encrypt to the
+        requester's key, so the spec's decryption fails with its code."""
+        g, c = a["g"], a["c"]
+        if c not in w.k.byz_cpc:
+            raise Diverged(f"{c} is not a Byzantine CPC node")
+        rec = w.rec_name(w.request(g).arg("record_id"))
+        entry = RecordEntry.from_bytes(w.request(g).arg("record_entry"))
+        payload = P.RecordPayload.from_bytes(entry.payload)
+        capsule = umbral.Capsule.from_bytes(entry.capsule)
+        mine = w.fx.cpc_keys[c]
+        good = [umbral.verify_cfrag(m.cfrag, capsule, umbral.PublicKey.from_bytes(payload.verifying_pk),
+                                    umbral.PublicKey.from_bytes(payload.delegating_pk), mine.public_key())
+                for m in w.cfrags if m.g == g]
+        k_pre = umbral.decrypt_reencrypted(mine, umbral.PublicKey.from_bytes(payload.delegating_pk), capsule,
+                                           good, P.Blob.from_bytes(w.fx.pubs[rec].blob.to_bytes()).pre_ct, w.k.t)
+        w.learned.setdefault(c, set()).add(k_pre)
+
+    # RI
+    def do_Decrypt(self, w: SpecWorld, a: Record) -> None:
+        """ri runs phase 7 on the cfrags made for grant g with its own Umbral and FAME keys."""
+        ri, g = a["ri"], a["g"]
+        req = w.request(g)
+        rec = w.rec_name(req.arg("record_id"))
+        if w.derived.get(ri, {}).get(rec) == w.fx.pubs[rec].content_key:
+            raise Diverged(f"{ri} already knows the key of {rec}")
+        entry = RecordEntry.from_bytes(w.mdc.state[record_key(record_id(rec))])
+        blob = w.fx.pubs[rec].blob.to_bytes()
+        cfrags = [m.cfrag for m in w.cfrags if m.g == g]
+        sk, fame_key = w.fx.ri_keys[ri], w.fx.attrs_of[ri].key
+        fields, bad = P.decrypt(w.fx.group, entry, record_id(rec), blob, cfrags, sk, fame_key, w.k.t)
+        good = [c for j, c in enumerate(cfrags) if j not in bad]
+        key = P.content_key_of(w.fx.group, entry, blob, good, sk, fame_key, w.k.t)
+        if P.encode_record(fields) != P.encode_record(w.fx.pubs[rec].fields):
+            fail("DECRYPTION_FAILED", "decryption returned another record")
+        w.derived.setdefault(ri, {})[rec] = key
+
+
+def _k_pre(w: SpecWorld, rec: str) -> bytes:
+    pub = w.fx.pubs[rec]
+    return umbral.decrypt_original(w.fx.owner, pub.capsule, pub.blob.pre_ct)
+
+
+def _leaks_attributes(w: SpecWorld, ri: str, stored: bytes) -> bool:
+    """Whether what SHC stores for ri's request holds one of ri's attribute names (UTF-8) or field encodings
+    (properties.attribute_privacy's test, on one state value)."""
+    grant = w.fx.attrs_of.get(ri)
+    if grant is None:
+        return False
+    return any(a.encode() in stored or P.field_bytes(f) in stored for a, f in zip(grant.attributes, grant.fields()))
