@@ -6,9 +6,10 @@ action's name and arguments, as the TLA+ models record them) and projects its st
 variables. Replay reports the first step where the action is not enabled in the Python model or where the
 projected state differs from the trace (``TRACE_DIVERGED``).
 
-The adapters here mirror the TLA+ actions one by one (models/replay_pbft.py, models/replay_sharing.py). An
-adapter backed by the executable spec (``spec/chain``, ``spec/protocol``) registers under its own name with
-:func:`register` and takes the same traces.
+Two sets of adapters take the same traces: ``spec`` (the default) performs each action with the executable
+spec and real cryptography (models/replay_spec_sharing.py over spec/protocol and spec/chain,
+models/replay_spec_pbft.py over spec/chain/pbft.py) and reports a refused action with the spec's error code;
+``mirror`` re-executes the TLA+ actions one by one in Python (models/replay_sharing.py, models/replay_pbft.py).
 """
 
 from __future__ import annotations
@@ -49,20 +50,29 @@ class Adapter(Protocol):
     def project(self, state: Any) -> dict[str, Any]: ...
 
 
-ADAPTERS: dict[str, Adapter] = {}
+AGAINST = ("spec", "mirror")
+#: against ("spec" or "mirror") -> model name -> adapter
+ADAPTERS: dict[str, dict[str, Adapter]] = {a: {} for a in AGAINST}
 
 
-def register(model: str, adapter: Adapter) -> None:
-    ADAPTERS[model] = adapter
+def register(model: str, adapter: Adapter, against: str = "spec") -> None:
+    ADAPTERS[against][model] = adapter
 
 
-def _adapters() -> dict[str, Adapter]:
-    if not ADAPTERS:
+def _adapters(against: str) -> dict[str, Adapter]:
+    if against not in ADAPTERS:
+        fail("MODEL_UNKNOWN", f"replay is against one of {', '.join(AGAINST)}, not {against!r}")
+    if against == "mirror" and not {"PBFT", "Sharing"} <= set(ADAPTERS["mirror"]):
         from . import replay_pbft, replay_sharing
 
-        register("PBFT", replay_pbft.PBFTAdapter())
-        register("Sharing", replay_sharing.SharingAdapter())
-    return ADAPTERS
+        ADAPTERS["mirror"].setdefault("PBFT", replay_pbft.PBFTAdapter())
+        ADAPTERS["mirror"].setdefault("Sharing", replay_sharing.SharingAdapter())
+    if against == "spec" and not {"PBFT", "Sharing"} <= set(ADAPTERS["spec"]):
+        from . import replay_spec_pbft, replay_spec_sharing
+
+        ADAPTERS["spec"].setdefault("PBFT", replay_spec_pbft.SpecPBFTAdapter())
+        ADAPTERS["spec"].setdefault("Sharing", replay_spec_sharing.SpecSharingAdapter())
+    return ADAPTERS[against]
 
 
 @attrs.frozen
@@ -73,11 +83,13 @@ class ReplayReport:
     step: int | None = None
     action: str | None = None
     reason: str | None = None
+    code: str | None = None  # the spec's error code when it refused the action
+    against: str = "spec"
 
     def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ok": self.ok, "model": self.model, "steps": self.steps}
+        out: dict[str, Any] = {"ok": self.ok, "model": self.model, "against": self.against, "steps": self.steps}
         if not self.ok:
-            out["diverged"] = {"step": self.step, "action": self.action, "reason": self.reason}
+            out["diverged"] = {"step": self.step, "action": self.action, "reason": self.reason, "code": self.code}
         return out
 
 
@@ -120,10 +132,10 @@ def _compare(expected: dict[str, Any], got: dict[str, Any], names: list[str]) ->
         if name == "act":
             continue
         if name not in got:
-            return f"the Python model has no variable {name}"
+            return f"the replay has no variable {name}"
         a, b = canonical(expected[name]), canonical(got[name])
         if a != b:
-            return f"{name}: trace has {_short(a)}, the Python model has {_short(b)}"
+            return f"{name}: trace has {_short(a)}, replay has {_short(b)}"
     return None
 
 
@@ -131,10 +143,11 @@ def _short(text: str, n: int = 240) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-def replay(trace: dict[str, Any]) -> ReplayReport:
-    """Replay an ITF trace; a divergence is reported (not raised) with its step and reason."""
+def replay(trace: dict[str, Any], against: str = "spec") -> ReplayReport:
+    """Replay an ITF trace against the spec (or the Python mirror of the model); a divergence is reported (not
+    raised) with its step, action, reason and, when the spec refused the action, its error code."""
     model, names, states = _validate(trace)
-    adapters = _adapters()
+    adapters = _adapters(against)
     if model not in adapters:
         fail("MODEL_UNKNOWN", f"no replay adapter for model {model!r} (known: {', '.join(sorted(adapters))})")
     adapter = adapters[model]
@@ -145,26 +158,26 @@ def replay(trace: dict[str, Any]) -> ReplayReport:
     try:
         state = adapter.initial(constants, subst)
     except (Diverged, KeyError) as e:
-        return ReplayReport(model, 0, False, 0, "Init", f"cannot build the initial state: {e}")
+        return ReplayReport(model, 0, False, 0, "Init", f"cannot build the initial state: {e}", against=against)
     why = _compare(decoded[0], adapter.project(state), names)
     if why:
-        return ReplayReport(model, 0, False, 0, "Init", why)
+        return ReplayReport(model, 0, False, 0, "Init", why, against=against)
     for k in range(1, len(decoded)):
         action = decoded[k]["act"]
         name = action.get("name", "?") if isinstance(action, Record) else "?"
         if not isinstance(action, Record):
-            return ReplayReport(model, k - 1, False, k, name, "act is not a record")
+            return ReplayReport(model, k - 1, False, k, name, "act is not a record", against=against)
         try:
             state = adapter.step(state, action)
         except Diverged as e:
-            return ReplayReport(model, k - 1, False, k, name, f"not enabled: {e}")
+            return ReplayReport(model, k - 1, False, k, name, f"not enabled: {e}", against=against)
         except MedshareError as e:
-            return ReplayReport(model, k - 1, False, k, name, f"{e.code}: {e.message}")
+            return ReplayReport(model, k - 1, False, k, name, f"refused: {e.code}: {e.message}", e.code, against)
         why = _compare(decoded[k], adapter.project(state), names)
         if why:
-            return ReplayReport(model, k - 1, False, k, name, why)
-    return ReplayReport(model, len(decoded) - 1, True)
+            return ReplayReport(model, k - 1, False, k, name, why, against=against)
+    return ReplayReport(model, len(decoded) - 1, True, against=against)
 
 
-def replay_file(path: Path) -> ReplayReport:
-    return replay(load_trace(path))
+def replay_file(path: Path, against: str = "spec") -> ReplayReport:
+    return replay(load_trace(path), against)
