@@ -6,15 +6,7 @@ registering an entity named after the value) and a block "carries" the value who
 Each model action delivers to one replica the messages that action consumes and checks that the replica sends
 what the model says it sends (models/bridge.md, "Replay against the spec"):
 
-| model action | delivered to the replica | expected of it |
-|---|---|---|
-| ``Request(val)`` | — (the client signs the transaction) | — |
-| ``PrePrepare(p, s, v, val)`` | in a new view: the view changes for v (honest ones sent, Byzantine ones made) and, if the new view does not re-propose s, the client transaction | a pre-prepare of a block carrying val at (v, s) |
-| ``Prepare(r, s, v, val)`` | the primary's pre-prepare (a Byzantine primary's is made now, for r); the new view first if r waits for one | a PREPARE vote for it |
-| ``Commit(r, s, v, val)`` | the PREPARE votes sent for that block and one from every Byzantine replica | a COMMIT vote |
-| ``Decide(r, s, v, val)`` | the COMMIT votes sent for that block and one from every Byzantine replica | the block committed at s |
-| ``ViewChange(r, v)`` | timeouts | a VIEW-CHANGE to v |
-| ``CrashRestart(r)`` | — | the replica restarts from what it persisted: nothing (volatile log) or its chain and snapshot |
+(the table of actions, the messages delivered and what the replica must send is in models/bridge.md).
 
 Byzantine replicas are not replicas here: their messages are made when an action needs them and signed with
 their real keys. A message the replica refuses raises its code; a replica that does not send what the model

@@ -153,18 +153,23 @@ def check(
 
 
 @trace_app.command("replay")
-def trace_replay(file: Path, json_path: str | None = JsonOpt) -> None:
-    """Replay a TLC/ITF trace against the executable spec."""
+def trace_replay(file: Path, json_path: str | None = JsonOpt,
+                 against: str = typer.Option("spec", "--against",
+                                             help="spec (the executable spec, real cryptography) or mirror "
+                                                  "(the Python mirror of the TLA+ actions)")) -> None:
+    """Replay a TLC/ITF trace against the executable spec (or the models' Python mirrors)."""
 
     def body() -> dict[str, Any]:
         from ..models.replay import replay_file
 
-        report = replay_file(file)
+        report = replay_file(file, against)
         summary = {**report.summary(), "file": str(file)}
         if report.ok:
-            console.print(f"[green]replayed[/] {file}: {report.model}, {report.steps} steps, every state agrees")
+            console.print(f"[green]replayed[/] {file} against the {against}: {report.model}, {report.steps} steps, "
+                          "every state agrees")
         else:
-            console.print(f"[bold red]TRACE_DIVERGED[/] {file}: step {report.step} ({report.action}): "
+            code = f" [{report.code}]" if report.code else ""
+            console.print(f"[bold red]TRACE_DIVERGED[/] {file}: step {report.step} ({report.action}){code}: "
                           f"{report.reason}")
             summary["error"] = "TRACE_DIVERGED"
         return summary

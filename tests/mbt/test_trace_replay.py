@@ -1,4 +1,5 @@
-"""Replay of the committed TLC traces (models/traces/) against the Python models, and of corrupted ones."""
+"""Replay of the committed TLC traces (models/traces/) against the executable spec (the default) and the Python
+mirrors of the models, and of corrupted and adversarial traces."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 
 import pytest
 from medshare.models.replay import TRACES_DIR, WITNESS_TRACES, load_trace, register, replay, replay_file
+from medshare.models.replay_sharing import SharingAdapter
+from medshare.models.replay_spec_pbft import SpecPBFTAdapter
+from medshare.models.tlavalues import Record, from_itf, to_itf
 from medshare.reference.cli import app
 from medshare.spec.errors import MedshareError
 from typer.testing import CliRunner
@@ -20,11 +24,60 @@ def _actions(trace: dict[str, Any]) -> list[str]:
     return [s["act"]["name"] for s in trace["states"]]
 
 
+SPEC_AGREES = ["sharing_request_grant_reencrypt_decrypt.itf.json", "sharing_revoke_refused.itf.json",
+               "pbft_decide_in_later_view.itf.json", "pbft_byz2_disagreement.itf.json",
+               "pbft_amnesia_disagreement.itf.json"]
+
+
 @pytest.mark.parametrize("name", TRACES)
-def test_committed_traces_replay(name: str) -> None:
-    report = replay_file(TRACES_DIR / name)
+def test_committed_traces_replay_on_the_mirrors(name: str) -> None:
+    report = replay_file(TRACES_DIR / name, against="mirror")
     assert report.ok, report.summary()
     assert report.steps == len(load_trace(TRACES_DIR / name)["states"]) - 1
+
+
+@pytest.mark.parametrize("name", SPEC_AGREES)
+def test_witness_traces_replay_against_the_spec(name: str) -> None:
+    """Every projected variable of the spec's state equals the trace's after every step."""
+    report = replay_file(TRACES_DIR / name)
+    assert report.ok, report.summary()
+    assert report.against == "spec" and report.steps == len(load_trace(TRACES_DIR / name)["states"]) - 1
+
+
+def test_spec_refuses_the_norevocation_counterexample() -> None:
+    """The buggy model requests a revoked record; the spec's SHC refuses the request at that step."""
+    trace = load_trace(TRACES_DIR / WITNESS_TRACES["MCSharing_bug_norevocation"])
+    report = replay(trace)
+    k = _actions(trace).index("RevokeRecord") + 1
+    assert not report.ok and (report.step, report.action, report.code) == (k, "Request", "RECORD_REVOKED")
+    assert report.steps == k - 1  # every state before it agreed
+    assert report.summary()["diverged"]["code"] == "RECORD_REVOKED"
+
+
+def _final_pbft(trace: dict[str, Any]) -> dict[str, Any]:
+    adapter = SpecPBFTAdapter()
+    consts = {k: from_itf(v) for k, v in trace["#meta"]["constants"].items()}
+    world = adapter.initial(consts, trace["#meta"]["substitutions"])
+    for st in trace["states"][1:]:
+        world = adapter.step(world, from_itf(st["act"]))
+    return adapter.project(world)
+
+
+@pytest.mark.parametrize("name, replicas", [("pbft_byz2_disagreement.itf.json", ("r3", "r4")),
+                                            ("pbft_amnesia_disagreement.itf.json", ("r1", "r2"))])
+def test_spec_replicas_disagree_like_the_faulty_models(name: str, replicas: tuple[str, str]) -> None:
+    """Beyond f Byzantine replicas (byz2), or with a log that does not survive a restart (amnesia), the spec's
+    honest replicas follow the same quorums as the model's and commit different blocks at height 1."""
+    decided = _final_pbft(load_trace(TRACES_DIR / name))["decided"]
+    a, b = (decided[r][0] for r in replicas)
+    assert {a, b} == {"v1", "v2"}
+
+
+def test_spec_restart_keeps_a_persistent_log() -> None:
+    trace = copy.deepcopy(load_trace(TRACES_DIR / WITNESS_TRACES["MCPBFT_amnesia"]))
+    trace["#meta"]["constants"]["PersistLog"] = True
+    report = replay(trace)
+    assert not report.ok and report.action == "CrashRestart" and "persisted" in (report.reason or "")
 
 
 def test_witness_traces_cover_the_protocol_stories() -> None:
@@ -54,31 +107,110 @@ def test_corrupted_state_is_reported_with_step_and_variable() -> None:
     assert report.steps == last - 1
 
 
-def test_action_the_spec_rejects_is_reported_with_reason() -> None:
+@pytest.mark.parametrize("against, needle", [("mirror", "not ri2's"), ("spec", "NOT_ENOUGH_CFRAGS")])
+def test_action_the_spec_rejects_is_reported_with_reason(against: str, needle: str) -> None:
     trace = _decrypt_trace()
     k = _actions(trace).index("Decrypt")
     trace["states"][k]["act"]["ri"] = "ri2"  # the unauthorised institution tries to use ri1's cfrags
-    report = replay(trace)
+    report = replay(trace, against)
     assert not report.ok and report.step == k and report.action == "Decrypt"
-    assert "not enabled" in (report.reason or "") and "not ri2's" in (report.reason or "")
+    assert needle in (report.reason or "")
 
 
-def test_reencryption_before_commit_is_rejected() -> None:
+@pytest.mark.parametrize("against, needle", [("mirror", "not committed"), ("spec", "GRANT_UNKNOWN")])
+def test_reencryption_before_commit_is_rejected(against: str, needle: str) -> None:
     trace = _decrypt_trace()
     acts = _actions(trace)
     g, r = acts.index("CommitGrant"), acts.index("Reencrypt")
     states = trace["states"]
     # swap the order: the CPC node re-encrypts while the grant is only posted
     states[g]["act"], states[r]["act"] = states[r]["act"], states[g]["act"]
+    report = replay(trace, against)
+    assert not report.ok and report.step == g and needle in (report.reason or "")
+
+
+def _sharing_trace(overrides: dict[str, Any], actions: list[dict[str, Any]]) -> dict[str, Any]:
+    """A trace the model (its Python mirror) takes under ``overrides`` of the witness constants: the shape of a
+    TLC counterexample of that buggy configuration."""
+    trace = _decrypt_trace()
+    trace["#meta"]["constants"].update(overrides)
+    mirror = SharingAdapter()
+    st = mirror.initial({k: from_itf(v) for k, v in trace["#meta"]["constants"].items()},
+                        trace["#meta"]["substitutions"])
+    init = {"name": "Init"}
+    states = [{"#meta": {"index": 0}, "act": init, **{n: to_itf(v) for n, v in mirror.project(st).items()}}]
+    for i, act in enumerate(actions, 1):
+        st = mirror.step(st, Record(act))
+        states.append({"#meta": {"index": i}, "act": act, **{n: to_itf(v) for n, v in mirror.project(st).items()}})
+    trace["states"] = states
+    return trace
+
+
+SETUP = [{"name": "Publish", "rec": "rec1"}, {"name": "CommitRecord", "rec": "rec1"},
+         {"name": "Anchor", "rec": "rec1"}]
+REQUEST = {"name": "Request", "ri": "ri1", "rec": "rec1", "nonce": "n1"}
+GRANTED = [*SETUP, REQUEST, {"name": "Grant", "i": 1}, {"name": "CommitGrant", "i": 1}]
+REENC = {"name": "Reencrypt", "g": 1, "c": "c1"}
+
+
+@pytest.mark.parametrize("overrides, actions, code", [
+    # an unauthorised RI's request without a valid proof (bug_noproof)
+    ({"CheckProof": False}, [*SETUP, {"name": "Request", "ri": "ri2", "rec": "rec1", "nonce": "n1"}], "PROOF_INVALID"),
+    # the adversary's request in ri1's name, signed with its own key (bug_nosig)
+    ({"CheckSig": False}, [*SETUP, {"name": "Forge", "ri": "ri1", "rec": "rec1", "nonce": "n1"}],
+     "TX_SIGNATURE_INVALID"),
+    # a second receipt from the same node (bug_receipts)
+    ({"DedupReceipts": False}, [*GRANTED, REENC, REENC], "RECEIPT_DUPLICATE"),
+    # a header relayed without a commit certificate (bug_anchor)
+    ({"CheckAnchorCert": False}, [SETUP[0], {"name": "Anchor", "rec": "rec1"}], "ANCHOR_UNCOMMITTED"),
+    # re-encryption after the grant is revoked (bug_norevocation)
+    ({"CheckRevocation": False}, [*GRANTED, {"name": "RevokeGrant", "i": 1}, REENC], "GRANT_REVOKED"),
+    # a Byzantine node opening the cfrags made for ri1's key (bug_kfragtarget)
+    ({"KfragToRI": False}, [*GRANTED, REENC, {"name": "ByzReencrypt", "g": 1, "c": "c2"},
+                            {"name": "ByzOpen", "g": 1, "c": "c2"}], "KFRAG_SIGNATURE_INVALID"),
+])
+def test_adversarial_steps_are_refused_by_the_spec(overrides: dict[str, Any], actions: list[dict[str, Any]],
+                                                   code: str) -> None:
+    """The buggy model takes the adversary's step; the spec performs it with real keys and refuses it with its
+    code at that step, every earlier state agreeing."""
+    report = replay(_sharing_trace(overrides, actions))
+    assert not report.ok and report.step == len(actions), report.summary()
+    assert report.action == actions[-1]["name"] and report.code == code, report.summary()
+    assert report.steps == len(actions) - 1
+
+
+def test_replayed_request_is_refused() -> None:
+    """Without nonce recording the model accepts a replayed request. The spec records the nonce (the trace
+    diverges at the request), and the adversary's verbatim re-send is refused as a duplicate."""
+    actions = [*SETUP, REQUEST, {"name": "Replay", "i": 1}]
+    trace = _sharing_trace({"RecordNonce": False, "MaxReq": 2}, actions)
     report = replay(trace)
-    assert not report.ok and report.step == g and "not committed" in (report.reason or "")
+    assert not report.ok and report.step == 4 and (report.reason or "").startswith("usedNonces:")
+    for st in trace["states"][4:]:
+        st["usedNonces"] = {"#set": ["n1"]}  # what the spec records
+    report = replay(trace)
+    assert not report.ok and (report.step, report.action, report.code) == (5, "Replay", "TX_DUPLICATE")
+
+
+def test_leaked_attributes_show_in_the_projection() -> None:
+    """With HideAttributes off the model's SHC stores attribute values; the spec's SHC does not."""
+    report = replay(_sharing_trace({"HideAttributes": False}, [*SETUP, REQUEST]))
+    assert not report.ok and report.step == 4 and report.code is None and (report.reason or "").startswith("reqs:")
+
+
+def test_refusal_the_spec_does_not_make() -> None:
+    """The model's honest CPC node refuses a grant whose requester's certificate is revoked; SHC's receipt rule
+    checks the grant and the record only, so the spec would accept the receipt."""
+    actions = [*GRANTED, {"name": "RevokeCert", "ri": "ri1"}, {"name": "Refuse", "g": 1, "c": "c1"}]
+    report = replay(_sharing_trace({}, actions))
+    assert not report.ok and report.step == len(actions) and "SHC accepts" in (report.reason or "")
 
 
 def test_pbft_disagreement_needs_the_weak_quorum() -> None:
     trace = copy.deepcopy(load_trace(TRACES_DIR / WITNESS_TRACES["MCPBFT_byz2"]))
     # the same steps with a quorum of 4: one honest prepare and two Byzantine votes do not prepare
     trace["#meta"]["constants"]["Quorum"] = 4
-    report = replay(trace)
+    report = replay(trace, "mirror")
     k = _actions(trace).index("Commit")
     assert not report.ok and report.step == k and report.action == "Commit"
     assert "has not prepared" in (report.reason or "")
@@ -86,9 +218,9 @@ def test_pbft_disagreement_needs_the_weak_quorum() -> None:
 
 def test_amnesia_needs_a_volatile_log() -> None:
     trace = copy.deepcopy(load_trace(TRACES_DIR / WITNESS_TRACES["MCPBFT_amnesia"]))
-    assert replay(trace).ok
+    assert replay(trace, "mirror").ok
     trace["#meta"]["constants"]["PersistLog"] = True
-    report = replay(trace)
+    report = replay(trace, "mirror")
     assert not report.ok and report.action == "CrashRestart" and "persistent" in (report.reason or "")
 
 
@@ -144,8 +276,16 @@ def test_cli_replay(tmp_path: Path) -> None:
     res = runner.invoke(app, ["trace", "replay", str(bad), "--json", str(out)])
     assert res.exit_code == 1
     summary = json.loads(out.read_text())
-    assert summary["ok"] is False and summary["error"] == "TRACE_DIVERGED"
+    assert summary["ok"] is False and summary["error"] == "TRACE_DIVERGED" and summary["against"] == "spec"
     assert summary["diverged"]["step"] == len(trace["states"]) - 1
+
+    bug = TRACES_DIR / WITNESS_TRACES["MCSharing_bug_norevocation"]
+    res = runner.invoke(app, ["trace", "replay", str(bug), "--json", str(out)])
+    assert res.exit_code == 1
+    diverged = json.loads(out.read_text())["diverged"]
+    assert (diverged["step"], diverged["action"], diverged["code"]) == (5, "Request", "RECORD_REVOKED")
+    res = runner.invoke(app, ["trace", "replay", str(bug), "--against", "mirror", "--json", str(out)])
+    assert res.exit_code == 0 and json.loads(out.read_text())["against"] == "mirror"
 
     junk = tmp_path / "junk.json"
     junk.write_text("{not json")
