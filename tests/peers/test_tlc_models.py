@@ -120,3 +120,27 @@ def test_cli_check_json_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("JAVA_HOME", raising=False)
     res = runner.invoke(app, ["check", "MCPBFT_small", "--json", str(out)])
     assert res.exit_code == 2 and json.loads(out.read_text())["error"] == "JAVA_NOT_FOUND"
+
+
+#: what the spec says at the step of each buggy configuration's counterexample: (action, code or variable)
+SPEC_VERDICTS = {
+    "MCSharing_bug_noproof": ("Request", "PROOF_INVALID"), "MCSharing_bug_nogrant": ("Reencrypt", "GRANT_UNKNOWN"),
+    "MCSharing_bug_norevocation": ("Request", "RECORD_REVOKED"), "MCSharing_bug_nonce": ("Request", "usedNonces"),
+    "MCSharing_bug_receipts": ("Reencrypt", "RECEIPT_DUPLICATE"), "MCSharing_bug_anchor": ("Anchor", "ANCHOR_UNCOMMITTED"),
+    "MCSharing_bug_nosig": ("Forge", "TX_SIGNATURE_INVALID"),
+    "MCSharing_bug_kfragtarget": ("ByzOpen", "KFRAG_SIGNATURE_INVALID"), "MCSharing_bug_attrleak": ("Request", "reqs"),
+    "MCPBFT_quorum2f": ("Commit", "quorum is 3"), "MCPBFT_nojustify": ("PrePrepare", "proposes v1"),
+    "MCPBFT_noclientsig": ("Prepare", "TX_SIGNATURE_INVALID"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(SPEC_VERDICTS))
+def test_fresh_counterexample_is_stopped_by_the_spec(name: str) -> None:
+    """Each buggy configuration's counterexample, fresh from TLC, stops against the spec at the buggy step."""
+    entry = ENTRIES[name]
+    result = tlc.run_entry(entry)
+    report = replay(tlc.to_itf_trace(result, entry.model, config=tlc.MODELS_DIR / entry.config))
+    action, what = SPEC_VERDICTS[name]
+    assert not report.ok and report.action == action, report.summary()
+    assert report.code == what or what in (report.reason or ""), report.summary()
