@@ -26,6 +26,7 @@ from ..reference.backends import get_group
 from ..reference.chain.deploy import Deployment, make_deployment
 from ..reference.chain.workload import Ledger, Workload, certify
 from ..reference.protocol.scenario import circuit_keys
+from ..spec.chain import auth
 from ..spec.chain.anchor import anchor_key, record_key
 from ..spec.chain.block import CommitCertificate, Header
 from ..spec.chain.codec import Reader, sha256
@@ -154,6 +155,7 @@ class SpecWorld:
     refused: dict[tuple[int, str], str] = attrs.field(factory=dict)  # (grant, node) -> the spec's code
     derived: dict[str, dict[str, bytes]] = attrs.field(factory=dict)  # RI -> record -> content key it derived
     learned: dict[str, set[bytes]] = attrs.field(factory=dict)  # CPC node -> key material it opened
+    checked: dict[bytes, tuple[bool, bool]] = attrs.field(factory=dict)  # request tx hash -> (proof, auth)
 
     # ---- chain helpers ----
     def commit_mdc(self, txs: list[Transaction]) -> int:
@@ -174,6 +176,29 @@ class SpecWorld:
 
     def shc_txs(self) -> list[Transaction]:
         return [tx for b in self.shc.blocks for tx in b.txs]
+
+    def proof_and_auth(self, tx: Transaction) -> tuple[bool, bool]:
+        """Whether an included request's Groth16 proof verifies (the protocol's payload rule on the current SHC
+        state: the record's policy hash, the sender's commitment) and whether its CBS signature verifies under
+        the sender's certificate at its block's height, unrevoked then (SHC included it)."""
+        h = tx.tx_hash()
+        if h not in self.checked:
+            g, cfg = self.fx.group, self.shc.cfg
+            try:
+                cfg.payload_rules["ACCESS_REQUEST"](self.shc.state, tx)
+                proof = True
+            except MedshareError:
+                proof = False
+            height = next(b.height for b in self.shc.blocks if tx in b.txs)
+            cert = CertEntry.from_bytes(self.shc.state[k("cert", tx.sender.encode())])
+            try:
+                auth.verify_tx(g, cfg.authority_pk, auth.Identity(tx.sender, cert.public_key, cert.period_start,
+                                                                  cert.period_end), tx, at=height)
+                signed = True
+            except MedshareError:
+                signed = False
+            self.checked[h] = (proof, signed)
+        return self.checked[h]
 
     def requests(self) -> list[Transaction]:
         """The accepted access requests, in SHC order (request i of the model is element i - 1)."""
@@ -267,8 +292,9 @@ class SpecSharingAdapter:
             return shc.get(k("grant", grant_ids[i - 1])) if i <= len(reqs) else None
 
         def req_record(tx: Transaction) -> Record:
+            proof, signed = w.proof_and_auth(tx)
             fields: dict[str, Any] = {"ri": tx.sender, "rec": w.rec_name(tx.arg("record_id")),
-                                      "nonce": w.nonce_name(tx.arg("nonce")), "proof": True, "auth": True}
+                                      "nonce": w.nonce_name(tx.arg("nonce")), "proof": proof, "auth": signed}
             stored = shc.get(k("request", tx.arg("request_id")), b"")
             if _leaks_attributes(w, tx.sender, stored):
                 fields["attrs"] = w.k.sat[tx.sender]
@@ -360,7 +386,6 @@ class SpecSharingAdapter:
                              w.fx.ri_keys[ri].public_key())
         if signer == ri:
             return w.wl.tx(SHC, "ACCESS_REQUEST", ri, **f)
-        from ..spec.chain import auth
         nonce = w.wl.nonces.get(ri, 0)
         return auth.sign_tx(w.fx.group, w.wl.signers[signer], Transaction.make(SHC, "ACCESS_REQUEST", ri, nonce, **f))
 
