@@ -16,6 +16,7 @@ says is a divergence with the reason.
 from __future__ import annotations
 
 import functools
+from itertools import combinations
 from typing import Any
 
 import attrs
@@ -201,25 +202,41 @@ class SpecPBFTAdapter:
             apply(w.cfg.chain, pbft.genesis_state(w.cfg.chain), tx)
         return tx
 
-    def _enter_new_view(self, w: PBFTWorld, p: str, v: int) -> None:
-        """The new primary p collects the view changes for v: the honest ones sent, one from each Byzantine
-        replica."""
+    def _enter_new_view(self, w: PBFTWorld, p: str, v: int, s: int, val: str) -> None:
+        """The new primary p receives view changes for v until it has 2f+1: its own, those of the Byzantine
+        replicas (made now) and honest ones sent. The network chooses which honest ones arrive (the model's
+        primary may use any quorum): the first set, smallest first, whose new view re-proposes val at s or
+        nothing there."""
         rep = w.replicas[p]
         if rep.view != v or not rep.in_view_change:
             return
-        for r, m in list(w.sent):
-            if isinstance(m, ViewChange) and m.new_view == v and r != p and w.replicas[p].in_view_change:
-                w.deliver(p, m)
-        for b in sorted(w.k.byz):
+        own = rep.view_changes.get(v, {}).get(rep.index)
+        honest = [m for r, m in w.sent if isinstance(m, ViewChange) and m.new_view == v and r != p]
+        byz = [w.byz_view_change(b, v) for b in sorted(w.k.byz)]
+        base = ([own] if own is not None else []) + byz
+        need = max(0, w.cfg.q - len(base))
+
+        def fits(vcs: list[ViewChange]) -> bool:
+            _, chosen = pbft.compute_new_view(vcs)
+            at = [c for c in chosen if c.seq == s]
+            return not at or w.value_of(at[0].block) == val
+
+        pick = honest
+        for size in range(need, len(honest) + 1):
+            found = [list(c) for c in combinations(honest, size) if fits(base + list(c))]
+            if found:
+                pick = found[0]
+                break
+        for m in byz + pick:
             if w.replicas[p].in_view_change:
-                w.deliver(p, w.byz_view_change(b, v))
+                w.deliver(p, m)
 
     def do_PrePrepare(self, w: PBFTWorld, a: Record) -> None:
         p, s, v, val = a["r"], a["s"], a["v"], a["val"]
         self._honest(w, p)
         _require(w.replicas[p].view == v, f"{p} is in view {w.replicas[p].view}, not {v}")
         before = len(w.pre_prepares())
-        self._enter_new_view(w, p, v)
+        self._enter_new_view(w, p, v, s, val)
         if not any(pp.view == v and pp.seq == s for r, pp in w.pre_prepares()[before:] if r == p):
             w.deliver(p, ClientTx(self._client(w, val)))
         made = [pp for r, pp in w.pre_prepares()[before:] if r == p and pp.view == v and pp.seq == s]

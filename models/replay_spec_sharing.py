@@ -485,14 +485,15 @@ class SpecSharingAdapter:
         mine = w.fx.cpc_keys[c]
         good = [umbral.verify_cfrag(m.cfrag, capsule, umbral.PublicKey.from_bytes(payload.verifying_pk),
                                     umbral.PublicKey.from_bytes(payload.delegating_pk), mine.public_key())
-                for m in w.cfrags if m.g == g]
+                for m in {m.c: m for m in w.cfrags if m.g == g}.values()]
         k_pre = umbral.decrypt_reencrypted(mine, umbral.PublicKey.from_bytes(payload.delegating_pk), capsule,
                                            good, P.Blob.from_bytes(w.fx.pubs[rec].blob.to_bytes()).pre_ct, w.k.t)
         w.learned.setdefault(c, set()).add(k_pre)
 
     # RI
     def do_Decrypt(self, w: SpecWorld, a: Record) -> None:
-        """ri runs phase 7 on the cfrags made for grant g with its own Umbral and FAME keys."""
+        """ri runs phase 7 with its own Umbral and FAME keys on the cfrags made for grant g, one per CPC node (the
+        latest: the spec refuses repeated cfrags of one kfrag)."""
         ri, g = a["ri"], a["g"]
         req = w.request(g)
         rec = w.rec_name(req.arg("record_id"))
@@ -500,7 +501,8 @@ class SpecSharingAdapter:
             raise Diverged(f"{ri} already knows the key of {rec}")
         entry = RecordEntry.from_bytes(w.mdc.state[record_key(record_id(rec))])
         blob = w.fx.pubs[rec].blob.to_bytes()
-        cfrags = [m.cfrag for m in w.cfrags if m.g == g]
+        latest = {m.c: m.cfrag for m in w.cfrags if m.g == g}  # one cfrag per node (repeats are refused)
+        cfrags = [latest[c] for c in sorted(latest)]
         sk, fame_key = w.fx.ri_keys[ri], w.fx.attrs_of[ri].key
         fields, bad = P.decrypt(w.fx.group, entry, record_id(rec), blob, cfrags, sk, fame_key, w.k.t)
         good = [c for j, c in enumerate(cfrags) if j not in bad]
