@@ -151,9 +151,11 @@ def test_sharing_walks_agree_with_the_spec(seed: int) -> None:
         assert not bad.ok and (bad.step, bad.code) == (len(requests[-1]["prefix"]), "RECORD_REVOKED"), bad.summary()
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_pbft_walks_agree_with_the_spec(seed: int) -> None:
+@pytest.mark.parametrize("byz", ["r4", "r1"])  # a Byzantine backup; the Byzantine primary of view 0
+@pytest.mark.parametrize("seed", range(8))
+def test_pbft_walks_agree_with_the_spec(seed: int, byz: str) -> None:
     base = load_trace(TRACES_DIR / "pbft_decide_in_later_view.itf.json")
+    base["#meta"]["constants"]["Byz"] = {"#set": [byz]}
     trace, avoided = walk(base, PBFTAdapter(), _pbft_actions, pbft_difference, seed, 16)
     report = replay(trace)
     assert report.ok, report.summary()
