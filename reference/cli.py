@@ -168,8 +168,7 @@ def trace_replay(file: Path, json_path: str | None = JsonOpt,
             console.print(f"[green]replayed[/] {file} against the {against}: {report.model}, {report.steps} steps, "
                           "every state agrees")
         else:
-            code = f" [{report.code}]" if report.code else ""
-            console.print(f"[bold red]TRACE_DIVERGED[/] {file}: step {report.step} ({report.action}){code}: "
+            console.print(f"[bold red]TRACE_DIVERGED[/] {file}: step {report.step} ({report.action}): "
                           f"{report.reason}")
             summary["error"] = "TRACE_DIVERGED"
         return summary
