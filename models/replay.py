@@ -1,9 +1,9 @@
-"""Trace replay: run an ITF trace through a Python model and compare the state after every step (bridge.md).
+"""Trace replay: run an ITF trace through the executable spec and compare the state after every step (bridge.md).
 
 A trace names its model in ``#meta.model``; :data:`ADAPTERS` maps the name to an :class:`Adapter` that builds
 the initial state from the trace's constants, performs one action (the ``act`` variable of each state: the
 action's name and arguments, as the TLA+ models record them) and projects its state onto the trace's
-variables. Replay reports the first step where the action is not enabled in the Python model or where the
+variables. Replay reports the first step where the action is refused or cannot be taken, or where the
 projected state differs from the trace (``TRACE_DIVERGED``).
 
 Two sets of adapters take the same traces: ``spec`` (the default) performs each action with the executable
@@ -41,7 +41,7 @@ class Diverged(Exception):
 
 
 class Adapter(Protocol):
-    """What replay needs of a Python model."""
+    """What replay needs of an executable model: the spec, or a Python mirror of the TLA+ actions."""
 
     def initial(self, constants: dict[str, Any], substitutions: dict[str, str]) -> Any: ...
 

@@ -179,6 +179,23 @@ def test_adversarial_steps_are_refused_by_the_spec(overrides: dict[str, Any], ac
     assert report.steps == len(actions) - 1
 
 
+def test_refused_forgery_leaves_the_spec_state_unchanged() -> None:
+    """The adversary's forged request is refused with its code and every projected variable stays as it was."""
+    from medshare.models.replay_spec_sharing import SpecSharingAdapter
+
+    trace = _sharing_trace({"CheckSig": False}, SETUP)
+    adapter = SpecSharingAdapter()
+    world = adapter.initial({k: from_itf(v) for k, v in trace["#meta"]["constants"].items()},
+                            trace["#meta"]["substitutions"])
+    for act in SETUP:
+        world = adapter.step(world, Record(act))
+    before = {n: to_itf(v) for n, v in adapter.project(world).items()}
+    with pytest.raises(MedshareError) as e:
+        adapter.step(world, Record({"name": "Forge", "ri": "ri1", "rec": "rec1", "nonce": "n1"}))
+    assert e.value.code == "TX_SIGNATURE_INVALID"
+    assert {n: to_itf(v) for n, v in adapter.project(world).items()} == before
+
+
 def test_replayed_request_is_refused() -> None:
     """Without nonce recording the model accepts a replayed request. The spec records the nonce (the trace
     diverges at the request), and the adversary's verbatim re-send is refused as a duplicate."""
