@@ -151,6 +151,16 @@ def test_sharing_walks_agree_with_the_spec(seed: int) -> None:
         assert not bad.ok and (bad.step, bad.code) == (len(requests[-1]["prefix"]), "RECORD_REVOKED"), bad.summary()
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_sharing_walks_with_two_records_and_three_nodes(seed: int) -> None:
+    base = _sharing_base()
+    base["#meta"]["constants"]["Record"] = {"#set": ["rec1", "rec2"]}
+    base["#meta"]["constants"]["CPC"] = {"#set": ["c1", "c2", "c3"]}
+    trace, _ = walk(base, SharingAdapter(), _sharing_actions, sharing_difference, 200 + seed, 26)
+    report = replay(trace)
+    assert report.ok, report.summary()
+
+
 @pytest.mark.parametrize("byz", ["r4", "r1"])  # a Byzantine backup; the Byzantine primary of view 0
 @pytest.mark.parametrize("seed", range(8))
 def test_pbft_walks_agree_with_the_spec(seed: int, byz: str) -> None:
