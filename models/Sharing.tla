@@ -13,10 +13,12 @@
 (*    iff its signer made it: the adversary forges only as "not signed".   *)
 (*  - The MI hands kfrags to the CPC nodes when it posts a grant; the      *)
 (*    grant commits on SHC later (or is dropped).  Honest CPC nodes        *)
-(*    re-encrypt only for a committed, unrevoked grant; Byzantine nodes    *)
-(*    re-encrypt whenever they hold a kfrag.  Decryption needs T cfrags    *)
-(*    made for the requester's PRE key and a current CP-ABE key whose      *)
-(*    attributes satisfy the policy.                                       *)
+(*    re-encrypt only for a committed grant while neither it, its record   *)
+(*    nor its requester (certificate, attribute epoch) is revoked          *)
+(*    (Revoked); Byzantine nodes re-encrypt whenever they hold a kfrag.    *)
+(*    Decryption needs T cfrags made for the requester's PRE key and a     *)
+(*    current CP-ABE key whose attributes satisfy the policy.              *)
+(*  - SHC refuses requests on revoked records.                             *)
 (*  - The adversary: a Byzantine CPC node, an unauthorised research        *)
 (*    institution (Sat = FALSE) that also forges requests in another's     *)
 (*    name, and replays of accepted requests.                              *)
@@ -152,14 +154,15 @@ RevokeRecord(rec) ==
 
 (* ---- Sharing chain ---- *)
 
-\* SHC accepts a request: anchored record, proof, fresh nonce, valid signature under an unrevoked
-\* certificate.  signed = FALSE is the adversary's forgery in ri's name.
+\* SHC accepts a request: anchored, unrevoked record, proof, fresh nonce, valid signature under an
+\* unrevoked certificate.  signed = FALSE is the adversary's forgery in ri's name.
 Accept(ri, rec, n, signed) ==
     LET proof == ProofExists(ri)
         auth == signed /\ ri \notin certRevoked
     IN
     /\ Len(reqs) < MaxReq
     /\ rec \in anchored
+    /\ rec \notin recRevoked
     /\ n \notin usedNonces
     /\ CheckProof => proof
     /\ CheckSig => auth
@@ -184,6 +187,7 @@ Forge(ri, rec, n) ==
 Replay(i) ==
     /\ i \in 1..Len(reqs)
     /\ Len(reqs) < MaxReq
+    /\ reqs[i].rec \notin recRevoked
     /\ reqs[i].nonce \notin usedNonces
     /\ CheckSig => reqs[i].ri \notin certRevoked
     /\ reqs' = Append(reqs, reqs[i])

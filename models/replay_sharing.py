@@ -106,6 +106,7 @@ class SharingAdapter:
         _require(ri in st.k.ri and rec in st.k.records and n in st.k.nonces, "unknown RI, record or nonce")
         _require(len(st["reqs"]) < st.k.max_req, "the request bound is reached")
         _require(rec in st["anchored"], f"{rec} is not anchored on SHC")
+        _require(rec not in st["recRevoked"], f"{rec} is revoked")
         _require(n not in st["usedNonces"], f"nonce {n} was already used")
         _require(proof or not f["CheckProof"], f"{ri} has no proof that its attributes satisfy the policy")
         _require(auth or not f["CheckSig"], f"the request in {ri}'s name is not signed under a valid certificate")
@@ -165,6 +166,7 @@ class SharingAdapter:
         self._request_id(st, i)
         req = st["reqs"][i - 1]
         _require(len(st["reqs"]) < st.k.max_req, "the request bound is reached")
+        _require(req["rec"] not in st["recRevoked"], f"{req['rec']} is revoked")
         _require(req["nonce"] not in st["usedNonces"], f"nonce {req['nonce']} was already used")
         _require(req["ri"] not in st["certRevoked"] or not st.k.flags["CheckSig"],
                  f"{req['ri']}'s certificate is revoked")

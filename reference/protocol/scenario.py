@@ -12,7 +12,7 @@ import hashlib
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,8 @@ class BlobStore:
 
 
 class CPCNode:
-    """Holds blobs, kfrags (one per grant) and produces cfrags; a Byzantine node corrupts its cfrags."""
+    """Holds blobs, kfrags (one per grant) and produces cfrags; an honest node only for a live grant, a Byzantine
+    node for any grant it holds a kfrag of, and corrupted."""
 
     def __init__(self, identity: str, index: int, root: Path, byzantine: bool = False) -> None:
         self.identity, self.index, self.byzantine = identity, index, byzantine
@@ -79,8 +80,13 @@ class CPCNode:
         self.kfrags[grant_id] = kfrag
         self.seen.append(kfrag.to_bytes())
 
-    def cfrag(self, grant_id: bytes, entry: RecordEntry, receiving_pk: umbral.PublicKey, rng: DeterministicRNG
-              ) -> umbral.CapsuleFrag:
+    def cfrag(self, grant_id: bytes, entry: RecordEntry, receiving_pk: umbral.PublicKey, rng: DeterministicRNG,
+              shc_state: Mapping[bytes, bytes]) -> umbral.CapsuleFrag:
+        """Re-encrypt for a grant. An honest node first checks on SHC's committed state that the grant is live
+        (``P.check_reencryption``: committed, and neither it, its record nor its requester revoked) and refuses
+        with that code otherwise; a Byzantine node re-encrypts whenever it holds the kfrag."""
+        if not self.byzantine:
+            P.check_reencryption(shc_state, grant_id)
         payload = P.RecordPayload.from_bytes(entry.payload)
         capsule = umbral.Capsule.from_bytes(entry.capsule)
         self.seen.append(entry.capsule)
@@ -427,7 +433,7 @@ class Scenario:
         entry = RecordEntry.from_bytes(self.mdc.state()[P.record_key(rid)])
         cfrags: list[umbral.CapsuleFrag] = []
         for node in self.cpc:
-            c = node.cfrag(self.grant1, entry, ri.umbral_sk.public_key(), rng.fork(node.identity))
+            c = node.cfrag(self.grant1, entry, ri.umbral_sk.public_key(), rng.fork(node.identity), self.shc.state())
             cfrags.append(c)
             self.step("6 re-encryption", node.identity, "re-encrypts the capsule into a cfrag"
                       + (" (Byzantine: corrupted)" if node.byzantine else "") + "; posts its receipt",
@@ -486,6 +492,11 @@ class Scenario:
                   lambda: self.commit(SHC, self.tx(SHC, "GRANT", "mi2", **gf)), expected="RECORD_REVOKED")
         self.step("8 revocation", "mi1", "revokes its grant on r1 (GRANT_REVOKE)",
                   lambda: self.commit(SHC, self.tx(SHC, "GRANT_REVOKE", "mi1", grant_id=self.grant1)))
+        entry1 = RecordEntry.from_bytes(self.mdc.state()[P.record_key(self.rids["r1"])])
+        self.step("6 re-encryption", "cpc1", "is asked to re-encrypt for the revoked grant: refuses",
+                  lambda: self.cpc[0].cfrag(self.grant1, entry1, self.ris["ri1"].umbral_sk.public_key(),
+                                            self.rng.fork("after-revoke"), self.shc.state()) and "ok",
+                  expected="GRANT_REVOKED")
         self.step("8 revocation", "authority", "moves ri2's attributes to a new epoch (ATTRIBUTE_EPOCH_REVOKE)",
                   lambda: self.commit(SHC, self.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity="ri2",
                                                    epoch=EPOCH)))

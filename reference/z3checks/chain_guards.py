@@ -231,8 +231,14 @@ def guard(kind: str, s: SymState, t: SymTx) -> list[Check]:
         if kind == "GRANT_REVOKE":
             checks.append(("sender-is-grantor", "NOT_AUTHORISED", snd == sel(s["grant_grantor"], g)))
         else:
+            q = sel(s["grant_req"], g)
+            requester = sel(s["req_requester"], q)
             checks += [("sender-is-CPC", "NOT_AUTHORISED", _role_is(s, snd, CPC)),
                        ("record-unrevoked", "RECORD_REVOKED", z3.Not(sel(s["shc_rev"], sel(s["grant_record"], g)))),
+                       ("grant-request-exists", "REQUEST_UNKNOWN", sel(s["req"], q)),
+                       ("requester-cert-unrevoked", "CERT_REVOKED",
+                        z3.And(sel(s["cert"], requester), z3.Not(sel(s["crev"], requester)))),
+                       *_attr_epoch_ok(s, requester),
                        ("first-receipt", "RECEIPT_DUPLICATE", z3.Not(sel(s["receipt"], rkey(g, snd))))]
     else:  # pragma: no cover - KINDS lists the kinds handled above
         raise ValueError(kind)
@@ -487,10 +493,12 @@ PROPERTIES: tuple[Property, ...] = (
                  s["grant"][j // N_ID], s["ent"][j % N_ID], s["role"][j % N_ID] == CPC)))),
     Property("receipt-once", "SHC", "at most one REENCRYPTION_RECEIPT per (grant, CPC node)",
              inv=lambda s: _counted(s, "receipt", "receipt_n", N_GRANT * N_ID)),
-    Property("receipt-for-live-grant", "SHC", "a new receipt's grant is unrevoked and its record not revoked",
+    Property("receipt-for-live-grant", "SHC", "a new receipt's grant is unrevoked, and its record, its requester's "
+             "certificate and its requester's attribute epoch are unrevoked",
              step=lambda s, s2, t: _forall(N_GRANT * N_ID, lambda j: z3.Implies(
                  z3.And(z3.Not(s["receipt"][j]), s2["receipt"][j]),
-                 z3.And(z3.Not(s["grant_rev"][j // N_ID]), z3.Not(sel(s["shc_rev"], s["grant_record"][j // N_ID])))))),
+                 z3.And(z3.Not(s["grant_rev"][j // N_ID]), z3.Not(sel(s["shc_rev"], s["grant_record"][j // N_ID])),
+                        _grant_ok(s, s["grant_req"][j // N_ID]))))),
     Property("grants-permanent", "SHC", "requests and grants are never removed or rewritten; grant revocation, "
              "record revocation notices and used nonces are permanent",
              step=lambda s, s2, t: z3.And(
@@ -632,6 +640,8 @@ WEAKENINGS: tuple[tuple[str, str | tuple[str, ...], str], ...] = (
     ("REENCRYPTION_RECEIPT", "first-receipt", "receipt-once"),
     ("REENCRYPTION_RECEIPT", "grant-unrevoked", "receipt-for-live-grant"),
     ("REENCRYPTION_RECEIPT", "record-unrevoked", "receipt-for-live-grant"),
+    ("REENCRYPTION_RECEIPT", "requester-cert-unrevoked", "receipt-for-live-grant"),
+    ("REENCRYPTION_RECEIPT", "attr-unrevoked", "receipt-for-live-grant"),
     ("GRANT_REVOKE", "sender-is-grantor", "grantor-revokes-grant"),
     ("RECORD_REVOKE_NOTICE", "entry-revoked", "notice-from-MDC"),
     ("RECORD_REVOKE_NOTICE", "not-noted", "notice-from-MDC"),

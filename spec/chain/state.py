@@ -156,6 +156,40 @@ def _attr_epoch_ok(s: _Overlay, identity: str) -> None:
         fail("ATTRIBUTE_REVOKED", f"attribute epoch {epoch} of {identity!r} is revoked")
 
 
+def _requester_ok(s: _Overlay, requester: str) -> None:
+    """The requester's certificate (CERT_REVOKED) and attribute epoch (ATTRIBUTE_REVOKED) are unrevoked."""
+    rc = _cert(s, requester)
+    if rc is None or rc.revoked:
+        fail("CERT_REVOKED", "the requester's certificate is revoked")
+    _attr_epoch_ok(s, requester)
+
+
+def _grant_live(s: _Overlay, request_id: bytes, record_id: bytes) -> None:
+    """A committed, unrevoked grant may still be used: its record (RECORD_REVOKED) and its requester are
+    unrevoked."""
+    if _record_revoked_on_shc(s, record_id):
+        fail("RECORD_REVOKED", "the record is revoked")
+    raw = s.get(k("request", request_id))
+    if raw is None:  # a grant is only made for a stored request
+        fail("REQUEST_UNKNOWN", "the grant's request is not stored")
+    _requester_ok(s, Reader(raw).text())
+
+
+def check_grant_live(state: State, grant_id: bytes) -> None:
+    """What an honest CPC node checks before re-encrypting for ``grant_id`` (phase 6): the grant is committed
+    (GRANT_UNKNOWN) and unrevoked (GRANT_REVOKED), and neither its record nor its requester's certificate or
+    attribute epoch is revoked: the checks SHC's REENCRYPTION_RECEIPT rule makes of the grant."""
+    s = _Overlay(state)
+    raw = s.get(k("grant", grant_id))
+    if raw is None:
+        fail("GRANT_UNKNOWN", "no such grant")
+    r = Reader(raw)
+    _grantor, request_id, record_id, revoked = r.text(), r.fixed(32), r.fixed(32), r.u8()
+    if revoked:
+        fail("GRANT_REVOKED", "the grant is revoked")
+    _grant_live(s, request_id, record_id)
+
+
 def _apply_kind(config: ChainConfig, s: _Overlay, tx: Transaction, at: int) -> None:
     kind, a, sender = tx.kind, tx.arg, tx.sender
     w = s.writes
@@ -272,10 +306,7 @@ def _apply_kind(config: ChainConfig, s: _Overlay, tx: Transaction, at: int) -> N
             fail("GRANT_EXISTS", "the request is already granted or the grant id is in use")
         if _record_revoked_on_shc(s, record_id):
             fail("RECORD_REVOKED", "the record is revoked")
-        rc = _cert(s, requester)
-        if rc is None or rc.revoked:
-            fail("CERT_REVOKED", "the requester's certificate is revoked")
-        _attr_epoch_ok(s, requester)
+        _requester_ok(s, requester)
         _payload(config, s, tx)
         w[k("granted", a("request_id"))] = b""
         w[k("grant", a("grant_id"))] = text(sender) + a("request_id") + record_id + b"\x00"
@@ -284,7 +315,7 @@ def _apply_kind(config: ChainConfig, s: _Overlay, tx: Transaction, at: int) -> N
         if raw is None:
             fail("GRANT_UNKNOWN", "no such grant")
         r = Reader(raw)
-        grantor, _request_id, record_id, revoked = r.text(), r.fixed(32), r.fixed(32), r.u8()
+        grantor, request_id, record_id, revoked = r.text(), r.fixed(32), r.fixed(32), r.u8()
         if revoked:
             fail("GRANT_REVOKED", "the grant is revoked")
         if kind == "GRANT_REVOKE":
@@ -293,8 +324,7 @@ def _apply_kind(config: ChainConfig, s: _Overlay, tx: Transaction, at: int) -> N
             w[k("grant", a("grant_id"))] = raw[:-1] + b"\x01"
             return
         _require_role(s, sender, "CPC")
-        if _record_revoked_on_shc(s, record_id):
-            fail("RECORD_REVOKED", "the record is revoked")
+        _grant_live(s, request_id, record_id)
         rkey = k("receipt", a("grant_id"), sender.encode())
         if rkey in s:
             fail("RECEIPT_DUPLICATE", "a receipt from this CPC node exists")
@@ -431,5 +461,5 @@ def describe(state: State) -> dict[str, Any]:
 
 
 __all__ = ["ChainConfig", "GenesisEntity", "State", "apply", "apply_block", "apply_txs", "build_block",
-           "check_header", "genesis_header", "genesis_state", "height_of", "primary_of", "AnchorEntry", "MDC",
-           "SHC"]
+           "check_grant_live", "check_header", "genesis_header", "genesis_state", "height_of", "primary_of",
+           "AnchorEntry", "MDC", "SHC"]

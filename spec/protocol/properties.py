@@ -55,33 +55,63 @@ class World:
     cache: auth.VerifyCache | None = attrs.field(default=None, eq=False, repr=False)
 
 
-def _revocation_points(w: World) -> tuple[dict[bytes, int], dict[str, int], dict[bytes, int]]:
-    """First SHC position at which each record, principal (certificate or attribute epoch) and grant is revoked."""
+def _revocation_points(w: World) -> tuple[dict[bytes, int], dict[bytes, int], Callable[[str, int], bool]]:
+    """First SHC position at which each record and each grant is revoked, and whether a principal's certificate
+    or attribute epoch is revoked just before a given SHC position (a later CERT_ISSUE or ATTRIBUTE_COMMIT at a
+    new epoch reinstates it, as the chain's rules do)."""
     rec: dict[bytes, int] = {}
-    who: dict[str, int] = {}
     grant: dict[bytes, int] = {}
+    changes: dict[str, list[tuple[int, bool]]] = {}
+    cert_revoked: dict[str, bool] = {}
+    epoch: dict[str, int] = {}
+    below: dict[str, int] = {}
     for pos, (_, tx) in enumerate(w.shc_txs):
         if tx.kind == "RECORD_REVOKE_NOTICE":
             rec.setdefault(tx.arg("record_id"), pos)
-        elif tx.kind in ("CERT_REVOKE", "ATTRIBUTE_EPOCH_REVOKE"):
-            who.setdefault(tx.arg("identity"), pos)
         elif tx.kind == "GRANT_REVOKE":
             grant.setdefault(tx.arg("grant_id"), pos)
-    return rec, who, grant
+        elif tx.kind in ("CERT_ISSUE", "CERT_REVOKE", "ATTRIBUTE_COMMIT", "ATTRIBUTE_EPOCH_REVOKE"):
+            who = tx.arg("identity")
+            if tx.kind.startswith("CERT"):
+                cert_revoked[who] = tx.kind == "CERT_REVOKE"
+            elif tx.kind == "ATTRIBUTE_COMMIT":
+                epoch[who] = tx.arg("epoch")
+            else:
+                below[who] = tx.arg("epoch") + 1
+            attr_revoked = who in below and epoch.get(who, -1) < below[who]
+            changes.setdefault(who, []).append((pos, cert_revoked.get(who, False) or attr_revoked))
+
+    def principal_revoked(who: str, pos: int) -> bool:
+        return next((r for p, r in reversed(changes.get(who, [])) if p < pos), False)
+
+    return rec, grant, principal_revoked
 
 
 def access_soundness(w: World) -> list[str]:
-    """If a principal knows k_r, it owns r, or its attributes satisfy P_r and a grant for its request on r was
-    committed before any revocation of r, of the grant or of the principal."""
+    """No re-encryption receipt for a grant follows a revocation of its record, of the grant or of its requester
+    (certificate or attribute epoch); and if a principal knows k_r, it owns r, or its attributes satisfy P_r and
+    a receipt for a grant of its request on r was committed before any such revocation (Sharing.tla's
+    AccessSoundness: a valid cfrag of an honest node). cfrags delivered before a revocation stay with the
+    principal: revocation stops new re-encryptions, it does not take back what was delivered."""
     out: list[str] = []
-    rec_rev, who_rev, _ = _revocation_points(w)
+    rec_rev, grant_rev, principal_revoked = _revocation_points(w)
     requests: dict[bytes, tuple[str, bytes]] = {}
-    granted: dict[tuple[str, bytes], int] = {}
+    grants: dict[bytes, tuple[str, bytes]] = {}
+    granted: set[tuple[str, bytes]] = set()
+    live: set[tuple[str, bytes]] = set()  # (principal, record) with a receipt made while nothing was revoked
     for pos, (_, tx) in enumerate(w.shc_txs):
         if tx.kind == "ACCESS_REQUEST":
             requests[tx.arg("request_id")] = (tx.sender, tx.arg("record_id"))
         elif tx.kind == "GRANT" and tx.arg("request_id") in requests:
-            granted.setdefault(requests[tx.arg("request_id")], pos)
+            grants[tx.arg("grant_id")] = requests[tx.arg("request_id")]
+            granted.add(requests[tx.arg("request_id")])
+        elif tx.kind == "REENCRYPTION_RECEIPT" and tx.arg("grant_id") in grants:
+            gid = tx.arg("grant_id")
+            who, rid = grants[gid]
+            if rec_rev.get(rid, pos) < pos or grant_rev.get(gid, pos) < pos or principal_revoked(who, pos):
+                out.append(f"receipt from {tx.sender} for grant {gid.hex()[:8]} after a revocation")
+            else:
+                live.add((who, rid))
     for party, known in w.knowledge.items():
         for what, rid in known:
             if what != "k" or rid not in w.records:
@@ -89,14 +119,13 @@ def access_soundness(w: World) -> list[str]:
             r = w.records[rid]
             if party == r.owner:
                 continue
-            at = granted.get((party, rid))
-            if at is None:
+            if (party, rid) not in granted:
                 out.append(f"{party} knows k of {rid.hex()[:8]} without a grant")
                 continue
             if not satisfies(parse(r.policy), w.attributes.get(party, ())):
                 out.append(f"{party} knows k of {rid.hex()[:8]} but does not satisfy its policy")
-            if rec_rev.get(rid, at + 1) < at or who_rev.get(party, at + 1) < at:
-                out.append(f"{party}'s grant on {rid.hex()[:8]} came after a revocation")
+            if (party, rid) not in live:
+                out.append(f"{party} knows k of {rid.hex()[:8]} without a receipt made before a revocation")
     return out
 
 

@@ -18,7 +18,7 @@ from ..chain.anchor import record_key
 from ..chain.codec import Reader, blob, sha256, text, u8
 from ..chain.entries import RecordEntry, k
 from ..chain.merkle import prove_state
-from ..chain.state import PayloadRule, State
+from ..chain.state import PayloadRule, State, check_grant_live
 from ..chain.tx import MDC, SHC, Transaction
 from ..crypto import cbs, fame, ibe, record, umbral
 from ..errors import MedshareError, fail
@@ -302,6 +302,13 @@ def make_kfrags(owner_sk: umbral.SecretKey, signer: umbral.Signer, receiving_pk:
 
 
 # ---- phase 6: re-encryption ----------------------------------------------------------------------------------
+def check_reencryption(shc_state: State, grant_id: bytes) -> None:
+    """Phase 6 (honest CPC node), before re-encrypting: the grant is committed on SHC (GRANT_UNKNOWN) and still
+    live: neither it (GRANT_REVOKED), its record (RECORD_REVOKED), nor its requester's certificate (CERT_REVOKED)
+    or attribute epoch (ATTRIBUTE_REVOKED) is revoked. The same checks SHC's receipt rule makes."""
+    check_grant_live(shc_state, grant_id)
+
+
 def reencrypt(kfrag: umbral.KeyFrag, capsule: umbral.Capsule, verifying_pk: umbral.PublicKey,
               delegating_pk: umbral.PublicKey, receiving_pk: umbral.PublicKey, rng: RNG
               ) -> umbral.VerifiedCapsuleFrag:
@@ -469,6 +476,6 @@ def signed(group: PairingGroup, signer: auth.Signer, chain: str, kind: str, nonc
 
 
 __all__ = ["AttributeGrant", "AuthorityKeys", "Blob", "MDC", "Published", "RecordPayload", "RequestPayload", "SHC",
-           "audit", "chain_policy_hash", "decrypt", "device_send", "grant_fields", "issue_attributes",
-           "make_kfrags", "mi_receive", "payload_rules", "prove_access", "publish", "receipt_fields", "reencrypt",
-           "request_fields", "setup_authority", "setup_policy_circuit", "signed", "text"]
+           "audit", "chain_policy_hash", "check_reencryption", "decrypt", "device_send", "grant_fields",
+           "issue_attributes", "make_kfrags", "mi_receive", "payload_rules", "prove_access", "publish",
+           "receipt_fields", "reencrypt", "request_fields", "setup_authority", "setup_policy_circuit", "signed", "text"]

@@ -149,6 +149,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         for pub in fx["pubs"].values():
             self.knowledge["mi1"] |= {("k", pub.record_id), ("k_pre", pub.record_id), ("plaintext", pub.record_id)}
         self.outcomes: list[str] = []
+        self.refusals: list[str] = []  # honest CPC nodes' refusals to re-encrypt
 
     def _both(self, pair: Pair, batch: list[Transaction]) -> None:
         block, rejected = pair.spec.seal(batch)
@@ -211,7 +212,15 @@ class ProtocolMachine(RuleBasedStateMachine):
         gid = sorted(self.grants)[which % len(self.grants)]
         pub = self.fx["pubs"][self.grants[gid]]
         entry = RecordEntry.from_bytes(self.mdc.spec.state[P.record_key(pub.record_id)])
-        c = self.cpc[node].cfrag(gid, entry, self.fx["ri_keys"]["ri1"].public_key(), DeterministicRNG(gid + bytes([node])))
+        try:
+            c = self.cpc[node].cfrag(gid, entry, self.fx["ri_keys"]["ri1"].public_key(),
+                                     DeterministicRNG(gid + bytes([node])), self.shc.spec.state)
+        except MedshareError as e:  # an honest node refuses exactly what SHC would refuse its receipt with
+            receipt = self.wl.tx(SHC, "REENCRYPTION_RECEIPT", self.cpc[node].identity, grant_id=gid,
+                                 payload=b"\x00" * 32)
+            assert _first_code(self.shc.spec, receipt) == e.code
+            self.refusals.append(e.code)
+            return
         if self.shc.submit(self.wl.tx(SHC, "REENCRYPTION_RECEIPT", self.cpc[node].identity,
                                       **P.receipt_fields(gid, c))) == "ok":
             self.cfrags.setdefault(gid, []).append(c)
@@ -285,7 +294,8 @@ TestProtocol = ProtocolMachine.TestCase
 
 def test_scripted_run() -> None:
     """A fixed run through every action (the random runs may stop early): request, replay, forgeries, grant,
-    honest and Byzantine re-encryption, decryption with the bad cfrag dropped, then each revocation."""
+    honest and Byzantine re-encryption, decryption with the bad cfrag dropped, then each revocation (after which
+    the honest CPC node refuses to re-encrypt)."""
     m = ProtocolMachine()
     script: list[tuple[str, dict[str, Any]]] = [
         ("request", dict(label="r1", i=0)), ("request", dict(label="r1", i=0)),
@@ -294,8 +304,9 @@ def test_scripted_run() -> None:
         ("reencrypt", dict(which=0, node=2)), ("reencrypt", dict(which=0, node=0)), ("decrypt", dict(which=0)),
         ("reencrypt", dict(which=0, node=1)), ("decrypt", dict(which=0)),
         ("request", dict(label="r2", i=0)), ("revoke", dict(kind="record", which=1)), ("grant", dict(which=1)),
+        ("revoke", dict(kind="epoch", which=0)), ("reencrypt", dict(which=0, node=1)),
         ("revoke", dict(kind="grant", which=0)), ("reencrypt", dict(which=0, node=1)),
-        ("revoke", dict(kind="epoch", which=0)), ("request", dict(label="r1", i=1)),
+        ("request", dict(label="r1", i=1)),
         ("revoke", dict(kind="cert", which=0)), ("grant", dict(which=0)),
     ]
     try:
@@ -306,5 +317,7 @@ def test_scripted_run() -> None:
             m.properties_hold()
         assert "ri1" in m.knowledge and any(w == "k" for w, _ in m.knowledge["ri1"])
         assert m.outcomes == ["ok", "REPLAYED_NONCE", "ok", "ATTRIBUTE_REVOKED"]
+        # the honest node refuses once ri1's attribute epoch is revoked, then because the grant is
+        assert m.refusals == ["ATTRIBUTE_REVOKED", "GRANT_REVOKED"]
     finally:
         m.teardown()

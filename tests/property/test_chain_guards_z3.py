@@ -66,12 +66,12 @@ def test_weakened_guard_is_refuted(weakening: tuple[str, Any, str]) -> None:
 #: guard checks no property needs: re-revoking is idempotent (the check only names the error); an attribute epoch
 #: below the revocation bound is refused later, at request and grant; the stored-height and parent checks of a
 #: relay follow from the commit certificate under MDC's PBFT safety; a request's RI test follows from the
-#: attribute check (attribute commitments exist only for RIs)
+#: attribute check (attribute commitments exist only for RIs); a grant's request exists (grant-has-request)
 UNNEEDED = {("CERT_REVOKE", "cert-unrevoked"), ("RECORD_REVOKE", "record-unrevoked"),
             ("ATTRIBUTE_COMMIT", "epoch-unrevoked"), ("ATTRIBUTE_EPOCH_REVOKE", "attr-exists"),
             ("MDC_HEADER_RELAY", "not-relayed"), ("MDC_HEADER_RELAY", "height-free"),
             ("MDC_HEADER_RELAY", "extends-parent"), ("ACCESS_REQUEST", "sender-is-RI"),
-            ("GRANT_REVOKE", "grant-unrevoked")}
+            ("GRANT_REVOKE", "grant-unrevoked"), ("REENCRYPTION_RECEIPT", "grant-request-exists")}
 
 
 @pytest.mark.slow

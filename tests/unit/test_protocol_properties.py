@@ -49,6 +49,50 @@ def test_access_with_grant_but_unsatisfied_policy(world: props.World) -> None:
     assert "access_soundness" in violated(w)
 
 
+GID, QID = b"\x05" * 32, b"\x09" * 32
+
+
+def _tx(kind: str, sender: str, **fields: Any) -> Transaction:
+    return Transaction.make(SHC, kind, sender, 0, **fields)
+
+
+GRANTED = ((1, request(QID)), (2, _tx("GRANT", "mi1", grant_id=GID, request_id=QID, payload=b"")))
+RECEIPT = _tx("REENCRYPTION_RECEIPT", "cpc1", grant_id=GID, payload=b"\x11" * 32)
+REVOCATIONS = {
+    "cert": _tx("CERT_REVOKE", "authority", identity="ri1"),
+    "epoch": _tx("ATTRIBUTE_EPOCH_REVOKE", "authority", identity="ri1", epoch=1),
+    "grant": _tx("GRANT_REVOKE", "mi1", grant_id=GID),
+    "record": _tx("RECORD_REVOKE_NOTICE", "mi1", mdc_height=1, record_id=RID, record_entry=b"", proof=b""),
+}
+
+
+def test_access_needs_a_receipt(world: props.World) -> None:
+    """A grant alone does not explain knowing k: some receipt for it must have been made."""
+    knows = {"ri1": frozenset({("k", RID)})}
+    assert props.access_soundness(attrs.evolve(world, shc_txs=GRANTED, knowledge=knows))
+    assert props.access_soundness(attrs.evolve(world, shc_txs=(*GRANTED, (3, RECEIPT)), knowledge=knows)) == []
+
+
+@pytest.mark.parametrize("what", sorted(REVOCATIONS))
+def test_receipt_after_a_revocation(world: props.World, what: str) -> None:
+    """After any revocation of the record, the grant or the requester no receipt is sound, and k then known
+    is not explained; cfrags delivered (receipt made) before the revocation stay sound."""
+    knows = {"ri1": frozenset({("k", RID)})}
+    after = attrs.evolve(world, shc_txs=(*GRANTED, (3, REVOCATIONS[what]), (4, RECEIPT)), knowledge=knows)
+    found = props.access_soundness(after)
+    assert any("after a revocation" in v for v in found) and any("without a receipt" in v for v in found)
+    before = attrs.evolve(world, shc_txs=(*GRANTED, (3, RECEIPT), (4, REVOCATIONS[what])), knowledge=knows)
+    assert props.access_soundness(before) == []
+
+
+def test_reissued_certificate_reinstates_the_principal(world: props.World) -> None:
+    issue = _tx("CERT_ISSUE", "authority", identity="ri1", public_key=b"\x00" * 96, period_start=0, period_end=9,
+                sigma=b"\x00" * 48)
+    w = attrs.evolve(world, shc_txs=(*GRANTED, (3, REVOCATIONS["cert"]), (4, issue), (5, RECEIPT)),
+                     knowledge={"ri1": frozenset({("k", RID)})})
+    assert props.access_soundness(w) == []
+
+
 @pytest.mark.parametrize("what", ["knows", "holds"])
 def test_cpc_blindness(world: props.World, what: str) -> None:
     w = (attrs.evolve(world, knowledge={"cpc1": frozenset({("k_pre", RID)})}) if what == "knows"
