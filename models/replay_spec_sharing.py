@@ -442,23 +442,32 @@ class SpecSharingAdapter:
             raise Diverged(f"{c} is not an honest CPC node")
 
     def do_Reencrypt(self, w: SpecWorld, a: Record) -> None:
-        """An honest node re-encrypts and posts its receipt; SHC's refusal of the receipt is the step's code."""
+        """An honest node checks that the grant is live (``P.check_reencryption``), re-encrypts and posts its
+        receipt; the node's refusal or SHC's refusal of the receipt is the step's code."""
         g, c = a["g"], a["c"]
         self._honest(w, c)
+        if g not in w.kfrags.get(c, {}):
+            raise Diverged(f"{c} holds no kfrag for grant {g}")
+        P.check_reencryption(w.shc.state, w.grant_id(g))
         cfrag = w.make_cfrag(g, c)
         w.commit_shc(w.receipt_tx(c, g, cfrag))
         w.cfrags.append(CfragMade(g, c, cfrag, True))
 
     def do_Refuse(self, w: SpecWorld, a: Record) -> None:
-        """An honest node holding a kfrag for a committed grant asks SHC whether its receipt would be accepted;
-        it refuses exactly when SHC refuses (and records the code)."""
+        """An honest node holding a kfrag for a committed grant checks it (``P.check_reencryption``) and refuses
+        exactly when the check fails (and records the code); SHC would refuse its receipt with the same code."""
         g, c = a["g"], a["c"]
         self._honest(w, c)
         if k("grant", w.grant_id(g)) not in w.shc.state:
             raise Diverged(f"grant {g} is not committed")
-        verdict = w.receipt_verdict(c, g, w.make_cfrag(g, c))
-        if verdict == "ok":
-            raise Diverged(f"SHC accepts {c}'s receipt for grant {g}: the spec does not refuse it")
+        if g not in w.kfrags.get(c, {}):
+            raise Diverged(f"{c} holds no kfrag for grant {g}")
+        try:
+            P.check_reencryption(w.shc.state, w.grant_id(g))
+        except MedshareError as e:
+            verdict = e.code
+        else:
+            raise Diverged(f"grant {g} is live: the honest node {c} re-encrypts, it does not refuse")
         if (g, c) in w.refused:
             raise Diverged(f"{c} already refused grant {g}")
         w.refused[(g, c)] = verdict

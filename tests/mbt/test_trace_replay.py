@@ -45,11 +45,13 @@ def test_witness_traces_replay_against_the_spec(name: str) -> None:
 
 
 def test_spec_refuses_the_norevocation_counterexample() -> None:
-    """The buggy model requests a revoked record; the spec's SHC refuses the request at that step."""
+    """The buggy model grants a request whose record was revoked after it; the spec's SHC refuses the grant."""
     trace = load_trace(TRACES_DIR / WITNESS_TRACES["MCSharing_bug_norevocation"])
     report = replay(trace)
-    k = _actions(trace).index("RevokeRecord") + 1
-    assert not report.ok and (report.step, report.action, report.code) == (k, "Request", "RECORD_REVOKED")
+    acts = _actions(trace)
+    assert acts.index("Request") < acts.index("RevokeRecord")  # the model, too, refuses requests on revoked records
+    k = acts.index("RevokeRecord") + 1
+    assert not report.ok and (report.step, report.action, report.code) == (k, "Grant", "RECORD_REVOKED")
     assert report.steps == k - 1  # every state before it agreed
     assert report.summary()["diverged"]["code"] == "RECORD_REVOKED"
 
@@ -163,8 +165,14 @@ REENC = {"name": "Reencrypt", "g": 1, "c": "c1"}
     ({"DedupReceipts": False}, [*GRANTED, REENC, REENC], "RECEIPT_DUPLICATE"),
     # a header relayed without a commit certificate (bug_anchor)
     ({"CheckAnchorCert": False}, [SETUP[0], {"name": "Anchor", "rec": "rec1"}], "ANCHOR_UNCOMMITTED"),
-    # re-encryption after the grant is revoked (bug_norevocation)
+    # re-encryption after the grant, the requester's certificate or its attribute epoch is revoked
+    # (bug_norevocation): the honest node's check and SHC's receipt rule refuse it
     ({"CheckRevocation": False}, [*GRANTED, {"name": "RevokeGrant", "i": 1}, REENC], "GRANT_REVOKED"),
+    ({"CheckRevocation": False}, [*GRANTED, {"name": "RevokeCert", "ri": "ri1"}, REENC], "CERT_REVOKED"),
+    ({"CheckRevocation": False}, [*GRANTED, {"name": "RevokeAttributes", "ri": "ri1"}, REENC], "ATTRIBUTE_REVOKED"),
+    # a grant for a request whose record was revoked after it (bug_norevocation)
+    ({"CheckRevocation": False}, [*SETUP, REQUEST, {"name": "RevokeRecord", "rec": "rec1"}, {"name": "Grant", "i": 1}],
+     "RECORD_REVOKED"),
     # a Byzantine node opening the cfrags made for ri1's key (bug_kfragtarget)
     ({"KfragToRI": False}, [*GRANTED, REENC, {"name": "ByzReencrypt", "g": 1, "c": "c2"},
                             {"name": "ByzOpen", "g": 1, "c": "c2"}], "KFRAG_SIGNATURE_INVALID"),
@@ -215,12 +223,38 @@ def test_leaked_attributes_show_in_the_projection() -> None:
     assert not report.ok and report.step == 4 and report.code is None and (report.reason or "").startswith("reqs:")
 
 
-def test_refusal_the_spec_does_not_make() -> None:
-    """The model's honest CPC node refuses a grant whose requester's certificate is revoked; SHC's receipt rule
-    checks the grant and the record only, so the spec would accept the receipt."""
-    actions = [*GRANTED, {"name": "RevokeCert", "ri": "ri1"}, {"name": "Refuse", "g": 1, "c": "c1"}]
+@pytest.mark.parametrize("revoke, code", [({"name": "RevokeCert", "ri": "ri1"}, "CERT_REVOKED"),
+                                          ({"name": "RevokeAttributes", "ri": "ri1"}, "ATTRIBUTE_REVOKED")])
+def test_requester_revocation_stops_reencryption(revoke: dict[str, Any], code: str) -> None:
+    """After the requester's certificate or attribute epoch is revoked, the correct model's honest CPC node
+    refuses its committed grant and so does the spec's (with the code), every state agreeing; a receipt a CPC
+    node posts anyway is rejected by SHC with the same code and leaves SHC's state unchanged."""
+    from medshare.models.replay_spec_sharing import SpecSharingAdapter
+    from medshare.spec.protocol import protocol as P
+
+    actions = [*GRANTED, REENC, revoke, {"name": "Refuse", "g": 1, "c": "c1"}]
     report = replay(_sharing_trace({}, actions))
-    assert not report.ok and report.step == len(actions) and "SHC accepts" in (report.reason or "")
+    assert report.ok, report.summary()
+
+    trace = _sharing_trace({}, actions[:-1])
+    adapter = SpecSharingAdapter()
+    world = adapter.initial({k: from_itf(v) for k, v in trace["#meta"]["constants"].items()},
+                            trace["#meta"]["substitutions"])
+    for act in [*GRANTED, revoke]:
+        world = adapter.step(world, Record(act))
+    assert world.refused == {}
+    before = (dict(world.shc.state), {n: to_itf(v) for n, v in adapter.project(world).items()})
+    with pytest.raises(MedshareError) as e:  # the honest node's own check
+        adapter.step(world, Record(REENC))
+    assert e.value.code == code
+    receipt = world.receipt_tx("c1", 1, world.make_cfrag(1, "c1"))  # a receipt posted regardless
+    with pytest.raises(MedshareError) as e:
+        world.commit_shc(receipt)
+    assert e.value.code == code
+    assert (dict(world.shc.state), {n: to_itf(v) for n, v in adapter.project(world).items()}) == before
+    with pytest.raises(MedshareError) as e:
+        P.check_reencryption(world.shc.state, world.grant_id(1))
+    assert e.value.code == code
 
 
 def test_pbft_disagreement_needs_the_weak_quorum() -> None:
@@ -300,7 +334,7 @@ def test_cli_replay(tmp_path: Path) -> None:
     res = runner.invoke(app, ["trace", "replay", str(bug), "--json", str(out)])
     assert res.exit_code == 1
     diverged = json.loads(out.read_text())["diverged"]
-    assert (diverged["step"], diverged["action"], diverged["code"]) == (5, "Request", "RECORD_REVOKED")
+    assert (diverged["step"], diverged["action"], diverged["code"]) == (6, "Grant", "RECORD_REVOKED")
     res = runner.invoke(app, ["trace", "replay", str(bug), "--against", "mirror", "--json", str(out)])
     assert res.exit_code == 0 and json.loads(out.read_text())["against"] == "mirror"
 

@@ -125,7 +125,7 @@ def test_cli_check_json_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 #: what the spec says at the step of each buggy configuration's counterexample: (action, code or variable)
 SPEC_VERDICTS = {
     "MCSharing_bug_noproof": ("Request", "PROOF_INVALID"), "MCSharing_bug_nogrant": ("Reencrypt", "GRANT_UNKNOWN"),
-    "MCSharing_bug_norevocation": ("Request", "RECORD_REVOKED"), "MCSharing_bug_nonce": ("Request", "usedNonces"),
+    "MCSharing_bug_norevocation": ("Grant", "RECORD_REVOKED"), "MCSharing_bug_nonce": ("Request", "usedNonces"),
     "MCSharing_bug_receipts": ("Reencrypt", "RECEIPT_DUPLICATE"), "MCSharing_bug_anchor": ("Anchor", "ANCHOR_UNCOMMITTED"),
     "MCSharing_bug_nosig": ("Forge", "TX_SIGNATURE_INVALID"),
     "MCSharing_bug_kfragtarget": ("ByzOpen", "KFRAG_SIGNATURE_INVALID"), "MCSharing_bug_attrleak": ("Request", "reqs"),
