@@ -144,7 +144,9 @@ class TxPool:
 
     def _fold(self) -> None:
         if len(self._added) + len(self._removed) > max(32, isqrt(len(self._base))):
-            base = {h: tx for h, tx in self._base.items() if h not in self._removed}
+            base = self._base.copy()  # the old base may be shared with other copies: never changed in place
+            for h in self._removed:
+                del base[h]
             base.update(self._added)
             self._base, self._added, self._removed = base, {}, set()
 
