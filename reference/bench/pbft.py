@@ -6,6 +6,20 @@ their transactions before the run (not timed). Nodes share a cache of signature 
 distinct signature is verified once per process. Throughput is reported per wall-clock second and per CPU
 second of this process (the CPU figure is the one to compare on a shared machine). Messages per block are
 compared with the PBFT count (n−1) + (n−1)² + n(n−1) + n(n−1)/K (pre-prepare, prepares, commits, checkpoints every K blocks).
+
+Where the time goes (n = 4, 2,000 transactions in blocks of up to 500; cProfile, ms per committed transaction):
+the transaction signatures, batch-verified once by the proposer (``auth.prime_tx_cache``), take about 0.5 ms,
+of which 0.32 ms is the hash to G1 of each message (H_msg, RFC 9380 in arkworks) and 0.1 ms the strict decoding
+of each signature with its subgroup check; every replica then runs every rule of ``apply`` (0.15 ms for
+four), computes the state and transaction roots (0.07 ms), copies its state on each step (0.04 ms) and persists
+its ledger and snapshot (0.05 ms); votes cost 0.07 ms. The costs removed so far: the transaction pool is a
+``TxPool`` whose copies are O(√pool) (the replica is copied on every step, and copying the pool was O(pool));
+vote checks use prepared CBS keys (H_cert and e(H_cert, mpk) once per validator: −25 % per check); cache keys
+are tuples of the signed data instead of SHA-256 digests; a block keeps its canonical bytes, so snapshots
+pickle each pending block as one byte string. Measured before and after in alternating runs on the shared
+two-core machine: tx per CPU-second 1,270 → 1,410 at n = 4 and 660 → 830 at n = 13 (wall-clock figures equal
+the CPU ones on an idle machine; under load they drop, to about 890 at n = 4 in those runs). What remains at
+n = 4 is mostly the per-transaction hash to G1, decoding and subgroup check, which every signature needs.
 """
 
 from __future__ import annotations
