@@ -159,6 +159,8 @@ def _strip(slot: Any) -> Any:
 
 
 def _thaw(snap: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(snap.get("pool"), TxPool):  # a snapshot written when the pool was a dict
+        snap["pool"] = TxPool()
     return snap
 
 

@@ -132,9 +132,10 @@ class TxPool:
         return tuple(out)
 
     def add(self, h: bytes, tx: Transaction) -> None:
-        """Add ``tx`` under its id ``h`` (not in the pool)."""
-        self._added[h] = tx
-        self._fold()
+        """Add ``tx`` under its id ``h``; an id already in the pool keeps its transaction."""
+        if h not in self:
+            self._added[h] = tx
+            self._fold()
 
     def pop(self, h: bytes) -> None:
         """Remove ``h`` if present."""

@@ -26,9 +26,9 @@ def test_pool_is_an_ordered_dict_with_independent_copies(seq: list[tuple[str, in
         pool, model = versions[cur]
         tx = TXS[i]
         h = tx.tx_hash()
-        if op == "add" and h not in model:
+        if op == "add":  # adding an id already present changes nothing
             pool.add(h, tx)
-            model[h] = tx
+            model.setdefault(h, tx)
         elif op == "pop":
             pool.pop(h)
             model.pop(h, None)
