@@ -146,6 +146,22 @@ def test_snarkjs_proves_medshare_circuit_with_exported_zkey(tmp_path: Path) -> N
     r1cs = cs.to_r1cs()
     assert 2 ** 8 < groth16.qap_rows(r1cs) <= 2 ** 9
     snarkjs_proves_with_exported_key(tmp_path, r1cs, formats.wtns_to_snarkjs(cs.witness()), b"peer-d-setup")
+    # the exported key takes a snarkjs phase-2 contribution: delta changes, alpha, beta, gamma and IC do not
+    group = get_group("native")
+    steps = [(SNARKJS, "zkey", "contribute", "m.zkey", "m2.zkey", "--name=peer", "-e=medshare peer test"),
+             (SNARKJS, "zkey", "export", "verificationkey", "m2.zkey", "m2_vk.json"),
+             (SNARKJS, "groth16", "prove", "m2.zkey", "m.wtns", "m2_proof.json", "m2_public.json")]
+    for step in steps:
+        out = run(*step, cwd=tmp_path)
+        assert out.returncode == 0, f"{step}: {out.stdout}\n{out.stderr}"
+    vk = groth16.setup(group, r1cs, DeterministicRNG(b"peer-d-setup")).vk
+    vk2 = formats.vk_from_snarkjs(group, json.loads((tmp_path / "m2_vk.json").read_text()))
+    assert vk2.delta_g2 != vk.delta_g2 and (vk2.alpha_g1, vk2.beta_g2, vk2.gamma_g2, vk2.ic) == (
+        vk.alpha_g1, vk.beta_g2, vk.gamma_g2, vk.ic)
+    proof2 = formats.proof_from_snarkjs(group, json.loads((tmp_path / "m2_proof.json").read_text()))
+    public = formats.public_from_snarkjs(json.loads((tmp_path / "m2_public.json").read_text()))
+    groth16.verify(group, vk2, public, proof2)
+    assert not groth16.is_valid(group, vk, public, proof2)
 
 
 def test_snarkjs_proves_circom_circuit_with_exported_zkey(circom_build: Path) -> None:
