@@ -8,6 +8,9 @@
 * circom ``.r1cs`` and snarkjs ``.wtns`` (iden3 binfile: 4-byte magic, u32 version, u32 section count, then
   sections ``u32 type, u64 size, body``; integers little-endian; field elements n8 = 32 bytes little-endian,
   standard form). The header's prime must be BLS12-381 r, else ``CIRCUIT_FORMAT``.
+* snarkjs Groth16 ``.zkey`` (written only): medshare's proving key in snarkjs's layout, points in ffjavascript's
+  Montgomery little-endian affine form; the H points, which snarkjs's prover uses on a coset, come from the
+  setup trapdoor (spec/zk/zk.md, "snarkjs proving key").
 """
 
 from __future__ import annotations
