@@ -284,6 +284,16 @@ class PairingGroup(ABC):
     def _gt_from_coefficients(self, c: list[int]) -> GTElement:
         """Coefficients in GT_COEFFICIENT_ORDER, each < p; fail GT_NOT_IN_SUBGROUP."""
 
+    # affine coordinates (interchange formats such as snarkjs's) ------------------------------------------
+    def g1_affine(self, p: G1Element) -> tuple[int, int] | None:
+        """(x, y) of p, None for the identity. The default decompresses ``p.to_bytes()``; a backend holding
+        the coordinates returns the same values faster."""
+        return g1_affine(p)
+
+    def g2_affine(self, p: G2Element) -> tuple[Fp2, Fp2] | None:
+        """((x0, x1), (y0, y1)) of p (x = x0 + x1*u), None for the identity; as ``g1_affine``."""
+        return g2_affine(p)
+
     def __repr__(self) -> str:
         return f"PairingGroup({self.name})"
 
@@ -362,3 +372,77 @@ def as_int(k: Any) -> int:
     if isinstance(k, int):
         return k % R
     raise TypeError(f"scalar must be Zr or int, not {type(k).__name__}")
+
+
+# Affine coordinates by decompression ------------------------------------------------------------------------
+Fp2 = tuple[int, int]
+
+
+def f2_mul(a: Fp2, b: Fp2) -> Fp2:
+    return ((a[0] * b[0] - a[1] * b[1]) % P, (a[0] * b[1] + a[1] * b[0]) % P)
+
+
+def f2_pow(a: Fp2, e: int) -> Fp2:
+    out: Fp2 = (1, 0)
+    while e:
+        if e & 1:
+            out = f2_mul(out, a)
+        a = f2_mul(a, a)
+        e >>= 1
+    return out
+
+
+def fp_sqrt(a: int) -> int | None:
+    """A square root in Fp (p = 3 mod 4), None for a non-square."""
+    y = pow(a, (P + 1) // 4, P)
+    return y if y * y % P == a % P else None
+
+
+def fp2_sqrt(a: Fp2) -> Fp2 | None:
+    """A square root in Fp2 = Fp[u]/(u^2 + 1), p = 3 mod 4 (Adj and Rodriguez-Henriquez, Algorithm 9)."""
+    a1 = f2_pow(a, (P - 3) // 4)
+    alpha = f2_mul(f2_mul(a1, a1), a)
+    x0 = f2_mul(a1, a)
+    if alpha == (P - 1, 0):
+        x = (-x0[1] % P, x0[0])  # u * x0
+    else:
+        x = f2_mul(f2_pow(((1 + alpha[0]) % P, alpha[1]), (P - 1) // 2), x0)
+    return x if f2_mul(x, x) == (a[0] % P, a[1] % P) else None
+
+
+def g1_rhs(x: int) -> int:
+    """x^3 + 4, the right-hand side of the G1 curve equation."""
+    return (x * x * x + 4) % P
+
+
+def g2_rhs(x: Fp2) -> Fp2:
+    """x^3 + 4(1 + u), the right-hand side of the G2 curve equation."""
+    x3 = f2_mul(f2_mul(x, x), x)
+    return ((x3[0] + 4) % P, (x3[1] + 4) % P)
+
+
+def g1_affine(p: G1Element) -> tuple[int, int] | None:
+    """(x, y) of a G1 point from its compressed encoding, None for the identity."""
+    data = p.to_bytes()
+    if data[0] & FLAG_INFINITY:
+        return None
+    x = int.from_bytes(bytes([data[0] & 0x1F]) + data[1:], "big")
+    y = fp_sqrt(g1_rhs(x))
+    assert y is not None
+    if fp_sign(y) != bool(data[0] & FLAG_SIGN):
+        y = P - y
+    return x, y
+
+
+def g2_affine(p: G2Element) -> tuple[Fp2, Fp2] | None:
+    """((x0, x1), (y0, y1)) of a G2 point from its compressed encoding, None for the identity."""
+    data = p.to_bytes()
+    if data[0] & FLAG_INFINITY:
+        return None
+    x1 = int.from_bytes(bytes([data[0] & 0x1F]) + data[1:FP_BYTES], "big")
+    x0 = int.from_bytes(data[FP_BYTES:], "big")
+    y = fp2_sqrt(g2_rhs((x0, x1)))
+    assert y is not None
+    if fp2_sign(*y) != bool(data[0] & FLAG_SIGN):
+        y = ((P - y[0]) % P, (P - y[1]) % P)
+    return (x0, x1), y

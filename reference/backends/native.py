@@ -219,6 +219,22 @@ class NativeGroup(PairingGroup):
         check_dst(dst)
         return NativeG2(ark.G2Point.hash_to_curve(msg, dst))
 
+    def g1_affine(self, p: G1Element) -> tuple[int, int] | None:
+        """The coordinates arkworks holds (the same values as the decompression in spec/group.py)."""
+        if p.is_identity():
+            return None
+        assert isinstance(p, NativeG1)
+        raw = bytes(p.p.to_xy_bytes_le())
+        return int.from_bytes(raw[:FP_BYTES], "little"), int.from_bytes(raw[FP_BYTES:], "little")
+
+    def g2_affine(self, p: G2Element) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        if p.is_identity():
+            return None
+        assert isinstance(p, NativeG2)
+        raw = bytes(p.p.to_xy_bytes_le())
+        x0, x1, y0, y1 = (int.from_bytes(raw[i:i + FP_BYTES], "little") for i in range(0, 4 * FP_BYTES, FP_BYTES))
+        return (x0, x1), (y0, y1)
+
     def _g1_from_x(self, x: int, sign: bool) -> NativeG1:
         data = bytearray(x.to_bytes(FP_BYTES, "big"))
         data[0] |= 0x80 | (0x20 if sign else 0)

@@ -6,6 +6,22 @@ their transactions before the run (not timed). Nodes share a cache of signature 
 distinct signature is verified once per process. Throughput is reported per wall-clock second and per CPU
 second of this process (the CPU figure is the one to compare on a shared machine). Messages per block are
 compared with the PBFT count (n−1) + (n−1)² + n(n−1) + n(n−1)/K (pre-prepare, prepares, commits, checkpoints every K blocks).
+
+Where the time goes at n = 4 (2,000 transactions in blocks of up to 500; ms per committed transaction, timed
+without a profiler): about 0.48 of 0.69 ms is the proposer's batch check of the transaction signatures
+(``auth.prime_tx_cache``), almost all of it the hash to G1 of each signed message (H_msg, RFC 9380 in arkworks,
+0.32 ms) and the strict decoding of each signature with its subgroup check (0.1 ms), which every signature
+needs once; the rest is every replica running every rule of ``apply`` and the roots (about 0.012 ms per
+replica), taking the transaction into its pool (0.006 ms per replica), votes (0.07 ms) and SQLite (0.045 ms).
+At n = 13 the per-replica work and the votes dominate. Changes that removed cost: the transaction pool is a
+``TxPool`` whose copies cost O(√pool) (the replica is copied on every step, and copying the pool was O(pool));
+vote checks use prepared CBS keys (H_cert and e(H_cert, mpk) once per validator: −25 % per check);
+verification-cache keys are tuples of the signed data instead of SHA-256 digests; a block keeps its canonical
+bytes, so snapshots pickle each pending block as one byte string. Before → after, alternating runs on an idle
+moment of the shared two-core machine (tx/s; tx per CPU-second within 0.5 %): 1,288 → 1,453 at n = 4,
+983 → 1,143 at n = 7, 790 → 965 at n = 10, 653 → 822 at n = 13; messages per block unchanged (0.96 of the PBFT
+count). Under load from other processes the wall-clock figures drop (to about 900 at n = 4) while tx per
+CPU-second stays near 1,400.
 """
 
 from __future__ import annotations

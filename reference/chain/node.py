@@ -20,7 +20,7 @@ from ...spec.chain import auth
 from ...spec.chain.block import Block, CommitCertificate
 from ...spec.chain.merkle import state_root
 from ...spec.chain.messages import Message, Timeout, decode_message
-from ...spec.chain.pbft import Committed, Outgoing, PbftConfig, Replica, new_replica, step
+from ...spec.chain.pbft import Committed, Outgoing, PbftConfig, Replica, TxPool, new_replica, step
 from ...spec.chain.state import genesis_state
 from ...spec.chain.tx import Transaction
 from ...spec.errors import MedshareError, fail
@@ -133,13 +133,18 @@ def _pickle_tx(tx: Transaction) -> tuple[Any, tuple[bytes]]:
     return Transaction.from_bytes, (tx.to_bytes(),)
 
 
-copyreg.pickle(Transaction, _pickle_tx)  # snapshots hold transactions in their canonical bytes
+def _pickle_block(block: Block) -> tuple[Any, tuple[bytes]]:
+    return Block.from_bytes, (block.to_bytes(),)
+
+
+copyreg.pickle(Transaction, _pickle_tx)  # snapshots hold transactions and blocks in their canonical bytes
+copyreg.pickle(Block, _pickle_block)
 
 
 def _freeze(r: Replica) -> dict[str, Any]:
     """The consensus snapshot without derived data (states after pending blocks) and the transaction pool."""
     snap = r.consensus_snapshot()
-    snap["pool"] = {}
+    snap["pool"] = TxPool()
     snap["log"] = {key: _strip(s) for key, s in r.log.items()}
     return snap
 
@@ -154,6 +159,8 @@ def _strip(slot: Any) -> Any:
 
 
 def _thaw(snap: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(snap.get("pool"), TxPool):  # a snapshot written when the pool was a dict
+        snap["pool"] = TxPool()
     return snap
 
 

@@ -6,8 +6,10 @@ identity with a user public key and a certificate from the authority for a valid
 codes: ``TX_SIGNATURE_INVALID`` / ``VOTE_SIGNATURE_INVALID`` for a signature that does not verify;
 ``CERT_EXPIRED``, ``CERT_NOT_YET_VALID`` and ``CERT_REVOKED`` pass through unchanged.
 
-``cache`` (optional) memoises verification outcomes keyed by (public key, message, signature); verification
-is a pure function of that triple and the authority key, so a cache changes cost, never results.
+``cache`` (optional) memoises verification outcomes keyed by the signer (identity, public key, period), the
+message's SHA-256, the signature and the authority key; verification is a pure function of these, so a cache
+changes cost, never results. It also holds decoded public keys and each signer's prepared key
+(``cbs.prepare_key``: H_cert and e(H_cert, mpk), computed once per signer).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..rng import DeterministicRNG
 from .codec import sha256
 from .tx import Transaction
 
-VerifyCache = MutableMapping[bytes, Any]
+VerifyCache = MutableMapping[Any, Any]
 
 
 @attrs.frozen
@@ -71,27 +73,39 @@ def _g2(group: PairingGroup, data: bytes, cache: VerifyCache | None) -> Any:
     return point
 
 
-def _key(who: Identity, digest: bytes, signature: bytes) -> bytes:
+def _key(who: Identity, digest: bytes, signature: bytes, authority_pk: bytes) -> tuple[Any, ...]:
     """The cache key of verifying ``signature`` by ``who`` on the message whose SHA-256 is ``digest``."""
-    return sha256(who.identity.encode(), b"\x00", who.public_key, who.period_start.to_bytes(8, "big"),
-                  who.period_end.to_bytes(8, "big"), digest, signature)
+    return ("sig", who.identity, who.public_key, who.period_start, who.period_end, digest, signature,
+            authority_pk)
+
+
+def _signer(group: PairingGroup, authority_pk: bytes, who: Identity, cache: VerifyCache | None) -> Any:
+    """The verifier's form of ``who``: a prepared key, memoised in ``cache`` when one is given."""
+    cbs = _cbs()
+    period = cbs.Period(who.period_start, who.period_end)
+    if cache is None:
+        return (who.identity, _g2(group, who.public_key, None), period)
+    key = ("prepared", who.identity, who.public_key, who.period_start, who.period_end, authority_pk)
+    prepared = cache.get(key)
+    if prepared is None:
+        prepared = cache[key] = cbs.prepare_key(group, _g2(group, authority_pk, cache),
+                                                (who.identity, _g2(group, who.public_key, cache), period))
+    return prepared
 
 
 def _verify(group: PairingGroup, authority_pk: bytes, who: Identity, message: bytes, signature: bytes,
             at: int, bad_code: str, cache: VerifyCache | None, digest: bytes | None = None) -> None:
     """CBS verification with outcome caching; any failure other than a period error becomes ``bad_code``.
     ``digest`` is SHA-256 of ``message`` when the caller has it already (a transaction's id)."""
-    key = _key(who, digest or sha256(message), signature) + authority_pk if cache is not None else b""
+    key = _key(who, digest or sha256(message), signature, authority_pk) if cache is not None else ()
     outcome = cache.get(key) if cache is not None else None
     if outcome is None:
         outcome = "OK"
         try:
             cbs = _cbs()
             apk = _g2(group, authority_pk, cache)
-            upk = _g2(group, who.public_key, cache)
             sig = cbs.Signature(group.g1_from_bytes(signature, allow_identity=False))
-            cbs.verify(group, apk, (who.identity, upk, cbs.Period(who.period_start, who.period_end)), message, sig,
-                       at=at)
+            cbs.verify(group, apk, _signer(group, authority_pk, who, cache), message, sig, at=at)
         except MedshareError as e:
             outcome = e.code if e.code in ("CERT_EXPIRED", "CERT_NOT_YET_VALID") else bad_code
         if cache is not None:
@@ -158,7 +172,7 @@ def verify_commit_certificate(group: PairingGroup, authority_pk: bytes, validato
     if len(signers) < quorum:
         fail("COMMIT_CERT_INVALID", f"{len(signers)} signatures, quorum is {quorum}")
     todo = [(i, m, s) for i, m, s in items
-            if cache is None or cache.get(_key(validators[i], sha256(m), s) + authority_pk) != "OK"]
+            if cache is None or cache.get(_key(validators[i], sha256(m), s, authority_pk)) != "OK"]
     if not todo:
         return
     cbs = _cbs()
@@ -176,7 +190,7 @@ def verify_commit_certificate(group: PairingGroup, authority_pk: bytes, validato
         fail("COMMIT_CERT_INVALID", f"certificate signatures do not verify ({e.code})")
     if cache is not None:
         for i, m, s in todo:
-            cache[_key(validators[i], sha256(m), s) + authority_pk] = "OK"
+            cache[_key(validators[i], sha256(m), s, authority_pk)] = "OK"
 
 
 def prime_tx_cache(group: PairingGroup, authority_pk: bytes, items: Sequence[tuple[Identity, Transaction]], *,
@@ -184,7 +198,7 @@ def prime_tx_cache(group: PairingGroup, authority_pk: bytes, items: Sequence[tup
     """Batch-verify the signatures of many transactions and record the successes in ``cache``, so that the
     per-transaction checks that follow are cache hits. Only a cost optimisation: if the batch fails (a bad
     signature or period), nothing is recorded and every transaction is verified on its own."""
-    keys = [_key(who, tx.tx_hash(), tx.signature) + authority_pk for who, tx in items]
+    keys = [_key(who, tx.tx_hash(), tx.signature, authority_pk) for who, tx in items]
     todo = [(who, tx, key) for (who, tx), key in zip(items, keys) if cache.get(key) != "OK"]
     if len(todo) < 2:
         return

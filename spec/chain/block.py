@@ -88,6 +88,7 @@ def tx_root(txs: tuple[Transaction, ...]) -> bytes:
 class Block:
     header: Header
     txs: tuple[Transaction, ...]
+    _raw: bytes = attrs.field(init=False, eq=False, repr=False, default=b"")
 
     def block_hash(self) -> bytes:
         return self.header.block_hash()
@@ -97,8 +98,11 @@ class Block:
         return self.header.height
 
     def to_bytes(self) -> bytes:
-        return (u8(BLOCK_TAG) + self.header.to_bytes() + u32(len(self.txs))
-                + b"".join(blob(tx.to_bytes()) for tx in self.txs))
+        """The canonical bytes (computed on first use and kept: a block is immutable)."""
+        if not self._raw:
+            object.__setattr__(self, "_raw", u8(BLOCK_TAG) + self.header.to_bytes() + u32(len(self.txs))
+                               + b"".join(blob(tx.to_bytes()) for tx in self.txs))
+        return self._raw
 
     @staticmethod
     def from_bytes(data: bytes) -> Block:

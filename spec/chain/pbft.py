@@ -14,8 +14,8 @@ certificates (SYNC). Invalid messages raise a typed error and leave the replica 
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from math import isqrt
 from typing import Any
 
 import attrs
@@ -25,6 +25,7 @@ from . import auth
 from .anchor import quorum
 from .block import Block, CommitCertificate, Header
 from .codec import sha256
+from .entries import k
 from .messages import (
     BlockSync,
     ClientTx,
@@ -88,6 +89,69 @@ class Slot:
         return s
 
 
+class TxPool:
+    """The pending transactions by id, in arrival order (as a dict keeps them), with cheap copies.
+
+    A copy shares a frozen base dict and copies only the changes made since (ids added, ids removed from the
+    base); the changes are folded into a new base once they outnumber sqrt(base), so a copy costs O(sqrt n)
+    instead of O(n) and a replica that copies its state on every step does not copy the whole pool."""
+
+    __slots__ = ("_base", "_added", "_removed")
+
+    def __init__(self) -> None:
+        self._base: dict[bytes, Transaction] = {}
+        self._added: dict[bytes, Transaction] = {}
+        self._removed: set[bytes] = set()
+
+    def copy(self) -> TxPool:
+        p = TxPool.__new__(TxPool)
+        p._base, p._added, p._removed = self._base, dict(self._added), set(self._removed)
+        return p
+
+    def __contains__(self, h: object) -> bool:
+        return h in self._added or (h in self._base and h not in self._removed)
+
+    def __len__(self) -> int:
+        return len(self._base) - len(self._removed) + len(self._added)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def values(self) -> Iterator[Transaction]:
+        """The transactions in arrival order (one removed and added again counts as arriving again)."""
+        removed = self._removed
+        yield from (tx for h, tx in self._base.items() if h not in removed)
+        yield from self._added.values()
+
+    def first(self, n: int) -> tuple[Transaction, ...]:
+        out: list[Transaction] = []
+        for tx in self.values():
+            if len(out) >= n:
+                break
+            out.append(tx)
+        return tuple(out)
+
+    def add(self, h: bytes, tx: Transaction) -> None:
+        """Add ``tx`` under its id ``h``; an id already in the pool keeps its transaction."""
+        if h not in self:
+            self._added[h] = tx
+            self._fold()
+
+    def pop(self, h: bytes) -> None:
+        """Remove ``h`` if present."""
+        if self._added.pop(h, None) is None and h in self._base and h not in self._removed:
+            self._removed.add(h)
+            self._fold()
+
+    def _fold(self) -> None:
+        if len(self._added) + len(self._removed) > max(32, isqrt(len(self._base))):
+            base = self._base.copy()  # the old base may be shared with other copies: never changed in place
+            for h in self._removed:
+                del base[h]
+            base.update(self._added)
+            self._base, self._added, self._removed = base, {}, set()
+
+
 class Replica:
     """One validator's PBFT state. Treat as immutable: :func:`step` returns a modified copy."""
 
@@ -107,7 +171,7 @@ class Replica:
         self.checkpoints: dict[int, dict[bytes, dict[int, bytes]]] = {}
         self.view_changes: dict[int, dict[int, ViewChange]] = {}
         self.prepared: dict[int, PreparedProof] = {}
-        self.pool: dict[bytes, Transaction] = {}
+        self.pool = TxPool()
         self.new_view_sent = -1
         self.sync_asked = -1
         self.floor = 0  # no own proposal at or below this height (the new view's re-proposals)
@@ -116,17 +180,18 @@ class Replica:
 
     # -- copying -------------------------------------------------------------------------------------------
     def clone(self) -> Replica:
-        r = copy.copy(self)
+        r = object.__new__(type(self))
+        r.__dict__.update(self.__dict__)
         r.log = {key: s.clone() for key, s in self.log.items()}
         r.checkpoints = {s: {d: dict(m) for d, m in by.items()} for s, by in self.checkpoints.items()}
         r.view_changes = {v: dict(m) for v, m in self.view_changes.items()}
         r.prepared = dict(self.prepared)
-        r.pool = dict(self.pool)
+        r.pool = self.pool.copy()
         return r
 
     def consensus_snapshot(self) -> dict[str, Any]:
         """Everything but the configuration, the signer, the committed chain and the application state."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("cfg", "signer", "chain", "app")}
+        return {name: v for name, v in self.__dict__.items() if name not in ("cfg", "signer", "chain", "app")}
 
     @staticmethod
     def restore(cfg: PbftConfig, index: int, signer: auth.Signer | None, chain: tuple[Committed, ...],
@@ -212,10 +277,10 @@ def _maybe_propose(r: Replica, out: list[Outgoing]) -> None:
     if (primary_of(r.cfg.chain, r.view) != r.index or r.in_view_change or not r.pool or seq <= r.floor
             or seq > r.low + r.cfg.window or ((r.view, seq) in r.log and r.log[(r.view, seq)].pp is not None)):
         return
-    candidates = tuple(list(r.pool.values())[: r.cfg.max_batch])
+    candidates = r.pool.first(r.cfg.max_batch)
     block, after, rejected = build_block(r.cfg.chain, r.app, r.head, candidates, r.view)
     for tx in rejected:
-        r.pool.pop(tx.tx_hash(), None)
+        r.pool.pop(tx.tx_hash())
     if block is None:
         return
     from .block import vote_bytes
@@ -290,7 +355,7 @@ def _execute(r: Replica, block: Block, cert: CommitCertificate, after: State, ou
     r.chain = r.chain + ((block, cert),)
     committed.append((block, cert))
     for tx in block.txs:
-        r.pool.pop(tx.tx_hash(), None)
+        r.pool.pop(tx.tx_hash())
     h = block.height
     if h % r.cfg.checkpoint_interval == 0:
         v = _vote(r, "CHECKPOINT", 0, h, block.block_hash())
@@ -325,14 +390,13 @@ def _ask_sync(r: Replica, out: list[Outgoing], force: bool = False) -> None:
 
 def _on_client(r: Replica, m: ClientTx, out: list[Outgoing], committed: list[Committed]) -> None:
     h = m.tx.tx_hash()
-    from .entries import k
     if h in r.pool or k("tx", h) in r.app:
         return
     if m.tx.chain != r.cfg.chain.chain:
         fail("TX_TYPE_NOT_ALLOWED", "transaction for the other chain")
     if len(r.pool) >= r.cfg.max_pool:
         fail("MESSAGE_TOO_LARGE", "transaction pool full")
-    r.pool[h] = m.tx
+    r.pool.add(h, m.tx)
     _maybe_propose(r, out)
 
 

@@ -8,91 +8,47 @@
 * circom ``.r1cs`` and snarkjs ``.wtns`` (iden3 binfile: 4-byte magic, u32 version, u32 section count, then
   sections ``u32 type, u64 size, body``; integers little-endian; field elements n8 = 32 bytes little-endian,
   standard form). The header's prime must be BLS12-381 r, else ``CIRCUIT_FORMAT``.
+* snarkjs Groth16 ``.zkey`` (written only): medshare's proving key in snarkjs's layout, points in ffjavascript's
+  Montgomery little-endian affine form; the H points, which snarkjs's prover uses on a coset, come from the
+  setup trapdoor (spec/zk/zk.md, "snarkjs proving key").
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
+import attrs
+
 from ..errors import fail
-from ..group import FLAG_COMPRESSED, FLAG_SIGN, G1Element, G2Element, PairingGroup, fp2_sign, fp_sign
+from ..group import (
+    FLAG_COMPRESSED,
+    FLAG_SIGN,
+    Fp2,
+    G1Element,
+    G2Element,
+    PairingGroup,
+    f2_mul,
+    fp2_sign,
+    fp2_sqrt,
+    fp_sign,
+    fp_sqrt,
+    g1_affine,
+    g1_rhs,
+    g2_affine,
+    g2_rhs,
+)
 from ..params import FP_BYTES, P, R
-from .groth16 import Proof, VerifyingKey
+from . import field
+from .groth16 import Proof, ProvingKey, Trapdoor, VerifyingKey, qap_rows
 from .r1cs import R1CS, Constraint
 
 CURVE_NAME = "bls12381"
 FR_BYTES = 32
 
 
-# Fp and Fp2 arithmetic for affine coordinates -----------------------------------------------------------------
-Fp2 = tuple[int, int]
-
-
-def _f2_mul(a: Fp2, b: Fp2) -> Fp2:
-    return ((a[0] * b[0] - a[1] * b[1]) % P, (a[0] * b[1] + a[1] * b[0]) % P)
-
-
-def _f2_pow(a: Fp2, e: int) -> Fp2:
-    out: Fp2 = (1, 0)
-    while e:
-        if e & 1:
-            out = _f2_mul(out, a)
-        a = _f2_mul(a, a)
-        e >>= 1
-    return out
-
-
-def _fp_sqrt(a: int) -> int | None:
-    y = pow(a, (P + 1) // 4, P)
-    return y if y * y % P == a % P else None
-
-
-def _fp2_sqrt(a: Fp2) -> Fp2 | None:
-    """Square root in Fp2 = Fp[u]/(u^2 + 1), p = 3 mod 4 (Adj and Rodriguez-Henriquez, Algorithm 9)."""
-    a1 = _f2_pow(a, (P - 3) // 4)
-    alpha = _f2_mul(_f2_mul(a1, a1), a)
-    x0 = _f2_mul(a1, a)
-    if alpha == (P - 1, 0):
-        x = (-x0[1] % P, x0[0])  # u * x0
-    else:
-        x = _f2_mul(_f2_pow(((1 + alpha[0]) % P, alpha[1]), (P - 1) // 2), x0)
-    return x if _f2_mul(x, x) == (a[0] % P, a[1] % P) else None
-
-
-def _g1_rhs(x: int) -> int:
-    return (x * x * x + 4) % P
-
-
-def _g2_rhs(x: Fp2) -> Fp2:
-    x3 = _f2_mul(_f2_mul(x, x), x)
-    return ((x3[0] + 4) % P, (x3[1] + 4) % P)
-
-
-def g1_affine(p: G1Element) -> tuple[int, int] | None:
-    """(x, y) of a G1 point, None for the identity."""
-    data = p.to_bytes()
-    if data[0] & 0x40:
-        return None
-    x = int.from_bytes(bytes([data[0] & 0x1F]) + data[1:], "big")
-    y = _fp_sqrt(_g1_rhs(x))
-    assert y is not None
-    if fp_sign(y) != bool(data[0] & FLAG_SIGN):
-        y = P - y
-    return x, y
-
-
-def g2_affine(p: G2Element) -> tuple[Fp2, Fp2] | None:
-    """((x0, x1), (y0, y1)) of a G2 point, None for the identity."""
-    data = p.to_bytes()
-    if data[0] & 0x40:
-        return None
-    x1 = int.from_bytes(bytes([data[0] & 0x1F]) + data[1:FP_BYTES], "big")
-    x0 = int.from_bytes(data[FP_BYTES:], "big")
-    y = _fp2_sqrt(_g2_rhs((x0, x1)))
-    assert y is not None
-    if fp2_sign(*y) != bool(data[0] & FLAG_SIGN):
-        y = ((P - y[0]) % P, (P - y[1]) % P)
-    return (x0, x1), y
+# affine coordinates: the decompression lives in spec/group.py (a backend may answer faster) -------------
+_f2_mul, _fp_sqrt, _fp2_sqrt, _g1_rhs, _g2_rhs = f2_mul, fp_sqrt, fp2_sqrt, g1_rhs, g2_rhs
 
 
 def g1_from_affine(group: PairingGroup, x: int, y: int, *, allow_identity: bool) -> G1Element:
@@ -371,3 +327,116 @@ def wtns_to_snarkjs(z: Sequence[int]) -> bytes:
     header = FR_BYTES.to_bytes(4, "little") + R.to_bytes(FR_BYTES, "little") + len(z).to_bytes(4, "little")
     return (b"wtns" + (2).to_bytes(4, "little") + (2).to_bytes(4, "little")
             + _section(1, header) + _section(2, b"".join(_fr_bytes(v) for v in z)))
+
+
+# snarkjs proving key (.zkey) ---------------------------------------------------------------------------------
+FQ_BYTES = FP_BYTES
+#: Montgomery radices of ffjavascript's fields: 2^(8 n8) mod the modulus
+MONT_Q = pow(2, 8 * FQ_BYTES, P)
+MONT_R = pow(2, 8 * FR_BYTES, R)
+ZKEY_GROTH16 = 1
+
+
+def _u32(x: int) -> bytes:
+    return x.to_bytes(4, "little")
+
+
+def _fq_lem(x: int) -> bytes:
+    return (x * MONT_Q % P).to_bytes(FQ_BYTES, "little")
+
+
+def g1_to_lem(group: PairingGroup, p: G1Element) -> bytes:
+    """snarkjs's in-memory affine G1 form: x, y in Montgomery form, 48 bytes little-endian each; the identity is
+    all zeros."""
+    a = group.g1_affine(p)
+    return bytes(2 * FQ_BYTES) if a is None else _fq_lem(a[0]) + _fq_lem(a[1])
+
+
+def g2_to_lem(group: PairingGroup, p: G2Element) -> bytes:
+    """As ``g1_to_lem`` for G2: x0, x1, y0, y1 (x = x0 + x1 u)."""
+    a = group.g2_affine(p)
+    if a is None:
+        return bytes(4 * FQ_BYTES)
+    (x0, x1), (y0, y1) = a
+    return _fq_lem(x0) + _fq_lem(x1) + _fq_lem(y0) + _fq_lem(y1)
+
+
+def zkey_h_scalars(r1cs: R1CS, trapdoor: Trapdoor) -> list[int]:
+    """The discrete logs of snarkjs's H points: L'_j(tau) / delta for j < n, where L'_j is the Lagrange
+    polynomial of the size-2n domain at its odd point w_2n^(2j+1) (spec/zk/zk.md, "snarkjs proving key")."""
+    log_n = field.domain_log_size(qap_rows(r1cs))
+    lag = field.lagrange_at(log_n + 1, trapdoor.tau)
+    delta_inv = field.inv(trapdoor.delta)
+    return [lag[2 * j + 1] * delta_inv % R for j in range(1 << log_n)]
+
+
+def _check_trapdoor(group: PairingGroup, pk: ProvingKey, td: Trapdoor) -> None:
+    """``KEY_MISMATCH`` unless the trapdoor is the one the proving key was made from."""
+    if not all(0 < x < R for x in attrs.astuple(td)):
+        fail("KEY_MISMATCH", "trapdoor values must lie in (0, r)")
+    n = 1 << pk.log_n
+    g1, g2 = group.g1(), group.g2()
+    vk = pk.vk
+    same = (vk.alpha_g1 == g1 * td.alpha and pk.beta_g1 == g1 * td.beta and vk.gamma_g2 == g2 * td.gamma
+            and pk.delta_g1 == g1 * td.delta and pow(td.tau, 2 * n, R) != 1)
+    if same and pk.h_g1:  # H_0 = Z(tau) / delta pins tau
+        same = pk.h_g1[0] == g1 * ((pow(td.tau, n, R) - 1) * field.inv(td.delta) % R)
+    if same and not pk.h_g1:  # n = 1: A_0 = L_0(tau) = 1 whatever tau; nothing else depends on it
+        same = pk.log_n == 0
+    if not same:
+        fail("KEY_MISMATCH", "the trapdoor does not belong to this proving key")
+
+
+def zkey_to_snarkjs(group: PairingGroup, pk: ProvingKey, trapdoor: Trapdoor) -> bytes:
+    """A snarkjs Groth16 ``.zkey`` (iden3 binfile "zkey", version 1) holding medshare's key pair, so that
+    ``snarkjs groth16 prove`` proves with medshare's key and the proofs verify under ``pk.vk``.
+
+    Every section except H copies medshare's points; H (snarkjs evaluates A B - C on a coset, not the
+    coefficients of h) is computed from the trapdoor, which must be the one ``pk`` was made from
+    (``KEY_MISMATCH`` otherwise). Sections: 1 protocol (u32 1 = Groth16); 2 header (n8q, q, n8r, r, nVars,
+    nPublic, domain size, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2); 3 IC; 4 the A and B coefficients
+    (u32 count, then u32 matrix, u32 row, u32 wire, coefficient c R^2 mod r), including the public-input rows;
+    5 A, 6 B_1, 7 B_2 (every wire); 8 C (private wires: medshare's L); 9 H (n points); 10 the circuit hash
+    (BLAKE2b-512 of sections 2-9) and no contributions."""
+    _check_trapdoor(group, pk, trapdoor)
+    r1cs, vk = pk.r1cs, pk.vk
+    n = 1 << pk.log_n
+
+    def g1p(p: G1Element) -> bytes:
+        return g1_to_lem(group, p)
+
+    def g2p(p: G2Element) -> bytes:
+        return g2_to_lem(group, p)
+
+    header = (_u32(FQ_BYTES) + P.to_bytes(FQ_BYTES, "little") + _u32(FR_BYTES) + R.to_bytes(FR_BYTES, "little")
+              + _u32(r1cs.n_vars) + _u32(r1cs.n_public) + _u32(n)
+              + g1p(vk.alpha_g1) + g1p(pk.beta_g1) + g2p(vk.beta_g2) + g2p(vk.gamma_g2) + g1p(pk.delta_g1)
+              + g2p(vk.delta_g2))
+    mont2 = MONT_R * MONT_R % R
+    coefs = bytearray()
+    count = 0
+    for row, con in enumerate(r1cs.constraints):
+        for matrix, terms in ((0, con.a), (1, con.b)):
+            for wire in sorted(terms):
+                coefs += _u32(matrix) + _u32(row) + _u32(wire) + _fr_bytes(terms[wire] * mont2)
+                count += 1
+    base = len(r1cs.constraints)
+    for i in range(r1cs.n_public + 1):
+        coefs += _u32(0) + _u32(base + i) + _u32(i) + _fr_bytes(mont2)
+        count += 1
+    g1 = group.g1()
+    h_points = b"".join(g1p(g1 * x) for x in zkey_h_scalars(r1cs, trapdoor))
+    bodies = [
+        (2, header),
+        (3, b"".join(g1p(p) for p in vk.ic)),
+        (4, _u32(count) + bytes(coefs)),
+        (5, b"".join(g1p(p) for p in pk.a_g1)),
+        (6, b"".join(g1p(p) for p in pk.b_g1)),
+        (7, b"".join(g2p(p) for p in pk.b_g2)),
+        (8, b"".join(g1p(p) for p in pk.l_g1)),
+        (9, h_points),
+    ]
+    cs_hash = hashlib.blake2b(b"".join(body for _, body in bodies), digest_size=64).digest()
+    sections = [(1, _u32(ZKEY_GROTH16)), *bodies, (10, cs_hash + _u32(0))]
+    return (b"zkey" + _u32(1) + _u32(len(sections))
+            + b"".join(_section(kind, body) for kind, body in sections))

@@ -14,6 +14,7 @@ in the form snarkjs uses (spec/zk/zk.md, "Groth16").
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import attrs
@@ -161,17 +162,49 @@ def qap_at(r1cs: R1CS, tau: int) -> tuple[int, list[int], list[int], list[int]]:
     return log_n, u, v, w
 
 
-def setup(group: PairingGroup, r1cs: R1CS, rng: RNG) -> ProvingKey:
-    """Single-party setup: UNSAFE FOR PRODUCTION (the rng's output is the toxic waste)."""
-    if field.domain_log_size(qap_rows(r1cs)) > field.TWO_ADICITY:
-        fail("CIRCUIT_TOO_LARGE", "the QAP exceeds the largest radix-2 domain of F_r")
+@attrs.frozen(repr=False)
+class Trapdoor:
+    """The setup's secrets (tau, alpha, beta, gamma, delta): the toxic waste. Whoever holds them can forge
+    proofs; medshare keeps them only to export the same key in other formats (``formats.zkey_to_snarkjs``)."""
+
+    tau: int
+    alpha: int
+    beta: int
+    gamma: int
+    delta: int
+
+    def __repr__(self) -> str:
+        digest = hashlib.sha256(b"".join(x.to_bytes(32, "big") for x in attrs.astuple(self))).hexdigest()
+        return f"Trapdoor(fingerprint={digest[:12]})"
+
+
+def derive_trapdoor(group: PairingGroup, r1cs: R1CS, rng: RNG) -> Trapdoor:
+    """UNSAFE FOR PRODUCTION. tau, then alpha, beta, gamma, delta, each ``group.random_zr(rng)``; tau is redrawn
+    while tau^(2n) = 1 (n the QAP domain size), so tau lies neither on the domain nor on the coset snarkjs's
+    prover evaluates on. The same rng gives the same trapdoor, hence the same keys."""
     log_n = field.domain_log_size(qap_rows(r1cs))
-    n = 1 << log_n
+    if log_n >= field.TWO_ADICITY:
+        fail("CIRCUIT_TOO_LARGE", "the QAP and its coset exceed the largest radix-2 domain of F_r")
     while True:
         tau = int(group.random_zr(rng))
-        if pow(tau, n, R) != 1:
+        if pow(tau, 2 << log_n, R) != 1:
             break
     alpha, beta, gamma, delta = (int(group.random_zr(rng)) for _ in range(4))
+    return Trapdoor(tau, alpha, beta, gamma, delta)
+
+
+def setup(group: PairingGroup, r1cs: R1CS, rng: RNG) -> ProvingKey:
+    """Single-party setup: UNSAFE FOR PRODUCTION (the rng's output is the toxic waste)."""
+    return setup_with_trapdoor(group, r1cs, derive_trapdoor(group, r1cs, rng))
+
+
+def setup_with_trapdoor(group: PairingGroup, r1cs: R1CS, td: Trapdoor) -> ProvingKey:
+    """The keys for a given trapdoor (``derive_trapdoor``); UNSAFE FOR PRODUCTION like ``setup``."""
+    tau, alpha, beta, gamma, delta = td.tau, td.alpha, td.beta, td.gamma, td.delta
+    log_n = field.domain_log_size(qap_rows(r1cs))
+    n = 1 << log_n
+    if log_n >= field.TWO_ADICITY or not all(0 < x < R for x in attrs.astuple(td)) or pow(tau, 2 * n, R) == 1:
+        fail("KEY_MISMATCH", "the trapdoor does not fit this constraint system")
     log_n, u, v, w = qap_at(r1cs, tau)
     g1, g2 = group.g1(), group.g2()
     gamma_inv, delta_inv = field.inv(gamma), field.inv(delta)

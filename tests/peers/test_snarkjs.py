@@ -2,7 +2,10 @@
 
 (a) snarkjs verifies medshare's key, proof and public signals for a medshare-built circuit;
 (b) medshare verifies snarkjs's proof for a circom circuit (tiny powers-of-tau ceremony in a temp dir);
-(c) medshare proves the circom circuit from its .r1cs and the snarkjs-computed .wtns; snarkjs verifies.
+(c) medshare proves the circom circuit from its .r1cs and the snarkjs-computed .wtns; snarkjs verifies;
+(d) snarkjs proves with medshare's key exported as a .zkey (formats.zkey_to_snarkjs), for a medshare circuit and
+    for the circom circuit; the proofs verify under medshare's verifier and ``snarkjs groth16 verify``, and
+    ``snarkjs zkey export verificationkey`` gives medshare's verification key.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from pathlib import Path
 import pytest
 from medshare.reference.backends import get_group
 from medshare.spec.errors import MedshareError
+from medshare.spec.params import R
 from medshare.spec.rng import DeterministicRNG
 from medshare.spec.zk import formats, gadgets, groth16, poseidon
-from medshare.spec.zk.r1cs import Circuit
+from medshare.spec.zk.r1cs import R1CS, Circuit
 
 pytestmark = pytest.mark.peers
 
@@ -105,3 +109,61 @@ def test_medshare_proves_circom_circuit(circom_build: Path) -> None:
     groth16.verify(group, pk.vk, public, proof)
     assert snarkjs_verifies(circom_build, formats.vk_to_snarkjs(pk.vk), formats.public_to_snarkjs(public),
                             formats.proof_to_snarkjs(proof))
+
+
+def snarkjs_proves_with_exported_key(workdir: Path, r1cs: R1CS, wtns: bytes, seed: bytes) -> None:
+    """Set up in medshare, export the .zkey from the same trapdoor, prove with snarkjs, verify both ways."""
+    group = get_group("native")
+    pk = groth16.setup(group, r1cs, DeterministicRNG(seed))
+    trapdoor = groth16.derive_trapdoor(group, r1cs, DeterministicRNG(seed))
+    (workdir / "m.zkey").write_bytes(formats.zkey_to_snarkjs(group, pk, trapdoor))
+    (workdir / "m.wtns").write_bytes(wtns)
+    out = run(SNARKJS, "groth16", "prove", "m.zkey", "m.wtns", "m_proof.json", "m_public.json", cwd=workdir)
+    assert out.returncode == 0, out.stdout + out.stderr
+    proof_json = json.loads((workdir / "m_proof.json").read_text())
+    public = formats.public_from_snarkjs(json.loads((workdir / "m_public.json").read_text()))
+    z = formats.wtns_from_snarkjs(wtns)
+    assert public == r1cs.public_inputs(z)
+    groth16.verify(group, pk.vk, public, formats.proof_from_snarkjs(group, proof_json))
+    vk_json = formats.vk_to_snarkjs(pk.vk)
+    assert snarkjs_verifies(workdir, vk_json, formats.public_to_snarkjs(public), proof_json)
+    wrong = [(public[0] + 1) % R, *public[1:]]
+    assert not groth16.is_valid(group, pk.vk, wrong, formats.proof_from_snarkjs(group, proof_json))
+    out = run(SNARKJS, "zkey", "export", "verificationkey", "m.zkey", "m_vk.json", cwd=workdir)
+    assert out.returncode == 0, out.stdout + out.stderr
+    exported = json.loads((workdir / "m_vk.json").read_text())
+    exported.pop("vk_alphabeta_12")
+    assert exported == vk_json
+
+
+def test_snarkjs_proves_medshare_circuit_with_exported_zkey(tmp_path: Path) -> None:
+    preimage = [5, 6, 7, 8]
+    cs = Circuit()
+    pub = cs.public(poseidon.poseidon_hash(preimage))
+    x = cs.public(12)
+    cs.constrain(x, x + 1, cs.private(12 * 13))
+    cs.assert_equal(gadgets.poseidon_hash(cs, [cs.private(v) for v in preimage]), pub)
+    r1cs = cs.to_r1cs()
+    assert 2 ** 8 < groth16.qap_rows(r1cs) <= 2 ** 9
+    snarkjs_proves_with_exported_key(tmp_path, r1cs, formats.wtns_to_snarkjs(cs.witness()), b"peer-d-setup")
+    # the exported key takes a snarkjs phase-2 contribution: delta changes, alpha, beta, gamma and IC do not
+    group = get_group("native")
+    steps = [(SNARKJS, "zkey", "contribute", "m.zkey", "m2.zkey", "--name=peer", "-e=medshare peer test"),
+             (SNARKJS, "zkey", "export", "verificationkey", "m2.zkey", "m2_vk.json"),
+             (SNARKJS, "groth16", "prove", "m2.zkey", "m.wtns", "m2_proof.json", "m2_public.json")]
+    for step in steps:
+        out = run(*step, cwd=tmp_path)
+        assert out.returncode == 0, f"{step}: {out.stdout}\n{out.stderr}"
+    vk = groth16.setup(group, r1cs, DeterministicRNG(b"peer-d-setup")).vk
+    vk2 = formats.vk_from_snarkjs(group, json.loads((tmp_path / "m2_vk.json").read_text()))
+    assert vk2.delta_g2 != vk.delta_g2 and (vk2.alpha_g1, vk2.beta_g2, vk2.gamma_g2, vk2.ic) == (
+        vk.alpha_g1, vk.beta_g2, vk.gamma_g2, vk.ic)
+    proof2 = formats.proof_from_snarkjs(group, json.loads((tmp_path / "m2_proof.json").read_text()))
+    public = formats.public_from_snarkjs(json.loads((tmp_path / "m2_public.json").read_text()))
+    groth16.verify(group, vk2, public, proof2)
+    assert not groth16.is_valid(group, vk, public, proof2)
+
+
+def test_snarkjs_proves_circom_circuit_with_exported_zkey(circom_build: Path) -> None:
+    r1cs = formats.r1cs_from_circom((circom_build / "square_sum.r1cs").read_bytes())
+    snarkjs_proves_with_exported_key(circom_build, r1cs, (circom_build / "w.wtns").read_bytes(), b"peer-e-setup")
