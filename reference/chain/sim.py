@@ -69,8 +69,9 @@ class Simulation:
 
     def __init__(self, dep: Deployment, cfg: PbftConfig, seed: int, *, byzantine: Sequence[int] = (),
                  behaviour: str = "equivocate", faults: Faults | None = None, workdir: Path | None = None,
-                 timeout: int = 12) -> None:
+                 timeout: int = 12, isolated_caches: bool = False) -> None:
         self.dep, self.cfg, self.seed = dep, cfg, seed
+        self.isolated_caches = isolated_caches
         self.rng = random.Random(seed)
         self.faults = faults or Faults()
         self._tmp = None if workdir is not None else tempfile.TemporaryDirectory(prefix="medshare-sim-")
@@ -102,7 +103,10 @@ class Simulation:
         self.submit_tick: dict[bytes, int] = {}
 
     def _open(self, i: int, behaviour: str) -> Any:
-        node = ValidatorNode(self.workdir / f"node{i}.sqlite", self.cfg, i, self.signers[i])
+        cfg = self.cfg
+        if self.isolated_caches:  # this validator verifies every signature itself; its cache dies with it
+            cfg = attrs.evolve(cfg, chain=cfg.chain.with_cache({}))
+        node = ValidatorNode(self.workdir / f"node{i}.sqlite", cfg, i, self.signers[i])
         if i in self.byzantine:
             assert self.coalition is not None
             return make_byzantine(behaviour, node, self.coalition)

@@ -299,3 +299,22 @@ def test_shc_nodes_commit_genuine_anchors_and_drop_forged_ones() -> None:
             entry = AnchorEntry.from_bytes(node.db_state()[anchor_key(1)])
             assert entry.block_hash == b1.block_hash()
         sim.close()
+
+
+def test_isolated_caches_make_every_validator_verify_every_signature(tmp_path: Path) -> None:
+    """With ``isolated_caches`` each node holds its own verification cache, so each one records the outcome of
+    every transaction signature itself (the bench's one-core consortium figure rests on this)."""
+    from medshare.reference.chain.sim import Faults, Simulation
+    dep = make_deployment(get_group("native"), "pbft-isolated", cache={})
+    w = Workload(dep, "iso")
+    txs = [w.tx(MDC, "DEVICE_REGISTER", f"mdc-v{i % 4}", device=f"iso-{i}", ibe_identity=f"iso-{i}@x") for i in range(5)]
+    sim = Simulation(dep, dep.mdc, 3, faults=Faults(max_delay=1), workdir=tmp_path, isolated_caches=True)
+    sim.submit(txs)
+    res = sim.run(max_ticks=2000)
+    caches = [node.cfg.chain.cache for node in sim.nodes.values()]
+    sim.close()
+    assert res.ok and res.committed_txs == 5, res
+    assert len({id(c) for c in caches}) == 4 and all(c is not dep.mdc.chain.cache for c in caches)
+    for cache in caches:
+        verified = {key[6] for key, v in cache.items() if isinstance(key, tuple) and key[0] == "sig" and v == "OK"}
+        assert {tx.signature for tx in txs} <= verified
