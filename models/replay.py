@@ -40,6 +40,12 @@ class Diverged(Exception):
     """Raised by an adapter when the trace's action is not enabled in its state."""
 
 
+def require(cond: bool, why: str) -> None:
+    """An adapter's guard: the trace's action is enabled only if ``cond`` holds."""
+    if not cond:
+        raise Diverged(why)
+
+
 class Adapter(Protocol):
     """What replay needs of an executable model: the spec, or a Python mirror of the TLA+ actions."""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .replay import Diverged
+from .replay import Diverged, require
 from .tlavalues import Function, Record
 
 #: the sequences the MC wrappers substitute for ``Order``
@@ -65,23 +65,21 @@ def _log(st: PBFTState, r: str, *entries: Record) -> Function:
     return st["log"].set(r, st["log"][r] | set(entries))
 
 
-def _require(cond: bool, why: str) -> None:
-    if not cond:
-        raise Diverged(why)
+def pbft_constants(c: dict[str, Any], substitutions: dict[str, str]) -> PBFTConstants:
+    """The constants of a PBFT trace (its ``#meta``), shared by the mirror and the spec-backed adapter."""
+    order_name = substitutions.get("Order", "")
+    require(order_name in ORDERS, f"unknown Order substitution {order_name!r}")
+    return PBFTConstants(replicas=frozenset(c["Replica"]), byz=frozenset(c["Byz"]), values=frozenset(c["Value"]),
+                         nil=c["Nil"], order=ORDERS[order_name], max_view=c["MaxView"], max_seq=c["MaxSeq"],
+                         quorum=c["Quorum"], check_view_change=c["CheckViewChange"],
+                         check_client_sig=c["CheckClientSig"], persist_log=c["PersistLog"])
 
 
 class PBFTAdapter:
     """Initial state, actions and projection of PBFT.tla."""
 
     def initial(self, constants: dict[str, Any], substitutions: dict[str, str]) -> PBFTState:
-        c = constants
-        order_name = substitutions.get("Order", "")
-        if order_name not in ORDERS:
-            raise Diverged(f"unknown Order substitution {order_name!r}")
-        k = PBFTConstants(replicas=frozenset(c["Replica"]), byz=frozenset(c["Byz"]), values=frozenset(c["Value"]),
-                          nil=c["Nil"], order=ORDERS[order_name], max_view=c["MaxView"], max_seq=c["MaxSeq"],
-                          quorum=c["Quorum"], check_view_change=c["CheckViewChange"],
-                          check_client_sig=c["CheckClientSig"], persist_log=c["PersistLog"])
+        k = pbft_constants(constants, substitutions)
         return PBFTState(k, {
             "view": Function({r: 0 for r in k.honest}),
             "requested": frozenset(), "pp": frozenset(), "prep": frozenset(), "cmt": frozenset(),
@@ -135,23 +133,23 @@ class PBFTAdapter:
         return handler(st, act)  # type: ignore[no-any-return]
 
     def _honest(self, st: PBFTState, r: str) -> None:
-        _require(r in st.k.honest, f"{r} is not an honest replica")
+        require(r in st.k.honest, f"{r} is not an honest replica")
 
     def do_Request(self, st: PBFTState, a: Record) -> PBFTState:
         val = a["val"]
-        _require(val in st.k.values, f"{val} is not a value")
-        _require(val not in st["requested"], f"{val} was already requested")
+        require(val in st.k.values, f"{val} is not a value")
+        require(val not in st["requested"], f"{val} was already requested")
         return st.but(requested=st["requested"] | {val})
 
     def do_PrePrepare(self, st: PBFTState, a: Record) -> PBFTState:
         p, s, val = a["r"], a["s"], a["val"]
         self._honest(st, p)
         v = st["view"][p]
-        _require(a["v"] == v, f"{p} is in view {v}, not {a['v']}")
-        _require(p == st.k.primary(v), f"{p} is not the primary of view {v}")
-        _require(_sent("pp", v, s) not in st["log"][p], f"{p} already ordered {s} in view {v}")
-        _require(self.acceptable(st, val), f"{val} was not requested")
-        _require(self.justified(st, v, s, val), f"{val} at {s} is not justified by view-change messages")
+        require(a["v"] == v, f"{p} is in view {v}, not {a['v']}")
+        require(p == st.k.primary(v), f"{p} is not the primary of view {v}")
+        require(_sent("pp", v, s) not in st["log"][p], f"{p} already ordered {s} in view {v}")
+        require(self.acceptable(st, val), f"{val} was not requested")
+        require(self.justified(st, v, s, val), f"{val} at {s} is not justified by view-change messages")
         return st.but(pp=st["pp"] | {_rec(v=v, s=s, val=val)}, prep=st["prep"] | {_rec(r=p, v=v, s=s, val=val)},
                       log=_log(st, p, _sent("pp", v, s), _sent("prep", v, s)))
 
@@ -159,34 +157,34 @@ class PBFTAdapter:
         r, s, val = a["r"], a["s"], a["val"]
         self._honest(st, r)
         v = st["view"][r]
-        _require(a["v"] == v, f"{r} is in view {v}, not {a['v']}")
-        _require(r != st.k.primary(v), f"{r} is the primary of view {v}")
-        _require(_sent("prep", v, s) not in st["log"][r], f"{r} already prepared at view {v}, sequence {s}")
-        _require(self.acceptable(st, val), f"{val} was not requested")
+        require(a["v"] == v, f"{r} is in view {v}, not {a['v']}")
+        require(r != st.k.primary(v), f"{r} is the primary of view {v}")
+        require(_sent("prep", v, s) not in st["log"][r], f"{r} already prepared at view {v}, sequence {s}")
+        require(self.acceptable(st, val), f"{val} was not requested")
         if st.k.primary(v) in st.k.byz:
-            _require(self.justified(st, v, s, val), f"{val} at {s} is not justified")
+            require(self.justified(st, v, s, val), f"{val} at {s} is not justified")
         else:
-            _require(_rec(v=v, s=s, val=val) in st["pp"], f"no pre-prepare of {val} at view {v}, sequence {s}")
+            require(_rec(v=v, s=s, val=val) in st["pp"], f"no pre-prepare of {val} at view {v}, sequence {s}")
         return st.but(prep=st["prep"] | {_rec(r=r, v=v, s=s, val=val)}, log=_log(st, r, _sent("prep", v, s)))
 
     def do_Commit(self, st: PBFTState, a: Record) -> PBFTState:
         r, s, val = a["r"], a["s"], a["val"]
         self._honest(st, r)
         v = st["view"][r]
-        _require(a["v"] == v, f"{r} is in view {v}, not {a['v']}")
-        _require(self.prepared(st, r, v, s, val), f"{r} has not prepared {val} at view {v}, sequence {s}")
-        _require(_sent("cmt", v, s) not in st["log"][r], f"{r} already committed at view {v}, sequence {s}")
+        require(a["v"] == v, f"{r} is in view {v}, not {a['v']}")
+        require(self.prepared(st, r, v, s, val), f"{r} has not prepared {val} at view {v}, sequence {s}")
+        require(_sent("cmt", v, s) not in st["log"][r], f"{r} already committed at view {v}, sequence {s}")
         return st.but(cmt=st["cmt"] | {_rec(r=r, v=v, s=s, val=val)}, log=_log(st, r, _sent("cmt", v, s)))
 
     def do_Decide(self, st: PBFTState, a: Record) -> PBFTState:
         r, s, val = a["r"], a["s"], a["val"]
         self._honest(st, r)
         v = st["view"][r]
-        _require(a["v"] == v, f"{r} is in view {v}, not {a['v']}")
+        require(a["v"] == v, f"{r} is in view {v}, not {a['v']}")
         row = st["decided"][r]
-        _require(row[s - 1] == st.k.nil, f"{r} already decided at {s}")
-        _require(_rec(r=r, v=v, s=s, val=val) in st["cmt"], f"{r} has not sent its commit")
-        _require(len(self._votes(st, st["cmt"], v, s, val)) >= st.k.quorum, "no quorum of commits")
+        require(row[s - 1] == st.k.nil, f"{r} already decided at {s}")
+        require(_rec(r=r, v=v, s=s, val=val) in st["cmt"], f"{r} has not sent its commit")
+        require(len(self._votes(st, st["cmt"], v, s, val)) >= st.k.quorum, "no quorum of commits")
         new_row = tuple(val if i == s - 1 else x for i, x in enumerate(row))
         return st.but(decided=st["decided"].set(r, new_row))
 
@@ -194,15 +192,15 @@ class PBFTAdapter:
         r = a["r"]
         self._honest(st, r)
         v = st["view"][r]
-        _require(v < st.k.max_view, f"{r} is already in the last view")
-        _require(a["v"] == v + 1, f"{r} moves to view {v + 1}, not {a['v']}")
+        require(v < st.k.max_view, f"{r} is already in the last view")
+        require(a["v"] == v + 1, f"{r} moves to view {v + 1}, not {a['v']}")
         msg = _rec(r=r, v=v + 1, cert=self.prepared_certs(st, r))
         return st.but(view=st["view"].set(r, v + 1), vc=st["vc"] | {msg})
 
     def do_CrashRestart(self, st: PBFTState, a: Record) -> PBFTState:
         r = a["r"]
         self._honest(st, r)
-        _require(not st.k.persist_log, f"{r}'s log is persistent: a restart recovers its state unchanged")
-        _require(bool(st["log"][r]), f"{r} has nothing to forget")
+        require(not st.k.persist_log, f"{r}'s log is persistent: a restart recovers its state unchanged")
+        require(bool(st["log"][r]), f"{r} has nothing to forget")
         return st.but(log=st["log"].set(r, frozenset()),
                       decided=st["decided"].set(r, tuple(st.k.nil for _ in range(st.k.max_seq))))

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from .replay import Diverged
+from .replay import Diverged, require
 from .tlavalues import Function, Record
 
 #: the definitions the MC wrapper substitutes for ``Sat``: ri1 satisfies the policy, nobody else
@@ -50,24 +50,22 @@ class SharingState:
         return SharingState(self.k, {**self.vars, **changes})
 
 
-def _require(cond: bool, why: str) -> None:
-    if not cond:
-        raise Diverged(why)
+def sharing_constants(c: dict[str, Any], substitutions: dict[str, str]) -> SharingConstants:
+    """The constants of a Sharing trace (its ``#meta``), shared by the mirror and the spec-backed adapter."""
+    sat_name = substitutions.get("Sat", "")
+    require(sat_name in SATS, f"unknown Sat substitution {sat_name!r}")
+    ris = frozenset(c["RI"])
+    return SharingConstants(ri=ris, sat={r: SATS[sat_name](r) for r in ris}, adversary=c["Adversary"],
+                            records=frozenset(c["Record"]), nonces=frozenset(c["Nonce"]), cpc=frozenset(c["CPC"]),
+                            byz_cpc=frozenset(c["ByzCPC"]), t=c["T"], max_req=c["MaxReq"],
+                            flags={f: bool(c[f]) for f in FLAGS})
 
 
 class SharingAdapter:
     """Initial state, actions and projection of Sharing.tla."""
 
     def initial(self, constants: dict[str, Any], substitutions: dict[str, str]) -> SharingState:
-        c = constants
-        sat_name = substitutions.get("Sat", "")
-        if sat_name not in SATS:
-            raise Diverged(f"unknown Sat substitution {sat_name!r}")
-        ris = frozenset(c["RI"])
-        k = SharingConstants(ri=ris, sat={r: SATS[sat_name](r) for r in ris}, adversary=c["Adversary"],
-                             records=frozenset(c["Record"]), nonces=frozenset(c["Nonce"]), cpc=frozenset(c["CPC"]),
-                             byz_cpc=frozenset(c["ByzCPC"]), t=c["T"], max_req=c["MaxReq"],
-                             flags={f: bool(c[f]) for f in FLAGS})
+        k = sharing_constants(constants, substitutions)
         return SharingState(k, {
             "mdc": Function({r: "absent" for r in k.records}),
             "recRevoked": frozenset(), "anchored": frozenset(), "certRevoked": frozenset(),
@@ -97,19 +95,19 @@ class SharingAdapter:
         return {cf["c"] for cf in st["cfrags"] if cf["g"] == g}
 
     def _request_id(self, st: SharingState, i: int) -> None:
-        _require(1 <= i <= len(st["reqs"]), f"there is no request {i}")
+        require(1 <= i <= len(st["reqs"]), f"there is no request {i}")
 
     def _accept(self, st: SharingState, ri: str, rec: str, n: str, signed: bool) -> SharingState:
         f = st.k.flags
         proof = self.proof_exists(st, ri)
         auth = signed and ri not in st["certRevoked"]
-        _require(ri in st.k.ri and rec in st.k.records and n in st.k.nonces, "unknown RI, record or nonce")
-        _require(len(st["reqs"]) < st.k.max_req, "the request bound is reached")
-        _require(rec in st["anchored"], f"{rec} is not anchored on SHC")
-        _require(rec not in st["recRevoked"], f"{rec} is revoked")
-        _require(n not in st["usedNonces"], f"nonce {n} was already used")
-        _require(proof or not f["CheckProof"], f"{ri} has no proof that its attributes satisfy the policy")
-        _require(auth or not f["CheckSig"], f"the request in {ri}'s name is not signed under a valid certificate")
+        require(ri in st.k.ri and rec in st.k.records and n in st.k.nonces, "unknown RI, record or nonce")
+        require(len(st["reqs"]) < st.k.max_req, "the request bound is reached")
+        require(rec in st["anchored"], f"{rec} is not anchored on SHC")
+        require(rec not in st["recRevoked"], f"{rec} is revoked")
+        require(n not in st["usedNonces"], f"nonce {n} was already used")
+        require(proof or not f["CheckProof"], f"{ri} has no proof that its attributes satisfy the policy")
+        require(auth or not f["CheckSig"], f"the request in {ri}'s name is not signed under a valid certificate")
         fields: dict[str, Any] = {"ri": ri, "rec": rec, "nonce": n, "proof": proof, "auth": auth}
         if not f["HideAttributes"]:
             fields["attrs"] = st.k.sat[ri]
@@ -127,83 +125,83 @@ class SharingAdapter:
 
     def do_Publish(self, st: SharingState, a: Record) -> SharingState:
         rec = a["rec"]
-        _require(st["mdc"][rec] == "absent", f"{rec} is already on MDC")
+        require(st["mdc"][rec] == "absent", f"{rec} is already on MDC")
         return st.but(mdc=st["mdc"].set(rec, "pending"))
 
     def do_CommitRecord(self, st: SharingState, a: Record) -> SharingState:
         rec = a["rec"]
-        _require(st["mdc"][rec] == "pending", f"{rec} is not pending on MDC")
+        require(st["mdc"][rec] == "pending", f"{rec} is not pending on MDC")
         return st.but(mdc=st["mdc"].set(rec, "committed"))
 
     def do_DropRecord(self, st: SharingState, a: Record) -> SharingState:
         rec = a["rec"]
-        _require(st["mdc"][rec] == "pending", f"{rec} is not pending on MDC")
+        require(st["mdc"][rec] == "pending", f"{rec} is not pending on MDC")
         return st.but(mdc=st["mdc"].set(rec, "absent"))
 
     def do_Anchor(self, st: SharingState, a: Record) -> SharingState:
         rec = a["rec"]
-        _require(rec not in st["anchored"], f"{rec} is already anchored")
+        require(rec not in st["anchored"], f"{rec} is already anchored")
         if st.k.flags["CheckAnchorCert"]:
-            _require(st["mdc"][rec] == "committed", f"the MDC block of {rec} has no commit certificate")
+            require(st["mdc"][rec] == "committed", f"the MDC block of {rec} has no commit certificate")
         else:
-            _require(st["mdc"][rec] != "absent", f"{rec} is not on MDC")
+            require(st["mdc"][rec] != "absent", f"{rec} is not on MDC")
         return st.but(anchored=st["anchored"] | {rec})
 
     def do_RevokeRecord(self, st: SharingState, a: Record) -> SharingState:
         rec = a["rec"]
-        _require(st["mdc"][rec] == "committed" and rec not in st["recRevoked"], f"{rec} cannot be revoked")
+        require(st["mdc"][rec] == "committed" and rec not in st["recRevoked"], f"{rec} cannot be revoked")
         return st.but(recRevoked=st["recRevoked"] | {rec})
 
     def do_Request(self, st: SharingState, a: Record) -> SharingState:
         return self._accept(st, a["ri"], a["rec"], a["nonce"], True)
 
     def do_Forge(self, st: SharingState, a: Record) -> SharingState:
-        _require(a["ri"] != st.k.adversary, "the adversary does not forge in its own name")
+        require(a["ri"] != st.k.adversary, "the adversary does not forge in its own name")
         return self._accept(st, a["ri"], a["rec"], a["nonce"], False)
 
     def do_Replay(self, st: SharingState, a: Record) -> SharingState:
         i = a["i"]
         self._request_id(st, i)
         req = st["reqs"][i - 1]
-        _require(len(st["reqs"]) < st.k.max_req, "the request bound is reached")
-        _require(req["rec"] not in st["recRevoked"], f"{req['rec']} is revoked")
-        _require(req["nonce"] not in st["usedNonces"], f"nonce {req['nonce']} was already used")
-        _require(req["ri"] not in st["certRevoked"] or not st.k.flags["CheckSig"],
+        require(len(st["reqs"]) < st.k.max_req, "the request bound is reached")
+        require(req["rec"] not in st["recRevoked"], f"{req['rec']} is revoked")
+        require(req["nonce"] not in st["usedNonces"], f"nonce {req['nonce']} was already used")
+        require(req["ri"] not in st["certRevoked"] or not st.k.flags["CheckSig"],
                  f"{req['ri']}'s certificate is revoked")
         return st.but(reqs=st["reqs"] + (req,))
 
     def do_Grant(self, st: SharingState, a: Record) -> SharingState:
         i = a["i"]
         self._request_id(st, i)
-        _require(i not in st["pending"] | st["grants"], f"request {i} already has a grant")
-        _require(st["reqs"][i - 1]["proof"] or not st.k.flags["CheckProof"], f"request {i} has no valid proof")
-        _require(not self.revoked(st, i) or not st.k.flags["CheckRevocation"], f"request {i} is revoked")
+        require(i not in st["pending"] | st["grants"], f"request {i} already has a grant")
+        require(st["reqs"][i - 1]["proof"] or not st.k.flags["CheckProof"], f"request {i} has no valid proof")
+        require(not self.revoked(st, i) or not st.k.flags["CheckRevocation"], f"request {i} is revoked")
         return st.but(pending=st["pending"] | {i}, kfrags=st["kfrags"] | {(i, c) for c in st.k.cpc})
 
     def do_CommitGrant(self, st: SharingState, a: Record) -> SharingState:
         i = a["i"]
-        _require(i in st["pending"], f"no pending grant {i}")
-        _require(not self.revoked(st, i) or not st.k.flags["CheckRevocation"], f"grant {i} is revoked")
+        require(i in st["pending"], f"no pending grant {i}")
+        require(not self.revoked(st, i) or not st.k.flags["CheckRevocation"], f"grant {i} is revoked")
         return st.but(pending=st["pending"] - {i}, grants=st["grants"] | {i})
 
     def do_DropGrant(self, st: SharingState, a: Record) -> SharingState:
         i = a["i"]
-        _require(i in st["pending"], f"no pending grant {i}")
+        require(i in st["pending"], f"no pending grant {i}")
         return st.but(pending=st["pending"] - {i})
 
     def do_RevokeGrant(self, st: SharingState, a: Record) -> SharingState:
         i = a["i"]
-        _require(i in st["grants"] and i not in st["grantRevoked"], f"grant {i} is not committed or already revoked")
+        require(i in st["grants"] and i not in st["grantRevoked"], f"grant {i} is not committed or already revoked")
         return st.but(grantRevoked=st["grantRevoked"] | {i})
 
     def do_RevokeCert(self, st: SharingState, a: Record) -> SharingState:
         ri = a["ri"]
-        _require(ri not in st["certRevoked"], f"{ri}'s certificate is already revoked")
+        require(ri not in st["certRevoked"], f"{ri}'s certificate is already revoked")
         return st.but(certRevoked=st["certRevoked"] | {ri})
 
     def do_RevokeAttributes(self, st: SharingState, a: Record) -> SharingState:
         ri = a["ri"]
-        _require(ri not in st["attrRevoked"], f"{ri}'s attributes are already revoked")
+        require(ri not in st["attrRevoked"], f"{ri}'s attributes are already revoked")
         return st.but(attrRevoked=st["attrRevoked"] | {ri})
 
     def _cfrag(self, st: SharingState, g: int, c: str) -> Record:
@@ -212,46 +210,46 @@ class SharingAdapter:
     def do_Reencrypt(self, st: SharingState, a: Record) -> SharingState:
         g, c = a["g"], a["c"]
         f = st.k.flags
-        _require(c in st.k.honest_cpc, f"{c} is not an honest CPC node")
-        _require((g, c) in st["kfrags"], f"{c} holds no kfrag for grant {g}")
-        _require(g in st["grants"] or not f["CheckGrant"], f"grant {g} is not committed on SHC")
-        _require(not self.revoked(st, g) or not f["CheckRevocation"], f"grant {g} is revoked")
+        require(c in st.k.honest_cpc, f"{c} is not an honest CPC node")
+        require((g, c) in st["kfrags"], f"{c} holds no kfrag for grant {g}")
+        require(g in st["grants"] or not f["CheckGrant"], f"grant {g} is not committed on SHC")
+        require(not self.revoked(st, g) or not f["CheckRevocation"], f"grant {g} is revoked")
         count = st["receipts"][g - 1][c]
-        _require(count == 0 or not f["DedupReceipts"], f"{c} already posted a receipt for grant {g}")
-        _require(count < 2, "the receipt bound is reached")
+        require(count == 0 or not f["DedupReceipts"], f"{c} already posted a receipt for grant {g}")
+        require(count < 2, "the receipt bound is reached")
         receipts = tuple(r.set(c, r[c] + 1) if i == g - 1 else r for i, r in enumerate(st["receipts"]))
         return st.but(cfrags=st["cfrags"] | {self._cfrag(st, g, c)}, receipts=receipts)
 
     def do_Refuse(self, st: SharingState, a: Record) -> SharingState:
         g, c = a["g"], a["c"]
-        _require(c in st.k.honest_cpc, f"{c} is not an honest CPC node")
-        _require((g, c) in st["kfrags"], f"{c} holds no kfrag for grant {g}")
-        _require(g in st["grants"], f"grant {g} is not committed")
-        _require(self.revoked(st, g), f"grant {g} is not revoked: an honest node does not refuse it")
-        _require((g, c) not in st["refused"], f"{c} already refused grant {g}")
+        require(c in st.k.honest_cpc, f"{c} is not an honest CPC node")
+        require((g, c) in st["kfrags"], f"{c} holds no kfrag for grant {g}")
+        require(g in st["grants"], f"grant {g} is not committed")
+        require(self.revoked(st, g), f"grant {g} is not revoked: an honest node does not refuse it")
+        require((g, c) not in st["refused"], f"{c} already refused grant {g}")
         return st.but(refused=st["refused"] | {(g, c)})
 
     def do_ByzReencrypt(self, st: SharingState, a: Record) -> SharingState:
         g, c = a["g"], a["c"]
-        _require(c in st.k.byz_cpc, f"{c} is not a Byzantine CPC node")
-        _require((g, c) in st["kfrags"], f"{c} holds no kfrag for grant {g}")
+        require(c in st.k.byz_cpc, f"{c} is not a Byzantine CPC node")
+        require((g, c) in st["kfrags"], f"{c} holds no kfrag for grant {g}")
         return st.but(cfrags=st["cfrags"] | {self._cfrag(st, g, c)})
 
     def do_ByzOpen(self, st: SharingState, a: Record) -> SharingState:
         g, c = a["g"], a["c"]
-        _require(c in st.k.byz_cpc, f"{c} is not a Byzantine CPC node")
-        _require(not st.k.flags["KfragToRI"], "the cfrags re-encrypt to the requester's key, which no CPC holds")
-        _require(len(self.holders(st, g)) >= st.k.t, f"fewer than {st.k.t} cfrags for grant {g}")
-        _require((c, "k_pre") not in st["cpcLearned"], f"{c} already holds k_pre")
+        require(c in st.k.byz_cpc, f"{c} is not a Byzantine CPC node")
+        require(not st.k.flags["KfragToRI"], "the cfrags re-encrypt to the requester's key, which no CPC holds")
+        require(len(self.holders(st, g)) >= st.k.t, f"fewer than {st.k.t} cfrags for grant {g}")
+        require((c, "k_pre") not in st["cpcLearned"], f"{c} already holds k_pre")
         return st.but(cpcLearned=st["cpcLearned"] | {(c, "k_pre")})
 
     def do_Decrypt(self, st: SharingState, a: Record) -> SharingState:
         ri, g = a["ri"], a["g"]
         self._request_id(st, g)
         req = st["reqs"][g - 1]
-        _require(req["ri"] == ri, f"request {g} is not {ri}'s: its cfrags are for another key")
-        _require((ri, req["rec"]) not in st["knows"], f"{ri} already knows the key of {req['rec']}")
-        _require(len(self.holders(st, g)) >= st.k.t, f"fewer than {st.k.t} cfrags for grant {g}")
-        _require(st.k.sat[ri], f"{ri}'s attributes do not satisfy the policy (CP-ABE decryption fails)")
-        _require(ri not in st["attrRevoked"], f"{ri}'s attribute key is from a revoked epoch")
+        require(req["ri"] == ri, f"request {g} is not {ri}'s: its cfrags are for another key")
+        require((ri, req["rec"]) not in st["knows"], f"{ri} already knows the key of {req['rec']}")
+        require(len(self.holders(st, g)) >= st.k.t, f"fewer than {st.k.t} cfrags for grant {g}")
+        require(st.k.sat[ri], f"{ri}'s attributes do not satisfy the policy (CP-ABE decryption fails)")
+        require(ri not in st["attrRevoked"], f"{ri}'s attribute key is from a revoked epoch")
         return st.but(knows=st["knows"] | {(ri, req["rec"])})

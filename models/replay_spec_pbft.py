@@ -29,8 +29,8 @@ from ..spec.chain.block import Block, vote_bytes
 from ..spec.chain.messages import ClientTx, Message, NewView, PrePrepare, Timeout, ViewChange, Vote
 from ..spec.chain.state import apply, build_block
 from ..spec.chain.tx import MDC, Transaction
-from .replay import Diverged
-from .replay_pbft import ORDERS, PBFTConstants
+from .replay import Diverged, require
+from .replay_pbft import PBFTConstants, pbft_constants
 from .tlavalues import Function, Record
 
 SEED = "replay-pbft"
@@ -112,23 +112,11 @@ class PBFTWorld:
         return out
 
 
-def _require(cond: bool, why: str) -> None:
-    if not cond:
-        raise Diverged(why)
-
-
 class SpecPBFTAdapter:
     """PBFT.tla's actions performed by spec/chain/pbft.py replicas."""
 
     def initial(self, constants: dict[str, Any], substitutions: dict[str, str]) -> PBFTWorld:
-        c = constants
-        order_name = substitutions.get("Order", "")
-        if order_name not in ORDERS:
-            raise Diverged(f"unknown Order substitution {order_name!r}")
-        k = PBFTConstants(replicas=frozenset(c["Replica"]), byz=frozenset(c["Byz"]), values=frozenset(c["Value"]),
-                          nil=c["Nil"], order=ORDERS[order_name], max_view=c["MaxView"], max_seq=c["MaxSeq"],
-                          quorum=c["Quorum"], check_view_change=c["CheckViewChange"],
-                          check_client_sig=c["CheckClientSig"], persist_log=c["PersistLog"])
+        k = pbft_constants(constants, substitutions)
         dep = _deployment(len(k.order))
         cfg = dep.mdc
         index = {r: i for i, r in enumerate(k.order)}
@@ -187,10 +175,10 @@ class SpecPBFTAdapter:
         return w
 
     def _honest(self, w: PBFTWorld, r: str) -> None:
-        _require(r in w.k.honest, f"{r} is not an honest replica")
+        require(r in w.k.honest, f"{r} is not an honest replica")
 
     def do_Request(self, w: PBFTWorld, a: Record) -> None:
-        _require(a["val"] in w.k.values and a["val"] not in w.requested, f"{a['val']} cannot be requested")
+        require(a["val"] in w.k.values and a["val"] not in w.requested, f"{a['val']} cannot be requested")
         w.requested.add(a["val"])
 
     def _client(self, w: PBFTWorld, val: str) -> Transaction:
@@ -234,23 +222,23 @@ class SpecPBFTAdapter:
     def do_PrePrepare(self, w: PBFTWorld, a: Record) -> None:
         p, s, v, val = a["r"], a["s"], a["v"], a["val"]
         self._honest(w, p)
-        _require(w.replicas[p].view == v, f"{p} is in view {w.replicas[p].view}, not {v}")
+        require(w.replicas[p].view == v, f"{p} is in view {w.replicas[p].view}, not {v}")
         before = len(w.pre_prepares())
         self._enter_new_view(w, p, v, s, val)
         if not any(pp.view == v and pp.seq == s for r, pp in w.pre_prepares()[before:] if r == p):
             w.deliver(p, ClientTx(self._client(w, val)))
         made = [pp for r, pp in w.pre_prepares()[before:] if r == p and pp.view == v and pp.seq == s]
-        _require(bool(made), f"the spec's replica {p} does not propose at view {v}, sequence {s}")
-        _require(w.value_of(made[-1].block) == val,
+        require(bool(made), f"the spec's replica {p} does not propose at view {v}, sequence {s}")
+        require(w.value_of(made[-1].block) == val,
                  f"{p} proposes {w.value_of(made[-1].block)} at view {v}, sequence {s}, not {val}")
 
     def _proposal(self, w: PBFTWorld, r: str, s: int, v: int, val: str) -> PrePrepare:
         primary = w.k.primary(v)
         if primary in w.k.byz:
             rep = w.replicas[r]
-            _require(rep.head.height + 1 == s, f"{r} is at height {rep.head.height}, the proposal is for {s}")
+            require(rep.head.height + 1 == s, f"{r} is at height {rep.head.height}, the proposal is for {s}")
             block, _, rejected = build_block(w.cfg.chain, rep.app, rep.head, (self._client(w, val),), v)
-            _require(block is not None, f"{val} is not a valid block for {r}")
+            require(block is not None, f"{val} is not a valid block for {r}")
             assert block is not None
             return PrePrepare(v, s, block, w.index[primary],
                               w.sign(primary, vote_bytes("PREPARE", w.cid, v, s, block.block_hash())))
@@ -262,23 +250,23 @@ class SpecPBFTAdapter:
     def do_Prepare(self, w: PBFTWorld, a: Record) -> None:
         r, s, v, val = a["r"], a["s"], a["v"], a["val"]
         self._honest(w, r)
-        _require(w.replicas[r].view == v, f"{r} is in view {w.replicas[r].view}, not {v}")
+        require(w.replicas[r].view == v, f"{r} is in view {w.replicas[r].view}, not {v}")
         if w.replicas[r].in_view_change:
             nvs = [m for q, m in w.sent if isinstance(m, NewView) and m.view == v]
-            _require(bool(nvs), f"{r} waits for the new view {v}")
+            require(bool(nvs), f"{r} waits for the new view {v}")
             w.deliver(r, nvs[-1])
         pp = self._proposal(w, r, s, v, val)
         out = w.deliver(r, pp)
         mine = w.replicas[r].log.get((v, s))
-        _require(mine is not None and w.index[r] in mine.votes["PREPARE"].get(pp.digest(), {}),
+        require(mine is not None and w.index[r] in mine.votes["PREPARE"].get(pp.digest(), {}),
                  f"{r} does not prepare {val} at view {v}, sequence {s}")
         del out
 
     def _slot_digest(self, w: PBFTWorld, r: str, s: int, v: int, val: str) -> bytes:
         slot = w.replicas[r].log.get((v, s))
-        _require(slot is not None and slot.pp is not None, f"{r} has no proposal at view {v}, sequence {s}")
+        require(slot is not None and slot.pp is not None, f"{r} has no proposal at view {v}, sequence {s}")
         assert slot is not None and slot.pp is not None
-        _require(w.value_of(slot.pp.block) == val, f"{r}'s proposal at view {v}, sequence {s} is not {val}")
+        require(w.value_of(slot.pp.block) == val, f"{r}'s proposal at view {v}, sequence {s} is not {val}")
         return slot.pp.digest()
 
     def _votes(self, w: PBFTWorld, r: str, phase: str, s: int, v: int, digest: bytes) -> None:
@@ -298,7 +286,7 @@ class SpecPBFTAdapter:
         d = self._slot_digest(w, r, s, v, val)
         self._votes(w, r, "PREPARE", s, v, d)
         slot = w.replicas[r].log.get((v, s))
-        _require(slot is not None and w.index[r] in slot.votes["COMMIT"].get(d, {}),
+        require(slot is not None and w.index[r] in slot.votes["COMMIT"].get(d, {}),
                  f"{r} has not prepared {val} at view {v}, sequence {s} (the spec's quorum is {w.cfg.q})")
 
     def do_Decide(self, w: PBFTWorld, a: Record) -> None:
@@ -307,7 +295,7 @@ class SpecPBFTAdapter:
         d = self._slot_digest(w, r, s, v, val)
         self._votes(w, r, "COMMIT", s, v, d)
         chain = w.replicas[r].chain
-        _require(len(chain) >= s and chain[s - 1][0].block_hash() == d,
+        require(len(chain) >= s and chain[s - 1][0].block_hash() == d,
                  f"{r} does not commit {val} at sequence {s} (the spec's quorum is {w.cfg.q})")
 
     def do_ViewChange(self, w: PBFTWorld, a: Record) -> None:
@@ -316,15 +304,15 @@ class SpecPBFTAdapter:
         for _ in range(2):
             if w.replicas[r].view < v:
                 w.deliver(r, Timeout(w.replicas[r].view))
-        _require(any(q == r and isinstance(m, ViewChange) and m.new_view == v for q, m in w.sent),
+        require(any(q == r and isinstance(m, ViewChange) and m.new_view == v for q, m in w.sent),
                  f"{r} does not move to view {v}")
 
     def do_CrashRestart(self, w: PBFTWorld, a: Record) -> None:
         r = a["r"]
         self._honest(w, r)
-        _require(not w.k.persist_log, f"{r} restarts from its persisted chain and consensus snapshot: nothing "
+        require(not w.k.persist_log, f"{r} restarts from its persisted chain and consensus snapshot: nothing "
                                       "changes")
-        _require(bool(w.log.get(r)), f"{r} has nothing to forget")
+        require(bool(w.log.get(r)), f"{r} has nothing to forget")
         rep = w.replicas[r]
         w.replicas[r] = pbft.Replica.restore(w.cfg, rep.index, rep.signer, (), pbft.genesis_state(w.cfg.chain), None)
         w.log[r] = []

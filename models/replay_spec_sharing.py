@@ -39,7 +39,7 @@ from ..spec.errors import MedshareError, fail
 from ..spec.protocol import protocol as P
 from ..spec.rng import DeterministicRNG
 from .replay import Diverged
-from .replay_sharing import FLAGS, SATS, SharingConstants
+from .replay_sharing import SharingConstants, sharing_constants
 from .tlavalues import Function, Record
 
 POLICY = "cardiology@1 and researcher@1"
@@ -247,15 +247,8 @@ class SpecSharingAdapter:
     """Sharing.tla's actions performed by the executable spec; the projection reads the model's variables."""
 
     def initial(self, constants: dict[str, Any], substitutions: dict[str, str]) -> SpecWorld:
-        c = constants
-        sat_name = substitutions.get("Sat", "")
-        if sat_name not in SATS:
-            raise Diverged(f"unknown Sat substitution {sat_name!r}")
-        ris = tuple(sorted(c["RI"]))
-        kc = SharingConstants(ri=frozenset(ris), sat={r: SATS[sat_name](r) for r in ris}, adversary=c["Adversary"],
-                              records=frozenset(c["Record"]), nonces=frozenset(c["Nonce"]), cpc=frozenset(c["CPC"]),
-                              byz_cpc=frozenset(c["ByzCPC"]), t=c["T"], max_req=c["MaxReq"],
-                              flags={f: bool(c[f]) for f in FLAGS})
+        kc = sharing_constants(constants, substitutions)
+        ris = tuple(sorted(kc.ri))
         fx = fixture(ris, tuple(kc.sat[r] for r in ris), tuple(sorted(kc.cpc)), tuple(sorted(kc.records)))
         wl = Workload(fx.dep, SEED + "/run")
         wl.signers, wl.nonces = dict(fx.signers), dict(fx.nonces)

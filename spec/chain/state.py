@@ -175,18 +175,25 @@ def _grant_live(s: _Overlay, request_id: bytes, record_id: bytes) -> None:
     _requester_ok(s, Reader(raw).text())
 
 
+def _unrevoked_grant(s: _Overlay, grant_id: bytes) -> tuple[str, bytes, bytes, bytes]:
+    """The committed, unrevoked grant ``grant_id``: grantor, request id, record id and its raw entry
+    (GRANT_UNKNOWN, GRANT_REVOKED)."""
+    raw = s.get(k("grant", grant_id))
+    if raw is None:
+        fail("GRANT_UNKNOWN", "no such grant")
+    r = Reader(raw)
+    grantor, request_id, record_id, revoked = r.text(), r.fixed(32), r.fixed(32), r.u8()
+    if revoked:
+        fail("GRANT_REVOKED", "the grant is revoked")
+    return grantor, request_id, record_id, raw
+
+
 def check_grant_live(state: State, grant_id: bytes) -> None:
     """What an honest CPC node checks before re-encrypting for ``grant_id`` (phase 6): the grant is committed
     (GRANT_UNKNOWN) and unrevoked (GRANT_REVOKED), and neither its record nor its requester's certificate or
     attribute epoch is revoked: the checks SHC's REENCRYPTION_RECEIPT rule makes of the grant."""
     s = _Overlay(state)
-    raw = s.get(k("grant", grant_id))
-    if raw is None:
-        fail("GRANT_UNKNOWN", "no such grant")
-    r = Reader(raw)
-    _grantor, request_id, record_id, revoked = r.text(), r.fixed(32), r.fixed(32), r.u8()
-    if revoked:
-        fail("GRANT_REVOKED", "the grant is revoked")
+    _grantor, request_id, record_id, _raw = _unrevoked_grant(s, grant_id)
     _grant_live(s, request_id, record_id)
 
 
@@ -311,13 +318,7 @@ def _apply_kind(config: ChainConfig, s: _Overlay, tx: Transaction, at: int) -> N
         w[k("granted", a("request_id"))] = b""
         w[k("grant", a("grant_id"))] = text(sender) + a("request_id") + record_id + b"\x00"
     elif kind in ("REENCRYPTION_RECEIPT", "GRANT_REVOKE"):
-        raw = s.get(k("grant", a("grant_id")))
-        if raw is None:
-            fail("GRANT_UNKNOWN", "no such grant")
-        r = Reader(raw)
-        grantor, request_id, record_id, revoked = r.text(), r.fixed(32), r.fixed(32), r.u8()
-        if revoked:
-            fail("GRANT_REVOKED", "the grant is revoked")
+        grantor, request_id, record_id, raw = _unrevoked_grant(s, a("grant_id"))
         if kind == "GRANT_REVOKE":
             if sender != grantor:
                 fail("NOT_AUTHORISED", "only the grantor revokes a grant")
