@@ -279,12 +279,17 @@ def shc_traces(world: ShcWorld) -> dict[str, Any]:
     t2.bad(w.grant("mi-1", req2.arg("request_id"), "g4"), "CERT_REVOKED", "Revocation")
     t2.bad(w.receipt("cpc-2", live_grant.arg("grant_id")), "CERT_REVOKED", "Revocation")
     t2.bad(w.request("ri-1", world.mdc_state_2, 2, rid, "q4"), "CERT_REVOKED", "CertificateState")
+    # a re-issued certificate, with the new attribute epoch committed above, reinstates the requester (chain.md):
+    # its grant committed before the revocations is usable again
+    t2.ok(w.register(SHC, "ri-1", "RI")[1])
+    t2.ok(w.receipt("cpc-2", live_grant.arg("grant_id")))
     t2.ok(w.relay("cpc-1", world.b3, world.cert3))
     entry = world.mdc.state[b"record/" + rid]
     notice = w.tx(SHC, "RECORD_REVOKE_NOTICE", "cpc-2", mdc_height=3, record_id=rid, record_entry=entry,
                   proof=prove_state(world.mdc.state, b"record/" + rid).to_bytes())
     t2.ok(notice)
     t2.bad(w.tx(SHC, "RECORD_REVOKE_NOTICE", "cpc-2", **_fields(notice)), "RECORD_REVOKED", "Revocation")
+    t2.bad(w.receipt("cpc-1", live_grant.arg("grant_id")), "RECORD_REVOKED", "Revocation")
     return _file("chain.shc", "apply", {"config": config_to_json(cfg)}, [t2, t1][::-1])
 
 
