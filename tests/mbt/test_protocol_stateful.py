@@ -226,6 +226,15 @@ class ProtocolMachine(RuleBasedStateMachine):
             self.cfrags.setdefault(gid, []).append(c)
 
     @rule(which=st.integers(0, 7))
+    def grant_and_serve(self, which: int) -> None:
+        """The honest flow in one step: grant a request, then every CPC node re-encrypts for every grant (so that
+        short random runs reach decryption, and revocations met on the way are refused)."""
+        self.grant(which)
+        for gid in range(len(self.grants)):
+            for node in range(N):
+                self.reencrypt(gid, node)
+
+    @rule(which=st.integers(0, 7))
     def decrypt(self, which: int) -> None:
         if not self.grants:
             return
