@@ -99,10 +99,10 @@ class _Overlay:
         return self.writes[key] if key in self.writes else self.base.get(key)
 
     def __getitem__(self, key: bytes) -> bytes:
-        v = self.get(key)
-        if v is None:
+        value = self.get(key)
+        if value is None:
             raise KeyError(key)
-        return v
+        return value
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, bytes) and self.get(key) is not None
@@ -127,8 +127,7 @@ def genesis_state(config: ChainConfig) -> dict[bytes, bytes]:
 
 
 def genesis_header(config: ChainConfig) -> Header:
-    st = genesis_state(config)
-    return Header(config.chain_id, 0, ZERO_HASH, state_root(st), tx_root(()), 0, 0)
+    return Header(config.chain_id, 0, ZERO_HASH, state_root(genesis_state(config)), tx_root(()), 0, 0)
 
 
 def height_of(state: State | _Overlay) -> int:
