@@ -5,10 +5,12 @@ A symbolic chain state, bounded and restricted to what the rules read and write:
 is the authority), ``N_DEV`` devices, ``N_REC`` records, ``N_REQ`` requests, ``N_GRANT`` grants, ``N_NONCE``
 nonces, ``N_H`` relayed MDC heights; roles, revocation bits, certificate periods, attribute epochs and the
 chain time are integers and booleans. Each kind's guard is the ordered list of checks of
-``spec.chain.state._apply_into`` / ``_apply_kind`` (one entry per ``fail``) and its effect the writes it makes;
-both are written line by line from the spec (each function names the spec code it mirrors). Cryptographic
-checks are abstract inputs of the transaction (``sig_ok``, ``sigma_ok``, ``relay_ok``, ``ref_ok``) with the
-environment assumptions they stand for (:func:`environment`).
+``spec.chain.state._apply_into`` and of the kind's rule (one entry per ``fail``), and its effect the writes the
+rule makes. Each rule of ``spec.chain.state.RULES`` has its mirror here, one function of the same name giving
+both (:data:`MIRRORS`), written line by line from the spec; :func:`check_mirrors` refuses a kind of the spec
+without its mirror, and :func:`check_guards` runs it first. Cryptographic checks are abstract inputs of the
+transaction (``sig_ok``, ``sigma_ok``, ``relay_ok``, ``ref_ok``) with the environment assumptions they stand for
+(:func:`environment`).
 
 For every kind, ``Inv(s) ∧ Env ∧ Guard(s, tx) ⇒ P(s, apply(s, tx))`` is proven valid (its negation unsat) for
 every state invariant and every step property ``P`` of :data:`PROPERTIES`. Then each guard check in
@@ -22,11 +24,13 @@ X per Y" is a property of the chain's history and not only of its key-value map.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import z3
+
+from ...spec.chain import state as chain_state
 
 N_ID, N_DEV, N_REC, N_REQ, N_GRANT, N_NONCE, N_H = 4, 2, 3, 3, 3, 3, 4
 ROLES = ("AUTHORITY", "MI", "RI", "CPC")
@@ -127,13 +131,61 @@ def _in(x: Expr, n: int) -> Expr:
 
 
 # ---- guards and effects, mirroring spec/chain/state.py -----------------------------------------------------
+# One function per transaction kind, named after the rule of ``spec.chain.state.RULES`` it mirrors: the rule's
+# checks in order (one per ``fail``) and the state after its writes. Helpers carry the names of the spec's.
 
 Check = tuple[str, str, Expr]  # (name, error code, condition that must hold)
+Write = tuple[str, Expr, Expr]  # (field, slot, value)
+TRUE, FALSE = z3.BoolVal(True), z3.BoolVal(False)
+
+
+@attrs.frozen
+class Mirror:
+    """A rule read symbolically: its guard checks in order, and the state after its writes."""
+
+    checks: tuple[Check, ...]
+    after: SymState
+
+
+def _written(s: SymState, *writes: Write) -> SymState:
+    """``s`` with each field's slot set to its value."""
+    after = dict(s)
+    for field, slot, value in writes:
+        after[field] = upd(after[field], slot, value)
+    return after
+
+
+def _count(s: SymState, field: str, slot: Expr) -> Write:
+    """One more included transaction in a ghost counter."""
+    return field, slot, sel(s[field], slot) + 1
 
 
 def _role_is(s: SymState, who: Expr, role: int) -> Expr:
     """state._role(s, who) == role (an absent entity has no role)."""
     return z3.And(sel(s["ent"], who), sel(s["role"], who) == role)
+
+
+def _apply_into(s: SymState, t: SymTx) -> list[Check]:
+    """state._apply_into, before the kind's rule (TX_TYPE_NOT_ALLOWED and sizes are fixed by the kind and the
+    encoding)."""
+    snd, at = t["sender"], s["height"][0]
+    return [("tx-new", "TX_DUPLICATE", z3.Not(t["included"])),
+            ("sender-known", "TX_SENDER_UNKNOWN", z3.And(sel(s["cert"], snd), sel(s["ent"], snd))),
+            # auth.verify_tx: revoked, then cbs period (start <= at < end), then the signature
+            ("sender-cert-unrevoked", "CERT_REVOKED", z3.Not(sel(s["crev"], snd))),
+            ("sender-cert-started", "CERT_NOT_YET_VALID", sel(s["cstart"], snd) <= at),
+            ("sender-cert-not-ended", "CERT_EXPIRED", at < sel(s["cend"], snd)),
+            ("signature", "TX_SIGNATURE_INVALID", t["sig_ok"])]
+
+
+def _require_authority(t: SymTx) -> list[Check]:
+    """state._require_authority."""
+    return [("sender-is-authority", "NOT_AUTHORISED", t["sender"] == AUTHORITY)]
+
+
+def _require_role(s: SymState, who: Expr, role: int) -> list[Check]:
+    """state._require_role (of the sender)."""
+    return [(f"sender-is-{ROLES[role]}", "NOT_AUTHORISED", _role_is(s, who, role))]
 
 
 def _attr_epoch_ok(s: SymState, who: Expr) -> list[Check]:
@@ -142,167 +194,227 @@ def _attr_epoch_ok(s: SymState, who: Expr) -> list[Check]:
             ("attr-unrevoked", "ATTRIBUTE_REVOKED", sel(s["attr_epoch"], who) >= sel(s["attr_below"], who))]
 
 
-def _record_ref(s: SymState, t: SymTx) -> list[Check]:
-    """anchor.verify_record_ref: the header is relayed, the proof verifies."""
+def _requester_ok(s: SymState, requester: Expr) -> list[Check]:
+    """state._requester_ok."""
+    return [("requester-cert-unrevoked", "CERT_REVOKED",
+             z3.And(sel(s["cert"], requester), z3.Not(sel(s["crev"], requester)))),
+            *_attr_epoch_ok(s, requester)]
+
+
+def _grant_live(s: SymState, q: Expr, record: Expr) -> list[Check]:
+    """state._grant_live of request ``q`` and ``record``."""
+    return [("record-unrevoked", "RECORD_REVOKED", z3.Not(sel(s["shc_rev"], record))),
+            ("grant-request-exists", "REQUEST_UNKNOWN", sel(s["req"], q)),
+            *_requester_ok(s, sel(s["req_requester"], q))]
+
+
+def _unrevoked_grant(s: SymState, g: Expr) -> list[Check]:
+    """state._unrevoked_grant."""
+    return [("grant-exists", "GRANT_UNKNOWN", sel(s["grant"], g)),
+            ("grant-unrevoked", "GRANT_REVOKED", z3.Not(sel(s["grant_rev"], g)))]
+
+
+def _record_reference(s: SymState, t: SymTx) -> list[Check]:
+    """state._record_reference (anchor.verify_record_ref): the header is relayed, the proof verifies."""
     return [("anchor-known", "ANCHOR_UNKNOWN_BLOCK", sel(s["anc"], t["mdc_height"])),
             ("proof-valid", "MERKLE_PROOF_INVALID", t["ref_ok"])]
 
 
-def guard(kind: str, s: SymState, t: SymTx) -> list[Check]:
-    """The checks of ``state._apply_into`` then ``state._apply_kind`` for ``kind``, in order."""
-    snd, at = t["sender"], s["height"][0]
-    checks: list[Check] = [
-        # _apply_into (TX_TYPE_NOT_ALLOWED and sizes are fixed by the kind and the encoding)
-        ("tx-new", "TX_DUPLICATE", z3.Not(t["included"])),
-        ("sender-known", "TX_SENDER_UNKNOWN", z3.And(sel(s["cert"], snd), sel(s["ent"], snd))),
-        # auth.verify_tx: revoked, then cbs period (start <= at < end), then the signature
-        ("sender-cert-unrevoked", "CERT_REVOKED", z3.Not(sel(s["crev"], snd))),
-        ("sender-cert-started", "CERT_NOT_YET_VALID", sel(s["cstart"], snd) <= at),
-        ("sender-cert-not-ended", "CERT_EXPIRED", at < sel(s["cend"], snd)),
-        ("signature", "TX_SIGNATURE_INVALID", t["sig_ok"]),
-    ]
-    if kind in ("ENTITY_REGISTER", "CERT_ISSUE", "CERT_REVOKE", "ATTRIBUTE_COMMIT", "ATTRIBUTE_EPOCH_REVOKE"):
-        checks.append(("sender-is-authority", "NOT_AUTHORISED", snd == AUTHORITY))
+def apply_entity_register(s: SymState, t: SymTx) -> Mirror:
+    """entity/<id> = EntityEntry(role)."""
     i = t["ident"]
-    if kind == "ENTITY_REGISTER":
-        checks += [("role-known", "TX_MALFORMED", _in(t["role"], len(ROLES))),
-                   ("identity-new", "ENTITY_EXISTS", z3.Not(sel(s["ent"], i)))]
-    elif kind == "CERT_ISSUE":
-        checks += [("entity-exists", "ENTITY_UNKNOWN", sel(s["ent"], i)),
-                   ("period-nonempty", "TX_MALFORMED", t["pstart"] < t["pend"]),
-                   ("period-not-over", "CERT_EXPIRED", at < t["pend"]),
-                   ("sigma-valid", "CERT_INVALID", t["sigma_ok"])]
-    elif kind == "CERT_REVOKE":
-        checks += [("cert-exists", "ENTITY_UNKNOWN", sel(s["cert"], i)),
-                   ("cert-unrevoked", "CERT_REVOKED", z3.Not(sel(s["crev"], i)))]
-    elif kind == "DEVICE_REGISTER":
-        checks += [("sender-is-MI", "NOT_AUTHORISED", _role_is(s, snd, MI)),
-                   ("device-new", "ENTITY_EXISTS", z3.Not(sel(s["dev"], t["dev"])))]
-    elif kind == "RECORD_PUBLISH":
-        checks += [("sender-is-MI", "NOT_AUTHORISED", _role_is(s, snd, MI)),
-                   ("record-new", "RECORD_EXISTS", z3.Not(sel(s["rec"], t["rec"])))]
-    elif kind == "RECORD_REVOKE":
-        r = t["rec"]
-        checks += [("record-exists", "RECORD_UNKNOWN", sel(s["rec"], r)),
-                   ("sender-is-owner", "NOT_AUTHORISED", sel(s["rec_owner"], r) == snd),
-                   ("record-unrevoked", "RECORD_REVOKED", z3.Not(sel(s["rec_rev"], r)))]
-    elif kind == "ATTRIBUTE_COMMIT":
-        has, below = sel(s["attr"], i), sel(s["attr_below"], i)
-        checks += [("identity-is-RI", "ENTITY_UNKNOWN", _role_is(s, i, RI)),
-                   ("epoch-increases", "ATTRIBUTE_INVALID", z3.Or(z3.Not(has), t["epoch"] > sel(s["attr_epoch"], i))),
-                   ("epoch-unrevoked", "ATTRIBUTE_REVOKED", t["epoch"] >= z3.If(has, below, 0))]
-    elif kind == "ATTRIBUTE_EPOCH_REVOKE":
-        checks += [("attr-exists", "ENTITY_UNKNOWN", sel(s["attr"], i)),
-                   ("epoch-not-revoked", "ATTRIBUTE_REVOKED", t["epoch"] >= sel(s["attr_below"], i))]
-    elif kind == "MDC_HEADER_RELAY":
-        h = t["mdc_height"]
-        known, stored = sel(s["anc"], h), sel(s["anc_hash"], h)
-        prev_known = z3.And(h > 0, sel(s["anc"], h - 1))
-        checks += [("certificate-valid", "ANCHOR_FORGED", t["relay_ok"]),
-                   ("not-relayed", "TX_DUPLICATE", z3.Not(z3.And(known, stored == t["hdr_hash"]))),
-                   ("height-free", "ANCHOR_FORGED", z3.Not(known)),
-                   ("extends-parent", "ANCHOR_FORGED",
-                    z3.Or(z3.Not(prev_known), sel(s["anc_hash"], h - 1) == t["hdr_parent"]))]
-    elif kind == "ACCESS_REQUEST":
-        checks += [("sender-is-RI", "NOT_AUTHORISED", _role_is(s, snd, RI)), *_record_ref(s, t),
-                   ("record-unrevoked", "RECORD_REVOKED",
-                    z3.And(z3.Not(t["ref_revoked"]), z3.Not(sel(s["shc_rev"], t["rec"])))),
-                   *_attr_epoch_ok(s, snd),
-                   ("nonce-fresh", "REPLAYED_NONCE", z3.Not(sel(s["nonce"], t["nonce"]))),
-                   ("request-id-new", "TX_DUPLICATE", z3.Not(sel(s["req"], t["req"])))]
-    elif kind == "RECORD_REVOKE_NOTICE":
-        checks += [*_record_ref(s, t), ("entry-revoked", "TX_MALFORMED", t["ref_revoked"]),
-                   ("not-noted", "RECORD_REVOKED", z3.Not(sel(s["shc_rev"], t["rec"])))]
-    elif kind == "GRANT":
-        q = t["req"]
-        requester = sel(s["req_requester"], q)
-        checks += [("request-exists", "REQUEST_UNKNOWN", sel(s["req"], q)),
-                   ("sender-is-owner", "NOT_AUTHORISED", snd == sel(s["req_owner"], q)),
-                   ("not-granted", "GRANT_EXISTS", z3.And(z3.Not(sel(s["granted"], q)),
-                                                          z3.Not(sel(s["grant"], t["grant"])))),
-                   ("record-unrevoked", "RECORD_REVOKED", z3.Not(sel(s["shc_rev"], sel(s["req_record"], q)))),
-                   ("requester-cert-unrevoked", "CERT_REVOKED",
-                    z3.And(sel(s["cert"], requester), z3.Not(sel(s["crev"], requester)))),
-                   *_attr_epoch_ok(s, requester)]
-    elif kind in ("REENCRYPTION_RECEIPT", "GRANT_REVOKE"):
-        g = t["grant"]
-        checks += [("grant-exists", "GRANT_UNKNOWN", sel(s["grant"], g)),
-                   ("grant-unrevoked", "GRANT_REVOKED", z3.Not(sel(s["grant_rev"], g)))]
-        if kind == "GRANT_REVOKE":
-            checks.append(("sender-is-grantor", "NOT_AUTHORISED", snd == sel(s["grant_grantor"], g)))
-        else:
-            q = sel(s["grant_req"], g)
-            requester = sel(s["req_requester"], q)
-            checks += [("sender-is-CPC", "NOT_AUTHORISED", _role_is(s, snd, CPC)),
-                       ("record-unrevoked", "RECORD_REVOKED", z3.Not(sel(s["shc_rev"], sel(s["grant_record"], g)))),
-                       ("grant-request-exists", "REQUEST_UNKNOWN", sel(s["req"], q)),
-                       ("requester-cert-unrevoked", "CERT_REVOKED",
-                        z3.And(sel(s["cert"], requester), z3.Not(sel(s["crev"], requester)))),
-                       *_attr_epoch_ok(s, requester),
-                       ("first-receipt", "RECEIPT_DUPLICATE", z3.Not(sel(s["receipt"], rkey(g, snd))))]
-    else:  # pragma: no cover - KINDS lists the kinds handled above
-        raise ValueError(kind)
-    return checks
+    checks = [*_require_authority(t),
+              ("role-known", "TX_MALFORMED", _in(t["role"], len(ROLES))),
+              ("identity-new", "ENTITY_EXISTS", z3.Not(sel(s["ent"], i)))]
+    return Mirror(tuple(checks), _written(s, ("ent", i, TRUE), ("role", i, t["role"]), _count(s, "ent_n", i)))
 
 
-def _inc(s: SymState, f: str, i: Expr) -> tuple[Expr, ...]:
-    return upd(s[f], i, sel(s[f], i) + 1)
+def apply_cert_issue(s: SymState, t: SymTx) -> Mirror:
+    """cert/<id> = CertEntry(public_key, start, end, sigma, revoked=False)."""
+    i, at = t["ident"], s["height"][0]
+    checks = [*_require_authority(t),
+              ("entity-exists", "ENTITY_UNKNOWN", sel(s["ent"], i)),
+              ("period-nonempty", "TX_MALFORMED", t["pstart"] < t["pend"]),
+              ("period-not-over", "CERT_EXPIRED", at < t["pend"]),
+              ("sigma-valid", "CERT_INVALID", t["sigma_ok"])]
+    return Mirror(tuple(checks), _written(s, ("cert", i, TRUE), ("crev", i, FALSE), ("cstart", i, t["pstart"]),
+                                          ("cend", i, t["pend"])))
+
+
+def apply_cert_revoke(s: SymState, t: SymTx) -> Mirror:
+    """cert/<id> = the certificate, revoked."""
+    i = t["ident"]
+    checks = [*_require_authority(t),
+              ("cert-exists", "ENTITY_UNKNOWN", sel(s["cert"], i)),
+              ("cert-unrevoked", "CERT_REVOKED", z3.Not(sel(s["crev"], i)))]
+    return Mirror(tuple(checks), _written(s, ("cert", i, TRUE), ("crev", i, TRUE)))
+
+
+def apply_device_register(s: SymState, t: SymTx) -> Mirror:
+    """device/<dev> = DeviceEntry(sender, ibe identity)."""
+    d = t["dev"]
+    checks = [*_require_role(s, t["sender"], MI),
+              ("device-new", "ENTITY_EXISTS", z3.Not(sel(s["dev"], d)))]
+    return Mirror(tuple(checks), _written(s, ("dev", d, TRUE), ("dev_owner", d, t["sender"]),
+                                          _count(s, "dev_n", d)))
+
+
+def apply_record_publish(s: SymState, t: SymTx) -> Mirror:
+    """record/<id> = RecordEntry(owner=sender, ..., revoked=False)."""
+    r = t["rec"]
+    checks = [*_require_role(s, t["sender"], MI),
+              ("record-new", "RECORD_EXISTS", z3.Not(sel(s["rec"], r)))]
+    return Mirror(tuple(checks), _written(s, ("rec", r, TRUE), ("rec_owner", r, t["sender"]),
+                                          ("rec_rev", r, FALSE), _count(s, "rec_n", r)))
+
+
+def apply_record_revoke(s: SymState, t: SymTx) -> Mirror:
+    """record/<id> = the record, revoked."""
+    r = t["rec"]
+    checks = [("record-exists", "RECORD_UNKNOWN", sel(s["rec"], r)),
+              ("sender-is-owner", "NOT_AUTHORISED", sel(s["rec_owner"], r) == t["sender"]),
+              ("record-unrevoked", "RECORD_REVOKED", z3.Not(sel(s["rec_rev"], r)))]
+    return Mirror(tuple(checks), _written(s, ("rec_rev", r, TRUE)))
+
+
+def apply_attribute_commit(s: SymState, t: SymTx) -> Mirror:
+    """attr/<id> = AttributeEntry(epoch, commitment, revoked_below kept, 0 for a first commitment)."""
+    i = t["ident"]
+    has = sel(s["attr"], i)
+    below = z3.If(has, sel(s["attr_below"], i), 0)
+    checks = [*_require_authority(t),
+              ("identity-is-RI", "ENTITY_UNKNOWN", _role_is(s, i, RI)),
+              ("epoch-increases", "ATTRIBUTE_INVALID", z3.Or(z3.Not(has), t["epoch"] > sel(s["attr_epoch"], i))),
+              ("epoch-unrevoked", "ATTRIBUTE_REVOKED", t["epoch"] >= below)]
+    return Mirror(tuple(checks), _written(s, ("attr", i, TRUE), ("attr_epoch", i, t["epoch"]),
+                                          ("attr_below", i, below)))
+
+
+def apply_attribute_epoch_revoke(s: SymState, t: SymTx) -> Mirror:
+    """attr/<id> = the commitment with revoked_below = epoch + 1."""
+    i = t["ident"]
+    checks = [*_require_authority(t),
+              ("attr-exists", "ENTITY_UNKNOWN", sel(s["attr"], i)),
+              ("epoch-not-revoked", "ATTRIBUTE_REVOKED", t["epoch"] >= sel(s["attr_below"], i))]
+    return Mirror(tuple(checks), _written(s, ("attr_below", i, t["epoch"] + 1)))
+
+
+def apply_mdc_header_relay(s: SymState, t: SymTx) -> Mirror:
+    """mdc/<height> = AnchorEntry(block hash, state root): the checks of anchor.verify_relay."""
+    h = t["mdc_height"]
+    known, stored = sel(s["anc"], h), sel(s["anc_hash"], h)
+    prev_known = z3.And(h > 0, sel(s["anc"], h - 1))
+    checks = [("certificate-valid", "ANCHOR_FORGED", t["relay_ok"]),
+              ("not-relayed", "TX_DUPLICATE", z3.Not(z3.And(known, stored == t["hdr_hash"]))),
+              ("height-free", "ANCHOR_FORGED", z3.Not(known)),
+              ("extends-parent", "ANCHOR_FORGED",
+               z3.Or(z3.Not(prev_known), sel(s["anc_hash"], h - 1) == t["hdr_parent"]))]
+    return Mirror(tuple(checks), _written(s, ("anc", h, TRUE), ("anc_hash", h, t["hdr_hash"]),
+                                          _count(s, "anc_n", h)))
+
+
+def apply_access_request(s: SymState, t: SymTx) -> Mirror:
+    """nonce/<nonce> = NonceUsed; request/<id> = RequestEntry(sender, MDC owner, record)."""
+    snd, q, r, nonce = t["sender"], t["req"], t["rec"], t["nonce"]
+    checks = [*_require_role(s, snd, RI), *_record_reference(s, t),
+              ("record-unrevoked", "RECORD_REVOKED", z3.And(z3.Not(t["ref_revoked"]), z3.Not(sel(s["shc_rev"], r)))),
+              *_attr_epoch_ok(s, snd),
+              ("nonce-fresh", "REPLAYED_NONCE", z3.Not(sel(s["nonce"], nonce))),
+              ("request-id-new", "TX_DUPLICATE", z3.Not(sel(s["req"], q)))]
+    return Mirror(tuple(checks), _written(s, ("nonce", nonce, TRUE), _count(s, "nonce_n", nonce),
+                                          ("req", q, TRUE), ("req_requester", q, snd),
+                                          ("req_owner", q, t["ref_owner"]), ("req_record", q, r),
+                                          ("req_nonce", q, nonce), _count(s, "req_n", q)))
+
+
+def apply_grant(s: SymState, t: SymTx) -> Mirror:
+    """granted/<request> = RequestGranted; grant/<id> = GrantEntry(sender, request, its record, unrevoked)."""
+    q, g = t["req"], t["grant"]
+    record = sel(s["req_record"], q)
+    checks = [("request-exists", "REQUEST_UNKNOWN", sel(s["req"], q)),
+              ("sender-is-owner", "NOT_AUTHORISED", t["sender"] == sel(s["req_owner"], q)),
+              ("not-granted", "GRANT_EXISTS", z3.And(z3.Not(sel(s["granted"], q)), z3.Not(sel(s["grant"], g)))),
+              ("record-unrevoked", "RECORD_REVOKED", z3.Not(sel(s["shc_rev"], record))),
+              *_requester_ok(s, sel(s["req_requester"], q))]
+    return Mirror(tuple(checks), _written(s, ("granted", q, TRUE), _count(s, "grants_of_n", q),
+                                          ("grant", g, TRUE), ("grant_grantor", g, t["sender"]),
+                                          ("grant_req", g, q), ("grant_record", g, record),
+                                          ("grant_rev", g, FALSE), _count(s, "grant_n", g)))
+
+
+def apply_reencryption_receipt(s: SymState, t: SymTx) -> Mirror:
+    """receipt/<grant>/<sender> = Receipt."""
+    g, snd = t["grant"], t["sender"]
+    key = rkey(g, snd)
+    checks = [*_unrevoked_grant(s, g), *_require_role(s, snd, CPC),
+              *_grant_live(s, sel(s["grant_req"], g), sel(s["grant_record"], g)),
+              ("first-receipt", "RECEIPT_DUPLICATE", z3.Not(sel(s["receipt"], key)))]
+    return Mirror(tuple(checks), _written(s, ("receipt", key, TRUE), _count(s, "receipt_n", key)))
+
+
+def apply_grant_revoke(s: SymState, t: SymTx) -> Mirror:
+    """grant/<id> = the grant, revoked."""
+    g = t["grant"]
+    checks = [*_unrevoked_grant(s, g),
+              ("sender-is-grantor", "NOT_AUTHORISED", t["sender"] == sel(s["grant_grantor"], g))]
+    return Mirror(tuple(checks), _written(s, ("grant_rev", g, TRUE)))
+
+
+def apply_record_revoke_notice(s: SymState, t: SymTx) -> Mirror:
+    """shc-revoked/<record> = RecordRevokedNotice."""
+    r = t["rec"]
+    checks = [*_record_reference(s, t),
+              ("entry-revoked", "TX_MALFORMED", t["ref_revoked"]),
+              ("not-noted", "RECORD_REVOKED", z3.Not(sel(s["shc_rev"], r)))]
+    return Mirror(tuple(checks), _written(s, ("shc_rev", r, TRUE), _count(s, "notice_n", r)))
+
+
+#: kind -> the mirror of its rule in ``spec.chain.state.RULES`` (same function name)
+MIRRORS: dict[str, Callable[[SymState, SymTx], Mirror]] = {
+    "ENTITY_REGISTER": apply_entity_register,
+    "CERT_ISSUE": apply_cert_issue,
+    "CERT_REVOKE": apply_cert_revoke,
+    "DEVICE_REGISTER": apply_device_register,
+    "RECORD_PUBLISH": apply_record_publish,
+    "RECORD_REVOKE": apply_record_revoke,
+    "ATTRIBUTE_COMMIT": apply_attribute_commit,
+    "ATTRIBUTE_EPOCH_REVOKE": apply_attribute_epoch_revoke,
+    "MDC_HEADER_RELAY": apply_mdc_header_relay,
+    "ACCESS_REQUEST": apply_access_request,
+    "GRANT": apply_grant,
+    "REENCRYPTION_RECEIPT": apply_reencryption_receipt,
+    "GRANT_REVOKE": apply_grant_revoke,
+    "RECORD_REVOKE_NOTICE": apply_record_revoke_notice,
+}
+
+
+def unmirrored_rules(rules: Mapping[str, Callable[..., None]]) -> list[str]:
+    """The kinds of ``rules`` (kind -> rule function) without a mirror here of the same name, and the mirrors of
+    kinds ``rules`` does not have; empty when the encoding covers the spec kind by kind."""
+    out = [f"{kind}: no mirror of {rule.__name__}" for kind, rule in rules.items() if kind not in MIRRORS]
+    out += [f"{kind}: {MIRRORS[kind].__name__} mirrors {rule.__name__}" for kind, rule in rules.items()
+            if kind in MIRRORS and MIRRORS[kind].__name__ != rule.__name__]
+    out += [f"{kind}: mirror of a rule the spec does not have" for kind in MIRRORS if kind not in rules]
+    if set(KINDS) != set(MIRRORS):
+        out.append(f"KINDS and MIRRORS differ: {sorted(set(KINDS) ^ set(MIRRORS))}")
+    return out
+
+
+def check_mirrors(rules: Mapping[str, Callable[..., None]] | None = None) -> None:
+    """Every rule of ``spec.chain.state.RULES`` (or of ``rules``) has its mirror, and only those."""
+    missing = unmirrored_rules(chain_state.RULES if rules is None else rules)
+    if missing:
+        raise ValueError("the Z3 encoding does not mirror spec/chain/state.py: " + "; ".join(missing))
+
+
+def guard(kind: str, s: SymState, t: SymTx) -> list[Check]:
+    """The checks of ``state._apply_into`` then of the kind's rule, in order."""
+    return [*_apply_into(s, t), *MIRRORS[kind](s, t).checks]
 
 
 def effect(kind: str, s: SymState, t: SymTx) -> SymState:
-    """The writes of ``state._apply_kind`` for ``kind`` (``tx/<id>`` is outside the projection)."""
-    n = dict(s)
-    snd, i = t["sender"], t["ident"]
-    if kind == "ENTITY_REGISTER":  # w[entity/<id>] = text(role)
-        n["ent"], n["role"] = upd(s["ent"], i, z3.BoolVal(True)), upd(s["role"], i, t["role"])
-        n["ent_n"] = _inc(s, "ent_n", i)
-    elif kind == "CERT_ISSUE":  # w[cert/<id>] = CertEntry(pk, start, end, sigma, False)
-        n["cert"], n["crev"] = upd(s["cert"], i, z3.BoolVal(True)), upd(s["crev"], i, z3.BoolVal(False))
-        n["cstart"], n["cend"] = upd(s["cstart"], i, t["pstart"]), upd(s["cend"], i, t["pend"])
-    elif kind == "CERT_REVOKE":  # w[cert/<id>] = evolve(c, revoked=True)
-        n["cert"], n["crev"] = upd(s["cert"], i, z3.BoolVal(True)), upd(s["crev"], i, z3.BoolVal(True))
-    elif kind == "DEVICE_REGISTER":  # w[device/<dev>] = text(sender) + text(ibe identity)
-        n["dev"], n["dev_owner"] = upd(s["dev"], t["dev"], z3.BoolVal(True)), upd(s["dev_owner"], t["dev"], snd)
-        n["dev_n"] = _inc(s, "dev_n", t["dev"])
-    elif kind == "RECORD_PUBLISH":  # w[record/<id>] = RecordEntry(sender, ..., revoked=False)
-        r = t["rec"]
-        n["rec"], n["rec_owner"] = upd(s["rec"], r, z3.BoolVal(True)), upd(s["rec_owner"], r, snd)
-        n["rec_rev"], n["rec_n"] = upd(s["rec_rev"], r, z3.BoolVal(False)), _inc(s, "rec_n", r)
-    elif kind == "RECORD_REVOKE":  # w[record/<id>] = evolve(rec, revoked=True)
-        n["rec_rev"] = upd(s["rec_rev"], t["rec"], z3.BoolVal(True))
-    elif kind == "ATTRIBUTE_COMMIT":  # w[attr/<id>] = u64(epoch) + commitment + u64(revoked_below)
-        below = z3.If(sel(s["attr"], i), sel(s["attr_below"], i), 0)
-        n["attr"], n["attr_epoch"] = upd(s["attr"], i, z3.BoolVal(True)), upd(s["attr_epoch"], i, t["epoch"])
-        n["attr_below"] = upd(s["attr_below"], i, below)
-    elif kind == "ATTRIBUTE_EPOCH_REVOKE":  # w[attr/<id>] = u64(epoch) + commitment + u64(tx.epoch + 1)
-        n["attr_below"] = upd(s["attr_below"], i, t["epoch"] + 1)
-    elif kind == "MDC_HEADER_RELAY":  # w[mdc/<height>] = AnchorEntry(hash, state_root)
-        h = t["mdc_height"]
-        n["anc"], n["anc_hash"] = upd(s["anc"], h, z3.BoolVal(True)), upd(s["anc_hash"], h, t["hdr_hash"])
-        n["anc_n"] = _inc(s, "anc_n", h)
-    elif kind == "ACCESS_REQUEST":  # w[nonce/<n>] = b""; w[request/<id>] = text(sender) text(owner) record_id
-        q = t["req"]
-        n["nonce"], n["nonce_n"] = upd(s["nonce"], t["nonce"], z3.BoolVal(True)), _inc(s, "nonce_n", t["nonce"])
-        n["req"], n["req_requester"] = upd(s["req"], q, z3.BoolVal(True)), upd(s["req_requester"], q, snd)
-        n["req_owner"], n["req_record"] = upd(s["req_owner"], q, t["ref_owner"]), upd(s["req_record"], q, t["rec"])
-        n["req_nonce"], n["req_n"] = upd(s["req_nonce"], q, t["nonce"]), _inc(s, "req_n", q)
-    elif kind == "RECORD_REVOKE_NOTICE":  # w[shc-revoked/<record>] = b""
-        n["shc_rev"], n["notice_n"] = upd(s["shc_rev"], t["rec"], z3.BoolVal(True)), _inc(s, "notice_n", t["rec"])
-    elif kind == "GRANT":  # w[granted/<request>] = b""; w[grant/<id>] = text(sender) request record 0x00
-        q, g = t["req"], t["grant"]
-        n["granted"], n["grants_of_n"] = upd(s["granted"], q, z3.BoolVal(True)), _inc(s, "grants_of_n", q)
-        n["grant"], n["grant_grantor"] = upd(s["grant"], g, z3.BoolVal(True)), upd(s["grant_grantor"], g, snd)
-        n["grant_req"], n["grant_record"] = upd(s["grant_req"], g, q), upd(s["grant_record"], g,
-                                                                          sel(s["req_record"], q))
-        n["grant_rev"], n["grant_n"] = upd(s["grant_rev"], g, z3.BoolVal(False)), _inc(s, "grant_n", g)
-    elif kind == "REENCRYPTION_RECEIPT":  # w[receipt/<grant>/<sender>] = b""
-        key = rkey(t["grant"], snd)
-        n["receipt"], n["receipt_n"] = upd(s["receipt"], key, z3.BoolVal(True)), _inc(s, "receipt_n", key)
-    elif kind == "GRANT_REVOKE":  # w[grant/<id>] = raw[:-1] + 0x01
-        n["grant_rev"] = upd(s["grant_rev"], t["grant"], z3.BoolVal(True))
-    else:  # pragma: no cover
-        raise ValueError(kind)
-    return n
+    """The writes of the kind's rule (``tx/<id>`` is outside the projection)."""
+    return MIRRORS[kind](s, t).after
 
 
 # ---- domain, environment, invariants ------------------------------------------------------------------------
@@ -707,6 +819,8 @@ class GuardReport:
 
 
 def check_guards(kinds: Sequence[str] = KINDS, timeout_ms: int = 10_000) -> GuardReport:
+    """Every rule of the spec has its mirror (``check_mirrors``); then the proofs and the weakened guards."""
+    check_mirrors()
     t0 = time.perf_counter()
     obligations = [o for k in kinds for o in prove_kind(k, timeout_ms)]
     refutations = [refute(k, d, p, timeout_ms) for k, d, p in WEAKENINGS if k in kinds]

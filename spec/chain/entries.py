@@ -1,16 +1,62 @@
-"""Values stored in chain state under their keys (spec/chain/chain.md, "State")."""
+"""Values stored in chain state under their keys (spec/chain/chain.md, "State").
+
+One frozen type per kind of value the rules of ``state.py`` write, each with its canonical bytes (``to_bytes``)
+and a strict decoder (``from_bytes``): a truncated value, invalid UTF-8, a flag other than 0 or 1, or trailing
+bytes fail with ``MALFORMED_ENCODING``. Beside each type, the function that gives its key. Records and relayed
+MDC headers are keyed by ``anchor.record_key`` and ``anchor.anchor_key``.
+
+Marker entries (included transactions, used nonces, granted requests, receipts, revocation notices) record a
+fact by their presence: their value is empty.
+"""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 import attrs
 
 from ..errors import fail
 from .codec import Reader, blob, text, u8, u64
 
+MarkerT = TypeVar("MarkerT", bound="Marker")
+
 
 def k(prefix: str, *parts: bytes) -> bytes:
     """A state key: ASCII prefix, then '/'-joined parts (fixed-size or length-prefixed by the caller)."""
     return b"/".join((prefix.encode(), *parts))
+
+
+def _flag(value: int, what: str) -> bool:
+    if value > 1:
+        fail("MALFORMED_ENCODING", f"{what} flag must be 0 or 1")
+    return value == 1
+
+
+# ---- identities --------------------------------------------------------------------------------------------
+
+def entity_key(identity: str) -> bytes:
+    return k("entity", identity.encode())
+
+
+@attrs.frozen
+class EntityEntry:
+    """A registered identity: its role (AUTHORITY, MI, RI or CPC)."""
+
+    role: str
+
+    def to_bytes(self) -> bytes:
+        return text(self.role)
+
+    @staticmethod
+    def from_bytes(data: bytes) -> EntityEntry:
+        r = Reader(data)
+        e = EntityEntry(r.text())
+        r.end()
+        return e
+
+
+def cert_key(identity: str) -> bytes:
+    return k("cert", identity.encode())
 
 
 @attrs.frozen
@@ -29,7 +75,31 @@ class CertEntry:
     @staticmethod
     def from_bytes(data: bytes) -> CertEntry:
         r = Reader(data)
-        e = CertEntry(r.fixed(96), r.u64(), r.u64(), r.fixed(48), r.u8() == 1)
+        public_key, period_start, period_end, sigma, flag = r.fixed(96), r.u64(), r.u64(), r.fixed(48), r.u8()
+        r.end()
+        return CertEntry(public_key, period_start, period_end, sigma, _flag(flag, "revoked"))
+
+
+# ---- MDC ---------------------------------------------------------------------------------------------------
+
+def device_key(device: str) -> bytes:
+    return k("device", device.encode())
+
+
+@attrs.frozen
+class DeviceEntry:
+    """A registered device: the MI that registered it and the device's IBE identity."""
+
+    institution: str
+    ibe_identity: str
+
+    def to_bytes(self) -> bytes:
+        return text(self.institution) + text(self.ibe_identity)
+
+    @staticmethod
+    def from_bytes(data: bytes) -> DeviceEntry:
+        r = Reader(data)
+        e = DeviceEntry(r.text(), r.text())
         r.end()
         return e
 
@@ -57,10 +127,10 @@ class RecordEntry:
         e = RecordEntry(r.text(), r.text(), r.text(), r.fixed(32), r.blob(), r.fixed(32), r.blob(), False)
         flag = r.u8()
         r.end()
-        if flag > 1:
-            fail("MALFORMED_ENCODING", "revoked flag must be 0 or 1")
-        return attrs.evolve(e, revoked=flag == 1)
+        return attrs.evolve(e, revoked=_flag(flag, "revoked"))
 
+
+# ---- SHC ---------------------------------------------------------------------------------------------------
 
 @attrs.frozen
 class AnchorEntry:
@@ -78,3 +148,133 @@ class AnchorEntry:
         e = AnchorEntry(r.fixed(32), r.fixed(32))
         r.end()
         return e
+
+
+def attribute_key(identity: str) -> bytes:
+    return k("attr", identity.encode())
+
+
+@attrs.frozen
+class AttributeEntry:
+    """An RI's attribute commitment at ``epoch``; every epoch below ``revoked_below`` is revoked."""
+
+    epoch: int
+    commitment: bytes
+    revoked_below: int
+
+    def to_bytes(self) -> bytes:
+        return u64(self.epoch) + self.commitment + u64(self.revoked_below)
+
+    @staticmethod
+    def from_bytes(data: bytes) -> AttributeEntry:
+        r = Reader(data)
+        e = AttributeEntry(r.u64(), r.fixed(32), r.u64())
+        r.end()
+        return e
+
+
+def request_key(request_id: bytes) -> bytes:
+    return k("request", request_id)
+
+
+@attrs.frozen
+class RequestEntry:
+    """An access request: the requesting RI, the record's owner (read from MDC) and the record id."""
+
+    requester: str
+    owner: str
+    record_id: bytes
+
+    def to_bytes(self) -> bytes:
+        return text(self.requester) + text(self.owner) + self.record_id
+
+    @staticmethod
+    def from_bytes(data: bytes) -> RequestEntry:
+        r = Reader(data)
+        e = RequestEntry(r.text(), r.text(), r.fixed(32))
+        r.end()
+        return e
+
+
+def grant_key(grant_id: bytes) -> bytes:
+    return k("grant", grant_id)
+
+
+@attrs.frozen
+class GrantEntry:
+    """A grant of a request by the record's owner (the grantor), and whether the grantor revoked it."""
+
+    grantor: str
+    request_id: bytes
+    record_id: bytes
+    revoked: bool
+
+    def to_bytes(self) -> bytes:
+        return text(self.grantor) + self.request_id + self.record_id + u8(self.revoked)
+
+    @staticmethod
+    def from_bytes(data: bytes) -> GrantEntry:
+        r = Reader(data)
+        grantor, request_id, record_id, flag = r.text(), r.fixed(32), r.fixed(32), r.u8()
+        r.end()
+        return GrantEntry(grantor, request_id, record_id, _flag(flag, "revoked"))
+
+
+# ---- markers -----------------------------------------------------------------------------------------------
+
+@attrs.frozen
+class Marker:
+    """An entry whose presence is the fact it records: its value is empty."""
+
+    def to_bytes(self) -> bytes:
+        return b""
+
+    @classmethod
+    def from_bytes(cls: type[MarkerT], data: bytes) -> MarkerT:
+        Reader(data).end()
+        return cls()
+
+
+def tx_key(tx_id: bytes) -> bytes:
+    return k("tx", tx_id)
+
+
+@attrs.frozen
+class TxIncluded(Marker):
+    """The transaction with this id is included (both chains)."""
+
+
+def nonce_key(nonce: bytes) -> bytes:
+    return k("nonce", nonce)
+
+
+@attrs.frozen
+class NonceUsed(Marker):
+    """An access request used this nonce."""
+
+
+def granted_key(request_id: bytes) -> bytes:
+    return k("granted", request_id)
+
+
+@attrs.frozen
+class RequestGranted(Marker):
+    """The request has its grant."""
+
+
+def receipt_key(grant_id: bytes, cpc: str) -> bytes:
+    return k("receipt", grant_id, cpc.encode())
+
+
+@attrs.frozen
+class Receipt(Marker):
+    """The CPC node re-encrypted for the grant."""
+
+
+def record_revoked_key(record_id: bytes) -> bytes:
+    return k("shc-revoked", record_id)
+
+
+@attrs.frozen
+class RecordRevokedNotice(Marker):
+    """SHC knows, from an anchored MDC entry, that the record is revoked."""

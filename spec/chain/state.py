@@ -17,8 +17,33 @@ from ..errors import MedshareError, fail
 from ..group import PairingGroup
 from . import anchor, auth
 from .block import MAX_BLOCK_TXS, ZERO_HASH, Block, Header, tx_root
-from .codec import Reader, sha256, text, u64
-from .entries import AnchorEntry, CertEntry, RecordEntry, k
+from .codec import sha256, u64
+from .entries import (
+    AnchorEntry,
+    AttributeEntry,
+    CertEntry,
+    DeviceEntry,
+    EntityEntry,
+    GrantEntry,
+    NonceUsed,
+    Receipt,
+    RecordEntry,
+    RecordRevokedNotice,
+    RequestEntry,
+    RequestGranted,
+    TxIncluded,
+    attribute_key,
+    cert_key,
+    device_key,
+    entity_key,
+    grant_key,
+    granted_key,
+    nonce_key,
+    receipt_key,
+    record_revoked_key,
+    request_key,
+    tx_key,
+)
 from .merkle import state_root
 from .tx import MAX_TX_BYTES, MDC, SCHEMAS, SHC, Transaction
 
@@ -74,13 +99,16 @@ class _Overlay:
         return self.writes[key] if key in self.writes else self.base.get(key)
 
     def __getitem__(self, key: bytes) -> bytes:
-        v = self.get(key)
-        if v is None:
+        value = self.get(key)
+        if value is None:
             raise KeyError(key)
-        return v
+        return value
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, bytes) and self.get(key) is not None
+
+    def put(self, key: bytes, value: bytes) -> None:
+        self.writes[key] = value
 
     def merged(self) -> dict[bytes, bytes]:
         out = dict(self.base)
@@ -90,252 +118,338 @@ class _Overlay:
 
 def genesis_state(config: ChainConfig) -> dict[bytes, bytes]:
     """The state at height 0: every genesis entity with its certificate."""
-    s: dict[bytes, bytes] = {HEIGHT_KEY: u64(0)}
-    for e in config.genesis:
-        s[k("entity", e.identity.encode())] = text(e.role)
-        s[k("cert", e.identity.encode())] = CertEntry(e.public_key, e.period_start, e.period_end, ZERO_SIG,
-                                                      False).to_bytes()
-    return s
+    state: dict[bytes, bytes] = {HEIGHT_KEY: u64(0)}
+    for entity in config.genesis:
+        state[entity_key(entity.identity)] = EntityEntry(entity.role).to_bytes()
+        state[cert_key(entity.identity)] = CertEntry(entity.public_key, entity.period_start, entity.period_end,
+                                                     ZERO_SIG, False).to_bytes()
+    return state
 
 
 def genesis_header(config: ChainConfig) -> Header:
-    st = genesis_state(config)
-    return Header(config.chain_id, 0, ZERO_HASH, state_root(st), tx_root(()), 0, 0)
+    return Header(config.chain_id, 0, ZERO_HASH, state_root(genesis_state(config)), tx_root(()), 0, 0)
 
 
-def height_of(state: State) -> int:
+def height_of(state: State | _Overlay) -> int:
     return int.from_bytes(state[HEIGHT_KEY], "big")
 
 
-# ---- rules ---------------------------------------------------------------------------------------------------
+# ---- reading state -------------------------------------------------------------------------------------------
 
 # Decoding a state value is a pure function of its bytes, and a block reads its senders' entries once per
 # transaction: the decoded values are memoised (a cost optimisation only).
-@lru_cache(maxsize=4096)
-def _decode_role(raw: bytes) -> str:
-    return Reader(raw).text()
+_decode_entity = lru_cache(maxsize=4096)(EntityEntry.from_bytes)
+_decode_cert = lru_cache(maxsize=4096)(CertEntry.from_bytes)
 
 
-@lru_cache(maxsize=4096)
-def _decode_cert(raw: bytes) -> CertEntry:
-    return CertEntry.from_bytes(raw)
+def _role(state: _Overlay, identity: str) -> str | None:
+    raw = state.get(entity_key(identity))
+    return _decode_entity(raw).role if raw is not None else None
 
 
-def _role(s: _Overlay, identity: str) -> str | None:
-    raw = s.get(k("entity", identity.encode()))
-    return _decode_role(raw) if raw is not None else None
-
-
-def _require_role(s: _Overlay, identity: str, role: str) -> None:
-    if _role(s, identity) != role:
-        fail("NOT_AUTHORISED", f"{identity!r} is not a registered {role}")
-
-
-def _cert(s: _Overlay, identity: str) -> CertEntry | None:
-    raw = s.get(k("cert", identity.encode()))
+def _cert(state: _Overlay, identity: str) -> CertEntry | None:
+    raw = state.get(cert_key(identity))
     return _decode_cert(raw) if raw is not None else None
 
 
-def _payload(config: ChainConfig, s: _Overlay, tx: Transaction) -> None:
+def _attribute(state: _Overlay, identity: str) -> AttributeEntry | None:
+    raw = state.get(attribute_key(identity))
+    return AttributeEntry.from_bytes(raw) if raw is not None else None
+
+
+def _record_revoked_on_shc(state: _Overlay, record_id: bytes) -> bool:
+    return record_revoked_key(record_id) in state
+
+
+# ---- guards shared by several rules ----------------------------------------------------------------------------
+
+def _require_authority(config: ChainConfig, tx: Transaction) -> None:
+    """The authority-only kinds (entities, certificates, attributes): the sender is the authority."""
+    if tx.sender != config.authority:
+        fail("NOT_AUTHORISED", f"only the authority may send {tx.kind}")
+
+
+def _require_role(state: _Overlay, identity: str, role: str) -> None:
+    if _role(state, identity) != role:
+        fail("NOT_AUTHORISED", f"{identity!r} is not a registered {role}")
+
+
+def _payload(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """The kind's payload rule, if the configuration has one (the sharing protocol's checks)."""
     rule = config.payload_rules.get(tx.kind)
     if rule is not None:
-        rule(s, tx)  # type: ignore[arg-type]
+        rule(state, tx)  # type: ignore[arg-type]
 
 
-def _record_revoked_on_shc(s: _Overlay, record_id: bytes) -> bool:
-    return k("shc-revoked", record_id) in s
-
-
-def _attr_epoch_ok(s: _Overlay, identity: str) -> None:
-    raw = s.get(k("attr", identity.encode()))
-    if raw is None:
+def _attr_epoch_ok(state: _Overlay, identity: str) -> None:
+    """``identity`` has an attribute commitment (ENTITY_UNKNOWN) whose epoch is unrevoked (ATTRIBUTE_REVOKED)."""
+    attribute = _attribute(state, identity)
+    if attribute is None:
         fail("ENTITY_UNKNOWN", f"{identity!r} has no attribute commitment")
-    r = Reader(raw)
-    epoch, _, revoked_below = r.u64(), r.fixed(32), r.u64()
-    if epoch < revoked_below:
-        fail("ATTRIBUTE_REVOKED", f"attribute epoch {epoch} of {identity!r} is revoked")
+    if attribute.epoch < attribute.revoked_below:
+        fail("ATTRIBUTE_REVOKED", f"attribute epoch {attribute.epoch} of {identity!r} is revoked")
 
 
-def _requester_ok(s: _Overlay, requester: str) -> None:
+def _requester_ok(state: _Overlay, requester: str) -> None:
     """The requester's certificate (CERT_REVOKED) and attribute epoch (ATTRIBUTE_REVOKED) are unrevoked."""
-    rc = _cert(s, requester)
-    if rc is None or rc.revoked:
+    cert = _cert(state, requester)
+    if cert is None or cert.revoked:
         fail("CERT_REVOKED", "the requester's certificate is revoked")
-    _attr_epoch_ok(s, requester)
+    _attr_epoch_ok(state, requester)
 
 
-def _grant_live(s: _Overlay, request_id: bytes, record_id: bytes) -> None:
+def _grant_live(state: _Overlay, request_id: bytes, record_id: bytes) -> None:
     """A committed, unrevoked grant may still be used: its record (RECORD_REVOKED) and its requester are
     unrevoked."""
-    if _record_revoked_on_shc(s, record_id):
+    if _record_revoked_on_shc(state, record_id):
         fail("RECORD_REVOKED", "the record is revoked")
-    raw = s.get(k("request", request_id))
+    raw = state.get(request_key(request_id))
     if raw is None:  # a grant is only made for a stored request
         fail("REQUEST_UNKNOWN", "the grant's request is not stored")
-    _requester_ok(s, Reader(raw).text())
+    _requester_ok(state, RequestEntry.from_bytes(raw).requester)
 
 
-def _unrevoked_grant(s: _Overlay, grant_id: bytes) -> tuple[str, bytes, bytes, bytes]:
-    """The committed, unrevoked grant ``grant_id``: grantor, request id, record id and its raw entry
-    (GRANT_UNKNOWN, GRANT_REVOKED)."""
-    raw = s.get(k("grant", grant_id))
+def _unrevoked_grant(state: _Overlay, grant_id: bytes) -> GrantEntry:
+    """The committed, unrevoked grant ``grant_id`` (GRANT_UNKNOWN, GRANT_REVOKED)."""
+    raw = state.get(grant_key(grant_id))
     if raw is None:
         fail("GRANT_UNKNOWN", "no such grant")
-    r = Reader(raw)
-    grantor, request_id, record_id, revoked = r.text(), r.fixed(32), r.fixed(32), r.u8()
-    if revoked:
+    grant = GrantEntry.from_bytes(raw)
+    if grant.revoked:
         fail("GRANT_REVOKED", "the grant is revoked")
-    return grantor, request_id, record_id, raw
+    return grant
 
 
 def check_grant_live(state: State, grant_id: bytes) -> None:
     """What an honest CPC node checks before re-encrypting for ``grant_id`` (phase 6): the grant is committed
     (GRANT_UNKNOWN) and unrevoked (GRANT_REVOKED), and neither its record nor its requester's certificate or
     attribute epoch is revoked: the checks SHC's REENCRYPTION_RECEIPT rule makes of the grant."""
-    s = _Overlay(state)
-    _grantor, request_id, record_id, _raw = _unrevoked_grant(s, grant_id)
-    _grant_live(s, request_id, record_id)
+    overlay = _Overlay(state)
+    grant = _unrevoked_grant(overlay, grant_id)
+    _grant_live(overlay, grant.request_id, grant.record_id)
 
 
-def _apply_kind(config: ChainConfig, s: _Overlay, tx: Transaction, at: int) -> None:
-    kind, a, sender = tx.kind, tx.arg, tx.sender
-    w = s.writes
-    if kind in ("ENTITY_REGISTER", "CERT_ISSUE", "CERT_REVOKE", "ATTRIBUTE_COMMIT", "ATTRIBUTE_EPOCH_REVOKE"):
-        if sender != config.authority:
-            fail("NOT_AUTHORISED", f"only the authority may send {kind}")
-    if kind == "ENTITY_REGISTER":
-        if a("role") not in ROLES:
-            fail("TX_MALFORMED", f"unknown role {a('role')!r}")
-        if _role(s, a("identity")) is not None:
-            fail("ENTITY_EXISTS", f"{a('identity')!r} is registered")
-        w[k("entity", a("identity").encode())] = text(a("role"))
-    elif kind == "CERT_ISSUE":
-        if _role(s, a("identity")) is None:
-            fail("ENTITY_UNKNOWN", f"no entity {a('identity')!r}")
-        if not a("period_start") < a("period_end"):
-            fail("TX_MALFORMED", "empty validity period")
-        if at < a("period_end"):
-            auth.verify_certificate(config.group, config.authority_pk,
-                                    auth.Identity(a("identity"), a("public_key"), a("period_start"),
-                                                  a("period_end")), a("sigma"), at=max(at, a("period_start")))
-        else:
-            fail("CERT_EXPIRED", "the certificate's period has ended")
-        w[k("cert", a("identity").encode())] = CertEntry(a("public_key"), a("period_start"), a("period_end"),
-                                                         a("sigma"), False).to_bytes()
-    elif kind == "CERT_REVOKE":
-        c = _cert(s, a("identity"))
-        if c is None:
-            fail("ENTITY_UNKNOWN", f"no certificate for {a('identity')!r}")
-        if c.revoked:
-            fail("CERT_REVOKED", "already revoked")
-        w[k("cert", a("identity").encode())] = attrs.evolve(c, revoked=True).to_bytes()
-    elif kind == "DEVICE_REGISTER":
-        _require_role(s, sender, "MI")
-        if k("device", a("device").encode()) in s:
-            fail("ENTITY_EXISTS", f"device {a('device')!r} is registered")
-        w[k("device", a("device").encode())] = text(sender) + text(a("ibe_identity"))
-    elif kind == "RECORD_PUBLISH":
-        _require_role(s, sender, "MI")
-        if anchor.record_key(a("record_id")) in s:
-            fail("RECORD_EXISTS", "record id in use")
-        _payload(config, s, tx)
-        w[anchor.record_key(a("record_id"))] = RecordEntry(
-            sender, a("patient"), a("policy"), a("blob_hash"), a("capsule"), a("data_commitment"), a("payload"),
-            False).to_bytes()
-    elif kind == "RECORD_REVOKE":
-        raw = s.get(anchor.record_key(a("record_id")))
-        if raw is None:
-            fail("RECORD_UNKNOWN", "no such record")
-        rec = RecordEntry.from_bytes(raw)
-        if rec.owner != sender:
-            fail("NOT_AUTHORISED", "only the owner revokes a record")
-        if rec.revoked:
-            fail("RECORD_REVOKED", "already revoked")
-        w[anchor.record_key(a("record_id"))] = attrs.evolve(rec, revoked=True).to_bytes()
-    elif kind == "ATTRIBUTE_COMMIT":
-        if _role(s, a("identity")) != "RI":
-            fail("ENTITY_UNKNOWN", f"{a('identity')!r} is not a registered RI")
-        raw = s.get(k("attr", a("identity").encode()))
-        revoked_below = 0
-        if raw is not None:
-            r = Reader(raw)
-            epoch, _, revoked_below = r.u64(), r.fixed(32), r.u64()
-            if a("epoch") <= epoch:
-                fail("ATTRIBUTE_INVALID", f"epoch {a('epoch')} is not after {epoch}")
-        if a("epoch") < revoked_below:
-            fail("ATTRIBUTE_REVOKED", f"epoch {a('epoch')} is revoked")
-        _payload(config, s, tx)
-        w[k("attr", a("identity").encode())] = u64(a("epoch")) + a("commitment") + u64(revoked_below)
-    elif kind == "ATTRIBUTE_EPOCH_REVOKE":
-        raw = s.get(k("attr", a("identity").encode()))
-        if raw is None:
-            fail("ENTITY_UNKNOWN", f"{a('identity')!r} has no attribute commitment")
-        r = Reader(raw)
-        epoch, commitment, revoked_below = r.u64(), r.fixed(32), r.u64()
-        if a("epoch") < revoked_below:
-            fail("ATTRIBUTE_REVOKED", f"epoch {a('epoch')} is already revoked")
-        w[k("attr", a("identity").encode())] = u64(epoch) + commitment + u64(a("epoch") + 1)
-    elif kind == "MDC_HEADER_RELAY":
-        height, entry = anchor.verify_relay(config.group, config.authority_pk, config.mdc_chain_id,
-                                            config.mdc_validators, s, a("header"), a("certificate"),  # type: ignore[arg-type]
-                                            config.cache)
-        w[anchor.anchor_key(height)] = entry.to_bytes()
-    elif kind in ("ACCESS_REQUEST", "RECORD_REVOKE_NOTICE"):
-        if kind == "ACCESS_REQUEST":
-            _require_role(s, sender, "RI")
-        rec = anchor.verify_record_ref(s, a("mdc_height"), a("record_id"), a("record_entry"), a("proof"))  # type: ignore[arg-type]
-        if kind == "RECORD_REVOKE_NOTICE":
-            if not rec.revoked:
-                fail("TX_MALFORMED", "the anchored record entry is not revoked")
-            if _record_revoked_on_shc(s, a("record_id")):
-                fail("RECORD_REVOKED", "the revocation is already known")
-            w[k("shc-revoked", a("record_id"))] = b""
-            return
-        if rec.revoked or _record_revoked_on_shc(s, a("record_id")):
-            fail("RECORD_REVOKED", "the record is revoked")
-        _attr_epoch_ok(s, sender)
-        if k("nonce", a("nonce")) in s:
-            fail("REPLAYED_NONCE", "request nonce already used")
-        if k("request", a("request_id")) in s:
-            fail("TX_DUPLICATE", "request id in use")
-        _payload(config, s, tx)
-        w[k("nonce", a("nonce"))] = b""
-        w[k("request", a("request_id"))] = text(sender) + text(rec.owner) + a("record_id")
-    elif kind == "GRANT":
-        raw = s.get(k("request", a("request_id")))
-        if raw is None:
-            fail("REQUEST_UNKNOWN", "no such request")
-        r = Reader(raw)
-        requester, owner, record_id = r.text(), r.text(), r.fixed(32)
-        if sender != owner:
-            fail("NOT_AUTHORISED", "only the record owner grants")
-        if k("granted", a("request_id")) in s or k("grant", a("grant_id")) in s:
-            fail("GRANT_EXISTS", "the request is already granted or the grant id is in use")
-        if _record_revoked_on_shc(s, record_id):
-            fail("RECORD_REVOKED", "the record is revoked")
-        _requester_ok(s, requester)
-        _payload(config, s, tx)
-        w[k("granted", a("request_id"))] = b""
-        w[k("grant", a("grant_id"))] = text(sender) + a("request_id") + record_id + b"\x00"
-    elif kind in ("REENCRYPTION_RECEIPT", "GRANT_REVOKE"):
-        grantor, request_id, record_id, raw = _unrevoked_grant(s, a("grant_id"))
-        if kind == "GRANT_REVOKE":
-            if sender != grantor:
-                fail("NOT_AUTHORISED", "only the grantor revokes a grant")
-            w[k("grant", a("grant_id"))] = raw[:-1] + b"\x01"
-            return
-        _require_role(s, sender, "CPC")
-        _grant_live(s, request_id, record_id)
-        rkey = k("receipt", a("grant_id"), sender.encode())
-        if rkey in s:
-            fail("RECEIPT_DUPLICATE", "a receipt from this CPC node exists")
-        _payload(config, s, tx)
-        w[rkey] = b""
-    else:  # pragma: no cover - SCHEMAS and this dispatch list the same kinds
-        fail("TX_MALFORMED", f"no rule for {kind}")
+# ---- one rule per transaction kind ------------------------------------------------------------------------------
+# A rule checks its guards in order (the first failing one gives the error code) and records its writes in
+# the transaction's overlay; the table in chain.md ("Rules") lists them.
+
+def apply_entity_register(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """ENTITY_REGISTER: the authority registers a new identity with a known role."""
+    _require_authority(config, tx)
+    identity, role = tx.arg("identity"), tx.arg("role")
+    if role not in ROLES:
+        fail("TX_MALFORMED", f"unknown role {role!r}")
+    if _role(state, identity) is not None:
+        fail("ENTITY_EXISTS", f"{identity!r} is registered")
+    state.put(entity_key(identity), EntityEntry(role).to_bytes())
 
 
-def _apply_into(config: ChainConfig, s: _Overlay, tx: Transaction) -> None:
+def apply_cert_issue(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """CERT_ISSUE: the authority's certificate on (identity, key, period) replaces the current one."""
+    _require_authority(config, tx)
+    identity, public_key, sigma = tx.arg("identity"), tx.arg("public_key"), tx.arg("sigma")
+    period_start, period_end = tx.arg("period_start"), tx.arg("period_end")
+    at = height_of(state)
+    if _role(state, identity) is None:
+        fail("ENTITY_UNKNOWN", f"no entity {identity!r}")
+    if not period_start < period_end:
+        fail("TX_MALFORMED", "empty validity period")
+    if at >= period_end:
+        fail("CERT_EXPIRED", "the certificate's period has ended")
+    auth.verify_certificate(config.group, config.authority_pk,
+                            auth.Identity(identity, public_key, period_start, period_end), sigma,
+                            at=max(at, period_start))
+    state.put(cert_key(identity), CertEntry(public_key, period_start, period_end, sigma, False).to_bytes())
+
+
+def apply_cert_revoke(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """CERT_REVOKE: the authority revokes an identity's current certificate."""
+    _require_authority(config, tx)
+    identity = tx.arg("identity")
+    cert = _cert(state, identity)
+    if cert is None:
+        fail("ENTITY_UNKNOWN", f"no certificate for {identity!r}")
+    if cert.revoked:
+        fail("CERT_REVOKED", "already revoked")
+    state.put(cert_key(identity), attrs.evolve(cert, revoked=True).to_bytes())
+
+
+def apply_device_register(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """DEVICE_REGISTER: an MI registers a new device under its IBE identity."""
+    _require_role(state, tx.sender, "MI")
+    device = tx.arg("device")
+    if device_key(device) in state:
+        fail("ENTITY_EXISTS", f"device {device!r} is registered")
+    state.put(device_key(device), DeviceEntry(tx.sender, tx.arg("ibe_identity")).to_bytes())
+
+
+def apply_record_publish(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """RECORD_PUBLISH: an MI publishes a record under a new id; it owns the record."""
+    _require_role(state, tx.sender, "MI")
+    key = anchor.record_key(tx.arg("record_id"))
+    if key in state:
+        fail("RECORD_EXISTS", "record id in use")
+    _payload(config, state, tx)
+    record = RecordEntry(tx.sender, tx.arg("patient"), tx.arg("policy"), tx.arg("blob_hash"), tx.arg("capsule"),
+                         tx.arg("data_commitment"), tx.arg("payload"), False)
+    state.put(key, record.to_bytes())
+
+
+def apply_record_revoke(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """RECORD_REVOKE: the owner revokes a published record."""
+    key = anchor.record_key(tx.arg("record_id"))
+    raw = state.get(key)
+    if raw is None:
+        fail("RECORD_UNKNOWN", "no such record")
+    record = RecordEntry.from_bytes(raw)
+    if record.owner != tx.sender:
+        fail("NOT_AUTHORISED", "only the owner revokes a record")
+    if record.revoked:
+        fail("RECORD_REVOKED", "already revoked")
+    state.put(key, attrs.evolve(record, revoked=True).to_bytes())
+
+
+def apply_attribute_commit(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """ATTRIBUTE_COMMIT: the authority commits an RI's attributes at a new, unrevoked epoch."""
+    _require_authority(config, tx)
+    identity, epoch = tx.arg("identity"), tx.arg("epoch")
+    if _role(state, identity) != "RI":
+        fail("ENTITY_UNKNOWN", f"{identity!r} is not a registered RI")
+    current = _attribute(state, identity)
+    revoked_below = 0
+    if current is not None:
+        revoked_below = current.revoked_below
+        if epoch <= current.epoch:
+            fail("ATTRIBUTE_INVALID", f"epoch {epoch} is not after {current.epoch}")
+    if epoch < revoked_below:
+        fail("ATTRIBUTE_REVOKED", f"epoch {epoch} is revoked")
+    _payload(config, state, tx)
+    state.put(attribute_key(identity), AttributeEntry(epoch, tx.arg("commitment"), revoked_below).to_bytes())
+
+
+def apply_attribute_epoch_revoke(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """ATTRIBUTE_EPOCH_REVOKE: the authority revokes every attribute epoch of an identity up to ``epoch``."""
+    _require_authority(config, tx)
+    identity, epoch = tx.arg("identity"), tx.arg("epoch")
+    current = _attribute(state, identity)
+    if current is None:
+        fail("ENTITY_UNKNOWN", f"{identity!r} has no attribute commitment")
+    if epoch < current.revoked_below:
+        fail("ATTRIBUTE_REVOKED", f"epoch {epoch} is already revoked")
+    state.put(attribute_key(identity), attrs.evolve(current, revoked_below=epoch + 1).to_bytes())
+
+
+def apply_mdc_header_relay(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """MDC_HEADER_RELAY: any registered entity relays a committed MDC header (the checks of
+    ``anchor.verify_relay``); SHC stores its hash and state root at its height."""
+    height, entry = anchor.verify_relay(config.group, config.authority_pk, config.mdc_chain_id,
+                                        config.mdc_validators, state,  # type: ignore[arg-type]
+                                        tx.arg("header"), tx.arg("certificate"), config.cache)
+    state.put(anchor.anchor_key(height), entry.to_bytes())
+
+
+def _record_reference(state: _Overlay, tx: Transaction) -> RecordEntry:
+    """The record entry the transaction proves under a relayed MDC header (``anchor.verify_record_ref``)."""
+    return anchor.verify_record_ref(state, tx.arg("mdc_height"), tx.arg("record_id"),  # type: ignore[arg-type]
+                                    tx.arg("record_entry"), tx.arg("proof"))
+
+
+def apply_access_request(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """ACCESS_REQUEST: an RI with an unrevoked attribute epoch requests an unrevoked record, under a fresh nonce
+    and a new request id; the record's owner is read from MDC."""
+    _require_role(state, tx.sender, "RI")
+    record_id, nonce, request_id = tx.arg("record_id"), tx.arg("nonce"), tx.arg("request_id")
+    record = _record_reference(state, tx)
+    if record.revoked or _record_revoked_on_shc(state, record_id):
+        fail("RECORD_REVOKED", "the record is revoked")
+    _attr_epoch_ok(state, tx.sender)
+    if nonce_key(nonce) in state:
+        fail("REPLAYED_NONCE", "request nonce already used")
+    if request_key(request_id) in state:
+        fail("TX_DUPLICATE", "request id in use")
+    _payload(config, state, tx)
+    state.put(nonce_key(nonce), NonceUsed().to_bytes())
+    state.put(request_key(request_id), RequestEntry(tx.sender, record.owner, record_id).to_bytes())
+
+
+def apply_grant(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """GRANT: the record's owner grants a stored request, once, while the record and the requester are
+    unrevoked."""
+    grant_id, request_id = tx.arg("grant_id"), tx.arg("request_id")
+    raw = state.get(request_key(request_id))
+    if raw is None:
+        fail("REQUEST_UNKNOWN", "no such request")
+    request = RequestEntry.from_bytes(raw)
+    if tx.sender != request.owner:
+        fail("NOT_AUTHORISED", "only the record owner grants")
+    if granted_key(request_id) in state or grant_key(grant_id) in state:
+        fail("GRANT_EXISTS", "the request is already granted or the grant id is in use")
+    if _record_revoked_on_shc(state, request.record_id):
+        fail("RECORD_REVOKED", "the record is revoked")
+    _requester_ok(state, request.requester)
+    _payload(config, state, tx)
+    state.put(granted_key(request_id), RequestGranted().to_bytes())
+    state.put(grant_key(grant_id), GrantEntry(tx.sender, request_id, request.record_id, False).to_bytes())
+
+
+def apply_reencryption_receipt(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """REENCRYPTION_RECEIPT: a CPC node reports its re-encryption for a live grant, once per grant."""
+    grant_id = tx.arg("grant_id")
+    grant = _unrevoked_grant(state, grant_id)
+    _require_role(state, tx.sender, "CPC")
+    _grant_live(state, grant.request_id, grant.record_id)
+    key = receipt_key(grant_id, tx.sender)
+    if key in state:
+        fail("RECEIPT_DUPLICATE", "a receipt from this CPC node exists")
+    _payload(config, state, tx)
+    state.put(key, Receipt().to_bytes())
+
+
+def apply_grant_revoke(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """GRANT_REVOKE: the grantor revokes an unrevoked grant."""
+    grant_id = tx.arg("grant_id")
+    grant = _unrevoked_grant(state, grant_id)
+    if tx.sender != grant.grantor:
+        fail("NOT_AUTHORISED", "only the grantor revokes a grant")
+    state.put(grant_key(grant_id), attrs.evolve(grant, revoked=True).to_bytes())
+
+
+def apply_record_revoke_notice(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """RECORD_REVOKE_NOTICE: any registered entity shows SHC, through an anchored MDC entry, that a record is
+    revoked; SHC notes it once."""
+    record_id = tx.arg("record_id")
+    record = _record_reference(state, tx)
+    if not record.revoked:
+        fail("TX_MALFORMED", "the anchored record entry is not revoked")
+    if _record_revoked_on_shc(state, record_id):
+        fail("RECORD_REVOKED", "the revocation is already known")
+    state.put(record_revoked_key(record_id), RecordRevokedNotice().to_bytes())
+
+
+#: a kind's rule: checks its guards against the transaction's overlay and records its writes there
+Rule = Callable[[ChainConfig, _Overlay, Transaction], None]
+
+RULES: dict[str, Rule] = {
+    "ENTITY_REGISTER": apply_entity_register,
+    "CERT_ISSUE": apply_cert_issue,
+    "CERT_REVOKE": apply_cert_revoke,
+    "DEVICE_REGISTER": apply_device_register,
+    "RECORD_PUBLISH": apply_record_publish,
+    "RECORD_REVOKE": apply_record_revoke,
+    "ATTRIBUTE_COMMIT": apply_attribute_commit,
+    "ATTRIBUTE_EPOCH_REVOKE": apply_attribute_epoch_revoke,
+    "MDC_HEADER_RELAY": apply_mdc_header_relay,
+    "ACCESS_REQUEST": apply_access_request,
+    "GRANT": apply_grant,
+    "REENCRYPTION_RECEIPT": apply_reencryption_receipt,
+    "GRANT_REVOKE": apply_grant_revoke,
+    "RECORD_REVOKE_NOTICE": apply_record_revoke_notice,
+}
+
+
+# ---- applying transactions and blocks ---------------------------------------------------------------------------
+
+def _apply_into(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
     """Check ``tx`` against the overlay and record its writes there; on error nothing is written."""
     if not isinstance(tx, Transaction):
         fail("TX_MALFORMED", "not a transaction")
@@ -343,32 +457,32 @@ def _apply_into(config: ChainConfig, s: _Overlay, tx: Transaction) -> None:
         fail("TX_TYPE_NOT_ALLOWED", f"{tx.kind} for {tx.chain} is not accepted on {config.chain}")
     if len(tx.to_bytes()) > MAX_TX_BYTES:
         fail("MESSAGE_TOO_LARGE", "transaction too large")
-    txkey = k("tx", tx.tx_hash())
-    if txkey in s:
+    included = tx_key(tx.tx_hash())
+    if included in state:
         fail("TX_DUPLICATE", "transaction already included")
-    at = int.from_bytes(s[HEIGHT_KEY], "big")
-    cert = _cert(s, tx.sender)
-    if cert is None or _role(s, tx.sender) is None:
+    at = height_of(state)
+    cert = _cert(state, tx.sender)
+    if cert is None or _role(state, tx.sender) is None:
         fail("TX_SENDER_UNKNOWN", f"{tx.sender!r} has no certificate")
     auth.verify_tx(config.group, config.authority_pk,
-                   auth.Identity(tx.sender, cert.public_key, cert.period_start, cert.period_end), tx, at=at,
-                   revoked=cert.revoked, cache=config.cache)
-    own = _Overlay(s)  # type: ignore[arg-type]  # this transaction's writes, folded into s if every rule passes
+                   auth.Identity(tx.sender, cert.public_key, cert.period_start, cert.period_end), tx,
+                   at=at, revoked=cert.revoked, cache=config.cache)
+    own = _Overlay(state)  # type: ignore[arg-type]  # this transaction's writes, folded in if its rule passes
     try:
-        _apply_kind(config, own, tx, at)
+        RULES[tx.kind](config, own, tx)
     except MedshareError:
         raise
     except (ValueError, KeyError, TypeError) as e:  # defensive: a rule met data it cannot read
         fail("TX_MALFORMED", f"{tx.kind}: {e}")
-    s.writes.update(own.writes)
-    s.writes[txkey] = b""
+    state.writes.update(own.writes)
+    state.put(included, TxIncluded().to_bytes())
 
 
 def apply(config: ChainConfig, state: State, tx: Transaction) -> dict[bytes, bytes]:
     """The state after ``tx`` (at the chain time stored in ``state``), or a typed error."""
-    s = _Overlay(state)
-    _apply_into(config, s, tx)
-    return s.merged()
+    overlay = _Overlay(state)
+    _apply_into(config, overlay, tx)
+    return overlay.merged()
 
 
 def _prime(config: ChainConfig, state: State, height: int, txs: tuple[Transaction, ...]) -> None:
@@ -378,10 +492,10 @@ def _prime(config: ChainConfig, state: State, height: int, txs: tuple[Transactio
         return
     items = []
     for tx in txs:
-        raw = state.get(k("cert", tx.sender.encode()))
+        raw = state.get(cert_key(tx.sender))
         if raw is not None:
-            c = _decode_cert(raw)
-            items.append((auth.Identity(tx.sender, c.public_key, c.period_start, c.period_end), tx))
+            cert = _decode_cert(raw)
+            items.append((auth.Identity(tx.sender, cert.public_key, cert.period_start, cert.period_end), tx))
     auth.prime_tx_cache(config.group, config.authority_pk, items, at=height, cache=config.cache)
 
 
@@ -389,11 +503,11 @@ def apply_txs(config: ChainConfig, state: State, height: int, txs: tuple[Transac
               ) -> dict[bytes, bytes]:
     """Apply a block's transactions at ``height``; the first invalid one rejects the whole list."""
     _prime(config, state, height, txs)
-    s = _Overlay(state)
-    s.writes[HEIGHT_KEY] = u64(height)
+    overlay = _Overlay(state)
+    overlay.put(HEIGHT_KEY, u64(height))
     for tx in txs:
-        _apply_into(config, s, tx)
-    return s.merged()
+        _apply_into(config, overlay, tx)
+    return overlay.merged()
 
 
 def primary_of(config: ChainConfig, view: int) -> int:
@@ -431,21 +545,21 @@ def build_block(config: ChainConfig, state: State, head: Header, candidates: tup
     candidates rejected as invalid. ``None`` when no candidate is valid."""
     height = head.height + 1
     _prime(config, state, height, candidates[: config.max_block_txs])
-    s = _Overlay(state)
-    s.writes[HEIGHT_KEY] = u64(height)
+    overlay = _Overlay(state)
+    overlay.put(HEIGHT_KEY, u64(height))
     taken: list[Transaction] = []
     rejected: list[Transaction] = []
     for tx in candidates:
         if len(taken) >= config.max_block_txs:
             break
         try:
-            _apply_into(config, s, tx)
+            _apply_into(config, overlay, tx)
             taken.append(tx)
         except MedshareError:
             rejected.append(tx)
     if not taken:
         return None, dict(state), tuple(rejected)
-    after = s.merged()
+    after = overlay.merged()
     header = Header(config.chain_id, height, head.block_hash(), state_root(after, config.cache),
                     tx_root(tuple(taken)),
                     primary_of(config, view), view)
@@ -461,6 +575,6 @@ def describe(state: State) -> dict[str, Any]:
     return {"height": height_of(state), "keys": len(state), "stateRoot": "0x" + state_root(state).hex()}
 
 
-__all__ = ["ChainConfig", "GenesisEntity", "State", "apply", "apply_block", "apply_txs", "build_block",
-           "check_grant_live", "check_header", "genesis_header", "genesis_state", "height_of", "primary_of",
-           "AnchorEntry", "MDC", "SHC"]
+__all__ = ["RULES", "ChainConfig", "GenesisEntity", "PayloadRule", "Rule", "State", "apply", "apply_block",
+           "apply_txs", "build_block", "check_grant_live", "check_header", "genesis_header", "genesis_state",
+           "height_of", "primary_of", "AnchorEntry", "MDC", "SHC"]

@@ -25,11 +25,31 @@ from medshare.reference.z3checks import chain_guards as cg
 from medshare.spec.chain import auth
 from medshare.spec.chain.anchor import anchor_key, record_key
 from medshare.spec.chain.block import Block, CommitCertificate
-from medshare.spec.chain.codec import Reader, sha256, u64
-from medshare.spec.chain.entries import AnchorEntry, CertEntry, RecordEntry, k
+from medshare.spec.chain.codec import sha256, u64
+from medshare.spec.chain.entries import (
+    AnchorEntry,
+    AttributeEntry,
+    CertEntry,
+    DeviceEntry,
+    EntityEntry,
+    GrantEntry,
+    RecordEntry,
+    RequestEntry,
+    attribute_key,
+    cert_key,
+    device_key,
+    entity_key,
+    grant_key,
+    granted_key,
+    nonce_key,
+    receipt_key,
+    record_revoked_key,
+    request_key,
+    tx_key,
+)
 from medshare.spec.chain.merkle import prove_state
-from medshare.spec.chain.state import HEIGHT_KEY, ChainConfig, State, apply_txs, genesis_state
-from medshare.spec.chain.tx import MDC, SHC, Transaction
+from medshare.spec.chain.state import HEIGHT_KEY, RULES, ChainConfig, State, apply_txs, genesis_state
+from medshare.spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
 from medshare.spec.errors import MedshareError
 
 # ---- the proofs and the weakened guards -------------------------------------------------------------------
@@ -77,6 +97,26 @@ UNNEEDED = {("CERT_REVOKE", "cert-unrevoked"), ("RECORD_REVOKE", "record-unrevok
 @pytest.mark.slow
 def test_every_other_guard_check_is_needed() -> None:
     assert {(kind, name) for kind, name, _ in cg.unneeded_checks()} == UNNEEDED
+
+
+def test_every_rule_has_its_mirror() -> None:
+    """One mirror per kind of the spec, named after the rule it mirrors; nothing else."""
+    cg.check_mirrors()
+    assert {kind: f.__name__ for kind, f in cg.MIRRORS.items()} == {kind: f.__name__ for kind, f in RULES.items()}
+    assert set(cg.KINDS) == set(RULES) == set(SCHEMAS)
+
+
+def test_a_rule_without_its_mirror_is_refused() -> None:
+    def apply_new_kind(config: Any, state: Any, tx: Any) -> None:
+        """A rule the encoding does not mirror."""
+
+    with pytest.raises(ValueError, match="NEW_KIND: no mirror of apply_new_kind"):
+        cg.check_mirrors({**RULES, "NEW_KIND": apply_new_kind})
+    with pytest.raises(ValueError, match="GRANT: apply_grant mirrors apply_new_kind"):
+        cg.check_mirrors({**RULES, "GRANT": apply_new_kind})
+    without_grant = {kind: rule for kind, rule in RULES.items() if kind != "GRANT"}
+    with pytest.raises(ValueError, match="GRANT: mirror of a rule the spec does not have"):
+        cg.check_mirrors(without_grant)
 
 
 def test_a_missing_check_name_is_an_error() -> None:
@@ -152,43 +192,41 @@ def project(s: State) -> tuple[dict[str, list[Any]], set[bytes]]:
 
     v["height"] = [int.from_bytes(s[HEIGHT_KEY], "big")]
     for i, name in enumerate(IDS):
-        if (raw := get(k("entity", name.encode()))) is not None:
-            v["ent"][i], v["role"][i] = True, cg.ROLES.index(Reader(raw).text())
-        if (raw := get(k("cert", name.encode()))) is not None:
+        if (raw := get(entity_key(name))) is not None:
+            v["ent"][i], v["role"][i] = True, cg.ROLES.index(EntityEntry.from_bytes(raw).role)
+        if (raw := get(cert_key(name))) is not None:
             c = CertEntry.from_bytes(raw)
             v["cert"][i], v["cstart"][i], v["cend"][i], v["crev"][i] = True, c.period_start, c.period_end, c.revoked
-        if (raw := get(k("attr", name.encode()))) is not None:
-            r = Reader(raw)
-            v["attr"][i], v["attr_epoch"][i] = True, r.u64()
-            r.fixed(32)
-            v["attr_below"][i] = r.u64()
+        if (raw := get(attribute_key(name))) is not None:
+            a = AttributeEntry.from_bytes(raw)
+            v["attr"][i], v["attr_epoch"][i], v["attr_below"][i] = True, a.epoch, a.revoked_below
         for g in range(cg.N_GRANT):
-            v["receipt"][g * cg.N_ID + i] = get(k("receipt", GRANTS[g], name.encode())) is not None
+            v["receipt"][g * cg.N_ID + i] = get(receipt_key(GRANTS[g], name)) is not None
     for d, name in enumerate(DEVS):
-        if (raw := get(k("device", name.encode()))) is not None:
-            v["dev"][d], v["dev_owner"][d] = True, _idx(IDS, Reader(raw).text())
+        if (raw := get(device_key(name))) is not None:
+            v["dev"][d], v["dev_owner"][d] = True, _idx(IDS, DeviceEntry.from_bytes(raw).institution)
     for j, rid in enumerate(RECS):
         if (raw := get(record_key(rid))) is not None:
             e = RecordEntry.from_bytes(raw)
             v["rec"][j], v["rec_owner"][j], v["rec_rev"][j] = True, _idx(IDS, e.owner), e.revoked
-        v["shc_rev"][j] = get(k("shc-revoked", rid)) is not None
+        v["shc_rev"][j] = get(record_revoked_key(rid)) is not None
     for h in range(cg.N_H):
         if (raw := get(anchor_key(h))) is not None:
             v["anc"][h], v["anc_hash"][h] = True, world().hash_id.get(AnchorEntry.from_bytes(raw).block_hash, 99)
     for j, n in enumerate(NONCES):
-        v["nonce"][j] = get(k("nonce", n)) is not None
+        v["nonce"][j] = get(nonce_key(n)) is not None
     for q, rq in enumerate(REQS):
-        if (raw := get(k("request", rq))) is not None:
-            r = Reader(raw)
-            v["req"][q], v["req_requester"][q], v["req_owner"][q] = True, _idx(IDS, r.text()), _idx(IDS, r.text())
-            v["req_record"][q] = _idx(RECS, r.fixed(32))
-        v["granted"][q] = get(k("granted", rq)) is not None
+        if (raw := get(request_key(rq))) is not None:
+            req = RequestEntry.from_bytes(raw)
+            v["req"][q], v["req_requester"][q], v["req_owner"][q] = True, _idx(IDS, req.requester), _idx(IDS, req.owner)
+            v["req_record"][q] = _idx(RECS, req.record_id)
+        v["granted"][q] = get(granted_key(rq)) is not None
     for g, gid in enumerate(GRANTS):
-        if (raw := get(k("grant", gid))) is not None:
-            r = Reader(raw)
-            v["grant"][g], v["grant_grantor"][g] = True, _idx(IDS, r.text())
-            v["grant_req"][g], v["grant_record"][g] = _idx(REQS, r.fixed(32)), _idx(RECS, r.fixed(32))
-            v["grant_rev"][g] = r.u8() == 1
+        if (raw := get(grant_key(gid))) is not None:
+            grant = GrantEntry.from_bytes(raw)
+            v["grant"][g], v["grant_grantor"][g] = True, _idx(IDS, grant.grantor)
+            v["grant_req"][g], v["grant_record"][g] = _idx(REQS, grant.request_id), _idx(RECS, grant.record_id)
+            v["grant_rev"][g] = grant.revoked
     return v, read
 
 
@@ -354,7 +392,7 @@ class Run:
         values, _ = project(pre)
         values.update(self.ghosts)
         tx_values = {f: v for f, v in m.items() if not f.startswith("_")}
-        tx_values["included"] = k("tx", tx.tx_hash()) in pre
+        tx_values["included"] = tx_key(tx.tx_hash()) in pre
         code, after = cg.evaluate(kind, cg.concrete_state(values), cg.concrete_tx(tx_values))
         try:
             post = apply_txs(self.cfg, self.state, self.at, (tx,))
@@ -369,7 +407,7 @@ class Run:
         real = [f for f, (_, _, ghost) in cg.FIELDS.items() if not ghost]
         assert {f: projected[f] for f in real} == {f: after[f] for f in real}, f"{kind} {tx_values}: effects differ"
         changed = {key for key in post if post.get(key) != pre.get(key)}
-        assert changed - read <= {k("tx", tx.tx_hash())}, f"{kind} writes outside the model: {changed - read}"
+        assert changed - read <= {tx_key(tx.tx_hash())}, f"{kind} writes outside the model: {changed - read}"
         self.state = post
         self.ghosts = {f: after[f] for f in self.ghosts}
         if self.every_step:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import attrs
 import pytest
@@ -14,11 +17,37 @@ from medshare.reference.chain.deploy import Deployment, make_deployment
 from medshare.reference.chain.workload import Ledger, Workload, certify
 from medshare.spec.chain.anchor import record_key
 from medshare.spec.chain.block import Block, CommitCertificate, Header
-from medshare.spec.chain.codec import sha256
-from medshare.spec.chain.entries import k
+from medshare.spec.chain.codec import sha256, text, u8, u64
+from medshare.spec.chain.entries import (
+    AnchorEntry,
+    AttributeEntry,
+    CertEntry,
+    DeviceEntry,
+    EntityEntry,
+    GrantEntry,
+    NonceUsed,
+    Receipt,
+    RecordEntry,
+    RecordRevokedNotice,
+    RequestEntry,
+    RequestGranted,
+    TxIncluded,
+    attribute_key,
+    cert_key,
+    device_key,
+    entity_key,
+    grant_key,
+    granted_key,
+    k,
+    nonce_key,
+    receipt_key,
+    record_revoked_key,
+    request_key,
+    tx_key,
+)
 from medshare.spec.chain.merkle import EMPTY_ROOT, MerkleProof, merkle_root, prove, state_root, verify_inclusion
-from medshare.spec.chain.state import apply, apply_block, apply_txs, genesis_header, genesis_state
-from medshare.spec.chain.tx import MDC, SHC, Transaction
+from medshare.spec.chain.state import RULES, apply, apply_block, apply_txs, genesis_header, genesis_state
+from medshare.spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
 from medshare.spec.errors import MedshareError
 
 
@@ -116,6 +145,67 @@ def test_block_encoding() -> None:
     assert CommitCertificate.from_bytes(cert.to_bytes()) == cert
 
 
+# -- state entries and rules -------------------------------------------------------------------------------------
+
+H1, H2 = b"\x01" * 32, b"\x02" * 32
+ENTRIES = [EntityEntry("RI"), CertEntry(b"\x03" * 96, 1, 9, b"\x04" * 48, True), DeviceEntry("mi-1", "ecg@mi-1"),
+           RecordEntry("mi-1", "p", "cardiology", H1, b"capsule", H2, b"payload", False), AnchorEntry(H1, H2),
+           AttributeEntry(3, H1, 2), RequestEntry("ri-1", "mi-1", H1), GrantEntry("mi-1", H1, H2, True),
+           TxIncluded(), NonceUsed(), RequestGranted(), Receipt(), RecordRevokedNotice()]
+
+#: the entry type stored under each key prefix (``meta/height`` is the chain time, a u64)
+ENTRY_OF_PREFIX: dict[bytes, Any] = {
+    b"entity": EntityEntry, b"cert": CertEntry, b"device": DeviceEntry, b"record": RecordEntry, b"mdc": AnchorEntry,
+    b"attr": AttributeEntry, b"request": RequestEntry, b"grant": GrantEntry, b"tx": TxIncluded, b"nonce": NonceUsed,
+    b"granted": RequestGranted, b"receipt": Receipt, b"shc-revoked": RecordRevokedNotice}
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: type(e).__name__)
+def test_entry_codecs_roundtrip_and_are_strict(entry: Any) -> None:
+    raw = entry.to_bytes()
+    assert type(entry).from_bytes(raw) == entry
+    assert _code(type(entry).from_bytes, raw + b"\x00") == "MALFORMED_ENCODING"
+    if raw:
+        assert _code(type(entry).from_bytes, raw[:-1]) == "MALFORMED_ENCODING"
+    if isinstance(entry, (CertEntry, RecordEntry, GrantEntry)):  # the revoked flag is 0 or 1
+        assert _code(type(entry).from_bytes, raw[:-1] + b"\x02") == "MALFORMED_ENCODING"
+    if isinstance(entry, EntityEntry):
+        assert _code(EntityEntry.from_bytes, text("x")[:4] + b"\xff") == "MALFORMED_ENCODING"  # not UTF-8
+
+
+def test_entry_layouts_and_keys() -> None:
+    """The byte layouts and keys of chain.md's "State" table."""
+    assert AttributeEntry(3, H1, 2).to_bytes() == u64(3) + H1 + u64(2)
+    assert RequestEntry("ri", "mi", H1).to_bytes() == text("ri") + text("mi") + H1
+    assert GrantEntry("mi", H1, H2, False).to_bytes() == text("mi") + H1 + H2 + u8(0)
+    assert DeviceEntry("mi", "d@mi").to_bytes() == text("mi") + text("d@mi")
+    assert EntityEntry("MI").to_bytes() == text("MI") and Receipt().to_bytes() == b""
+    keys = {entity_key("a"): b"entity/a", cert_key("a"): b"cert/a", device_key("d"): b"device/d",
+            attribute_key("a"): b"attr/a", request_key(H1): b"request/" + H1, nonce_key(H1): b"nonce/" + H1,
+            granted_key(H1): b"granted/" + H1, grant_key(H1): b"grant/" + H1, tx_key(H1): b"tx/" + H1,
+            receipt_key(H1, "cpc"): b"receipt/" + H1 + b"/cpc", record_revoked_key(H1): b"shc-revoked/" + H1,
+            record_key(H1): b"record/" + H1}
+    assert all(key == expected for key, expected in keys.items()), keys
+
+
+def _decodes_as_entries(state: Mapping[bytes, bytes]) -> None:
+    """Every value of a reached state is the canonical encoding of the entry its key's prefix names."""
+    for key, value in state.items():
+        prefix = key.split(b"/", 1)[0]
+        if prefix == b"meta":
+            assert len(value) == 8
+            continue
+        assert ENTRY_OF_PREFIX[prefix].from_bytes(value).to_bytes() == value, key
+
+
+def test_one_named_rule_per_kind() -> None:
+    assert list(RULES) == list(SCHEMAS)
+    for kind, rule in RULES.items():
+        assert rule.__name__ == "apply_" + kind.lower()
+        lines, _ = inspect.getsourcelines(rule)
+        assert len(lines) <= 30, f"{rule.__name__} has {len(lines)} lines"
+
+
 # -- MDC rules ---------------------------------------------------------------------------------------------------
 
 def test_mdc_lifecycle_and_rejections() -> None:
@@ -151,6 +241,7 @@ def test_mdc_lifecycle_and_rejections() -> None:
     s4 = apply(cfg, s3, w.tx(MDC, "DEVICE_REGISTER", "mdc-v0", device="ecg-1", ibe_identity="ecg-1@mdc-v0"))
     assert _code(apply, cfg, s4, w.tx(MDC, "DEVICE_REGISTER", "mdc-v1", device="ecg-1", ibe_identity="z")) \
         == "ENTITY_EXISTS"
+    _decodes_as_entries(s4)
 
 
 def test_certificate_periods_and_forged_certificates() -> None:
@@ -248,6 +339,7 @@ def test_shc_request_grant_receipt_and_anchor_errors() -> None:
     shc.seal([w.tx(SHC, "GRANT_REVOKE", "mi-1", grant_id=g.arg("grant_id"))])
     assert _code(apply, cfg, shc.state, w.tx(SHC, "GRANT_REVOKE", "mi-1", grant_id=g.arg("grant_id"))) \
         == "GRANT_REVOKED"
+    _decodes_as_entries(shc.state)
 
 
 def test_shc_revocations_reach_requests_and_grants() -> None:
@@ -272,6 +364,7 @@ def test_shc_revocations_reach_requests_and_grants() -> None:
     shc.seal([notice])
     assert _code(apply, cfg, shc.state, w.grant("mi-1", req.arg("request_id"), "g")) == "RECORD_REVOKED"
     assert _code(apply, cfg, shc.state, w.request("ri-1", mdc.state, 3, rid, "late")) == "RECORD_REVOKED"
+    _decodes_as_entries(shc.state)
 
 
 def test_payload_rules_are_pluggable() -> None:
@@ -290,5 +383,4 @@ def test_payload_rules_are_pluggable() -> None:
 
 
 def _fields(tx: Transaction) -> dict[str, object]:
-    from medshare.spec.chain.tx import SCHEMAS
     return {n: tx.arg(n) for n, _ in SCHEMAS[tx.kind][2]}
