@@ -62,7 +62,7 @@ class Period:
     def from_bytes(cls, data: bytes) -> Period:
         r = Reader(data)
         start, end = r.u64(), r.u64()
-        r.done()
+        r.end()
         return cls(start, end)
 
     def to_json(self) -> dict[str, Any]:
@@ -95,7 +95,7 @@ class CertifiedKey:
     def from_bytes(cls, group: PairingGroup, data: bytes) -> CertifiedKey:
         r = Reader(data)
         out = cls._read(group, r)
-        r.done()
+        r.end()
         return out
 
     @classmethod
@@ -141,7 +141,7 @@ class Certificate:
         r = Reader(data)
         key = CertifiedKey._read(group, r)
         sigma = group.g1_from_bytes(r.take(G1_BYTES), allow_identity=False)
-        r.done()
+        r.end()
         return cls(key.identity, key.public_key, key.period, sigma)
 
     def to_json(self) -> dict[str, Any]:
@@ -190,7 +190,7 @@ class _KeyPair:
         r = Reader(data)
         sk = Zr.from_bytes(r.take(ZR_BYTES), allow_zero=False)
         pk = decode_public_key(group, r.take(G2_BYTES))
-        r.done()
+        r.end()
         if group.g2() * sk != pk:
             fail("KEY_MISMATCH", "public key is not sk·g2")
         return cls(sk, pk)  # type: ignore[call-arg]

@@ -58,7 +58,7 @@ class MasterKeyPair:
         r = Reader(data)
         s = Zr.from_bytes(r.take(ZR_BYTES), allow_zero=False)
         p_pub = group.g2_from_bytes(r.take(G2_BYTES), allow_identity=False)
-        r.done()
+        r.end()
         if group.g2() * s != p_pub:
             fail("KEY_MISMATCH", "P_pub is not s·g2")
         return cls(s, p_pub)
@@ -92,7 +92,7 @@ class IdentityKey:
         r = Reader(data)
         identity, epoch = r.name(), r.u64()
         d = group.g1_from_bytes(r.take(G1_BYTES), allow_identity=False)
-        r.done()
+        r.end()
         return cls(identity, epoch, d)
 
     def to_json(self) -> dict[str, Any]:
@@ -159,7 +159,7 @@ class ReadingCiphertext:
         device_id, sequence = r.name("device id"), r.u64()
         enc = Encapsulation.from_bytes(group, r.take(G2_BYTES))
         body = r.take(r.u64())
-        r.done()
+        r.end()
         if len(body) < TAG_BYTES:
             fail("MALFORMED_ENCODING", "AEAD body shorter than its tag")
         return cls(identity, epoch, device_id, sequence, enc, body)
