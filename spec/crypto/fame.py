@@ -15,7 +15,7 @@ from ..codec import json_object as check_fields
 from ..errors import fail
 from ..group import G1Element, G2Element, GTElement, PairingGroup, Zr
 from ..hashing import dst_tag
-from ..policy import Node, canonical, check_attribute, parse, reconstruction_coefficients, to_lsss
+from ..policy import Policy, check_attribute, reconstruction_coefficients
 from ..rng import RNG
 from .fame_wire import AttributeKey, Ciphertext, MasterKey, PublicKey
 
@@ -74,12 +74,12 @@ def keygen(group: PairingGroup, msk: MasterKey, attributes: Iterable[str], rng: 
     return AttributeKey(k0, tuple(items), kp)
 
 
-def encrypt(group: PairingGroup, pk: PublicKey, policy: Node | str, rng: RNG) -> tuple[GTElement, Ciphertext]:
-    """Encrypt (as a KEM): s1, s2 <- Zp; ct0 = (H1^s1, H2^s2, h^(s1+s2)); for row i of the LSSS (M, pi) and
-    l in {1, 2, 3}: ct_{i,l} = H(pi(i) l 1)^s1 H(pi(i) l 2)^s2 prod_j [H(0 j l 1)^s1 H(0 j l 2)^s2]^(M_ij).
-    Returns the key T1^s1 T2^s2 and the ciphertext."""
-    tree = canonical(parse(policy) if isinstance(policy, str) else policy)
-    lsss = to_lsss(tree)
+def encrypt(group: PairingGroup, pk: PublicKey, policy: Policy, rng: RNG) -> tuple[GTElement, Ciphertext]:
+    """Encrypt (as a KEM): s1, s2 <- Zp; ct0 = (H1^s1, H2^s2, h^(s1+s2)); for row i of the LSSS (M, pi) of the
+    policy's canonical tree and l in {1, 2, 3}:
+    ct_{i,l} = H(pi(i) l 1)^s1 H(pi(i) l 2)^s2 prod_j [H(0 j l 1)^s1 H(0 j l 2)^s2]^(M_ij).
+    Returns the key T1^s1 T2^s2 and the ciphertext, which keeps ``policy``."""
+    lsss = policy.lsss
     s1, s2 = group.random_zr(rng), group.random_zr(rng)
     c0 = (pk.h1 * s1, pk.h2 * s2, group.g2() * (s1 + s2))
     h_attr = {(y, ell, t): hash_attribute(group, y, ell, t) for y in sorted(set(lsss.labels))
@@ -99,13 +99,13 @@ def encrypt(group: PairingGroup, pk: PublicKey, policy: Node | str, rng: RNG) ->
             cells.append(group.msm_g1(points, scalars))
         rows.append((cells[0], cells[1], cells[2]))
     key = pk.t1 ** s1 * pk.t2 ** s2
-    return key, Ciphertext(tree, c0, tuple(rows))
+    return key, Ciphertext(policy, c0, tuple(rows))
 
 
 def decrypt(group: PairingGroup, sk: AttributeKey, ct: Ciphertext) -> GTElement:
     """Decrypt: gamma with sum_{i in I} gamma_i M_i = (1, 0, …, 0) (else POLICY_UNSATISFIED);
     key = prod_t e(sk'_t prod_i sk_{pi(i),t}^gamma_i, ct0_t) / prod_l e(prod_i ct_{i,l}^gamma_i, sk0_l)."""
-    lsss = to_lsss(ct.policy)
+    lsss = ct.policy.lsss
     if len(ct.rows) != len(lsss.rows):
         fail("MALFORMED_ENCODING", "ciphertext rows do not match its policy")
     gamma = reconstruction_coefficients(lsss, sk.names())

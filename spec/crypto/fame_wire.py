@@ -16,7 +16,7 @@ import attrs
 from ..codec import Reader, fingerprint, from_hex, json_list, json_object, json_str, text, to_hex, u16
 from ..errors import fail
 from ..group import G1Element, G2Element, GTElement, PairingGroup, Zr
-from ..policy import Node, canonical, canonical_text, check_attribute, parse, to_lsss
+from ..policy import Policy, check_attribute
 
 TAG_PUBLIC_KEY, TAG_MASTER_KEY, TAG_ATTRIBUTE_KEY, TAG_CIPHERTEXT = 0xF1, 0xF2, 0xF3, 0xF4
 
@@ -144,14 +144,15 @@ class AttributeKey:
 
 @attrs.frozen
 class Ciphertext:
-    """ct = (policy, ct0 in G2^3, ct_i in G1^3 for each LSSS row i); the policy is canonical."""
+    """ct = (policy, ct0 in G2^3, ct_i in G1^3 for each LSSS row i); the policy value carries the canonical
+    text the encoding holds and the LSSS the rows follow."""
 
-    policy: Node
+    policy: Policy
     c0: G2Triple
     rows: tuple[G1Triple, ...]
 
     def to_bytes(self) -> bytes:
-        out = bytearray([TAG_CIPHERTEXT]) + text(canonical_text(self.policy), 2)
+        out = bytearray([TAG_CIPHERTEXT]) + text(self.policy.text, 2)
         out += b"".join(x.to_bytes() for x in self.c0) + u16(len(self.rows))
         for row in self.rows:
             out += b"".join(x.to_bytes() for x in row)
@@ -170,7 +171,7 @@ class Ciphertext:
         return Ciphertext(policy, c0, rows)
 
     def to_json(self) -> dict[str, Any]:
-        return {"policy": canonical_text(self.policy), "c0": [to_hex(x.to_bytes()) for x in self.c0],
+        return {"policy": self.policy.text, "c0": [to_hex(x.to_bytes()) for x in self.c0],
                 "rows": [[to_hex(x.to_bytes()) for x in row] for row in self.rows]}
 
     @staticmethod
@@ -209,16 +210,16 @@ def _gt(group: PairingGroup, s: Any) -> GTElement:
     return _not_one(group.gt_from_bytes(from_hex(s)))
 
 
-def _canonical_policy(policy_text: str) -> Node:
-    tree = canonical(parse(policy_text))
-    if canonical_text(tree) != policy_text:
+def _canonical_policy(policy_text: str) -> Policy:
+    policy = Policy.of(policy_text)
+    if policy.text != policy_text:
         fail("MALFORMED_ENCODING", "the ciphertext's policy text is not canonical")
-    return tree
+    return policy
 
 
-def _check_row_count(policy: Node, n: int) -> None:
-    if n != len(to_lsss(policy).rows):
-        fail("MALFORMED_ENCODING", f"{n} ciphertext rows for a policy with {len(to_lsss(policy).rows)} leaves")
+def _check_row_count(policy: Policy, n: int) -> None:
+    if n != len(policy.lsss.rows):
+        fail("MALFORMED_ENCODING", f"{n} ciphertext rows for a policy with {len(policy.lsss.rows)} leaves")
 
 
 def _sorted_attributes(items: list[tuple[str, G1Triple]]) -> tuple[tuple[str, G1Triple], ...]:
