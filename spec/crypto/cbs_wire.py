@@ -227,7 +227,7 @@ def check_public_key(pk: G2Element) -> None:
         fail("IDENTITY_NOT_ALLOWED", "public key is the identity")
 
 
-# The forms a caller may name a signer or a batch item in ----------------------------------------------------
+# The forms a caller may name a signer or a batch item in -------------------------------------------------------
 Signer = CertifiedKey | tuple[str, G2Element, Period]
 BatchItem = tuple[str, G2Element, Period, bytes, Signature] | tuple[CertifiedKey, bytes, Signature]
 
