@@ -186,7 +186,7 @@ class Ciphertext:
         return Ciphertext(policy, c0, rows)
 
 
-# Field checks ----------------------------------------------------------------------------------------------------
+# Field checks --------------------------------------------------------------------------------------------------
 def _not_one(x: GTElement) -> GTElement:
     if x.is_one():
         fail("IDENTITY_NOT_ALLOWED", "GT element of a public key is 1")
