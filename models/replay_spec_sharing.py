@@ -114,7 +114,7 @@ def access_proof(fx: Fixture, rec: str, n: str, ri: str) -> bytes:
     """ri's Groth16 proof for (rec, n); an RI whose attributes do not satisfy the policy has none and sends 192
     zero bytes (SHC refuses them with PROOF_INVALID)."""
     try:
-        return P.prove_access(fx.group, fx.pk16, POLICY, fx.attrs_of[ri], record_id(rec), nonce_bytes(n), ri,
+        return P.prove_access(fx.group, fx.pk16, fx.pubs[rec].policy, fx.attrs_of[ri], record_id(rec), nonce_bytes(n), ri,
                               DeterministicRNG(f"proof/{rec}/{n}/{ri}"))
     except MedshareError as e:
         if e.code != "POLICY_UNSATISFIED":
@@ -235,11 +235,10 @@ class SpecWorld:
             raise Diverged(f"{c} holds no kfrag for grant {g}")
         req = self.request(g)
         entry = RecordEntry.from_bytes(req.arg("record_entry"))
-        payload = P.RecordPayload.from_bytes(entry.payload)
-        receiving = umbral.PublicKey.from_bytes(P.RequestPayload.from_bytes(req.arg("payload")).receiving_pk)
-        return P.reencrypt(self.kfrags[c][g], umbral.Capsule.from_bytes(entry.capsule),
-                           umbral.PublicKey.from_bytes(payload.verifying_pk),
-                           umbral.PublicKey.from_bytes(payload.delegating_pk), receiving,
+        payload = P.RecordPayload.of(entry)
+        receiving = P.RequestPayload.of(req).receiving_pk
+        return P.reencrypt(self.kfrags[c][g], umbral.Capsule.from_bytes(entry.capsule), payload.verifying_pk,
+                           payload.delegating_pk, receiving,
                            DeterministicRNG(f"cfrag/{g}/{c}/{len(self.cfrags)}")).cfrag
 
 
@@ -403,7 +402,7 @@ class SpecSharingAdapter:
         req = w.request(i)
         tx = w.wl.tx(SHC, "GRANT", MI, **P.grant_fields(req.arg("request_id"), w.k.t, len(w.k.cpc)))
         apply(w.shc.cfg, w.shc.state, tx)
-        receiving = umbral.PublicKey.from_bytes(P.RequestPayload.from_bytes(req.arg("payload")).receiving_pk)
+        receiving = P.RequestPayload.of(req).receiving_pk
         kfrags = P.make_kfrags(w.fx.owner, w.fx.signer, receiving, w.k.t, len(w.k.cpc),
                                DeterministicRNG(f"kfrags/{i}/{len(w.cfrags)}"))
         for node, kf in zip(sorted(w.k.cpc), kfrags):
@@ -482,13 +481,12 @@ class SpecSharingAdapter:
             raise Diverged(f"{c} is not a Byzantine CPC node")
         rec = w.rec_name(w.request(g).arg("record_id"))
         entry = RecordEntry.from_bytes(w.request(g).arg("record_entry"))
-        payload = P.RecordPayload.from_bytes(entry.payload)
+        payload = P.RecordPayload.of(entry)
         capsule = umbral.Capsule.from_bytes(entry.capsule)
         mine = w.fx.cpc_keys[c]
-        good = [umbral.verify_cfrag(m.cfrag, capsule, umbral.PublicKey.from_bytes(payload.verifying_pk),
-                                    umbral.PublicKey.from_bytes(payload.delegating_pk), mine.public_key())
+        good = [umbral.verify_cfrag(m.cfrag, capsule, payload.verifying_pk, payload.delegating_pk, mine.public_key())
                 for m in {m.c: m for m in w.cfrags if m.g == g}.values()]
-        k_pre = umbral.decrypt_reencrypted(mine, umbral.PublicKey.from_bytes(payload.delegating_pk), capsule,
+        k_pre = umbral.decrypt_reencrypted(mine, payload.delegating_pk, capsule,
                                            good, P.Blob.from_bytes(w.fx.pubs[rec].blob.to_bytes()).pre_ct, w.k.t)
         w.learned.setdefault(c, set()).add(k_pre)
 
@@ -506,12 +504,10 @@ class SpecSharingAdapter:
         latest = {m.c: m.cfrag for m in w.cfrags if m.g == g}  # one cfrag per node (repeats are refused)
         cfrags = [latest[c] for c in sorted(latest)]
         sk, fame_key = w.fx.ri_keys[ri], w.fx.attrs_of[ri].key
-        fields, bad = P.decrypt(w.fx.group, entry, record_id(rec), blob, cfrags, sk, fame_key, w.k.t)
-        good = [c for j, c in enumerate(cfrags) if j not in bad]
-        key = P.content_key_of(w.fx.group, entry, blob, good, sk, fame_key, w.k.t)
-        if P.encode_record(fields) != P.encode_record(w.fx.pubs[rec].fields):
+        opened = P.decrypt(w.fx.group, entry, record_id(rec), blob, cfrags, sk, fame_key, w.k.t)
+        if opened.fields != w.fx.pubs[rec].fields:
             fail("DECRYPTION_FAILED", "decryption returned another record")
-        w.derived.setdefault(ri, {})[rec] = key
+        w.derived.setdefault(ri, {})[rec] = opened.content_key
 
 
 def _k_pre(w: SpecWorld, rec: str) -> bytes:

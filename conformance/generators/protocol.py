@@ -106,7 +106,7 @@ def generate() -> list[dict[str, Any]]:
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-2", **req[0]), "PROOF_INVALID", "ForgedProof")
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "nonce": nonces[1],
                                                   "request_id": req[1]["request_id"]}), "PROOF_INVALID", "ForgedProof")
-    junk = P.RequestPayload(DeterministicRNG("junk").read(192), ri_pk.to_bytes()).to_bytes()
+    junk = P.RequestPayload(DeterministicRNG("junk").read(192), ri_pk).to_bytes()
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "payload": junk}), "PROOF_INVALID", "ForgedProof")
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "request_id": b"\x01" * 32}), "TX_MALFORMED",
            "PayloadEncoding")

@@ -251,7 +251,7 @@ def _circuit_files() -> list[dict[str, Any]]:
                _k(1, _attr("x"), _k(2, _attr("x"), _attr("y")))):
         g = circuits.gates_from_policy(policy_from_json(pj))
         enc.append(_ok("gate list and hash", {"policy": pj},
-                       {"gateWords": [hex32(w) for w in g.words()], "policyHash": hex32(circuits.policy_hash(g))}))
+                       {"gateWords": [hex32(w) for w in g.words()], "policyHash": hex32(circuits.gate_hash(g))}))
     enc += [
         _bad("k = 0", {"policy": _k(0, _attr("a"))}, "POLICY_BAD_THRESHOLD", ["PolicyMalformed"]),
         _bad("k > n", {"policy": _k(3, _attr("a"), _attr("b"))}, "POLICY_BAD_THRESHOLD", ["PolicyMalformed"]),
@@ -298,7 +298,7 @@ def _circuit_files() -> list[dict[str, Any]]:
                 "recordId": hex32(pub[2]), "nonce": hex32(pub[3]), "proof": proof_hex}
 
     ph = "0x" + proof.to_bytes().hex()
-    other_policy = circuits.policy_hash(circuits.gates_from_policy(policy_from_json(_k(2, _attr("role:doctor"),
+    other_policy = circuits.gate_hash(circuits.gates_from_policy(policy_from_json(_k(2, _attr("role:doctor"),
                                                                                          _attr("dept:cardio")))))
     pol = [
         _ok("attributes satisfy the policy", pinp(ph), {"valid": True}),

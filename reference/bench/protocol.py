@@ -74,17 +74,17 @@ class _World:
         s = apply(self.cfg, s, wl.tx(SHC, "GRANT", "mi1", **gf))
         kfrags = P.make_kfrags(self.owner, self.signer, self.ri.public_key(), T, N, self.rng)
         t2 = time.process_time()
-        payload = P.RecordPayload.from_bytes(self.entry.payload)
+        payload = P.RecordPayload.of(self.entry)
         capsule = umbral.Capsule.from_bytes(self.entry.capsule)
-        ver, dele = umbral.PublicKey.from_bytes(payload.verifying_pk), umbral.PublicKey.from_bytes(payload.delegating_pk)
         cfrags = []
         for i, kf in enumerate(kfrags):
-            c = P.reencrypt(kf.kfrag, capsule, ver, dele, self.ri.public_key(), self.rng).cfrag
+            c = P.reencrypt(kf.kfrag, capsule, payload.verifying_pk, payload.delegating_pk, self.ri.public_key(),
+                            self.rng).cfrag
             s = apply(self.cfg, s, wl.tx(SHC, "REENCRYPTION_RECEIPT", f"cpc{i + 1}", **P.receipt_fields(gf["grant_id"], c)))
             cfrags.append(c)
         t3 = time.process_time()
-        fields_out, bad = P.decrypt(g, self.entry, self.rid, self.blob, cfrags, self.ri, self.grant.key, T)
-        assert not bad and fields_out == list(range(8))
+        opened = P.decrypt(g, self.entry, self.rid, self.blob, cfrags, self.ri, self.grant.key, T)
+        assert not opened.rejected and opened.fields == tuple(range(8))
         t4 = time.process_time()
         for name, dt in (("request", t1 - t0), ("grant", t2 - t1), ("reencryption", t3 - t2), ("decryption", t4 - t3)):
             phases.setdefault(name, []).append(dt)
@@ -95,7 +95,7 @@ class _World:
         nonce = self.nonce()
         proof = P.prove_access(g, self.pk16, self.pub.policy, self.grant, self.rid, nonce, "ri1", rng)
         pr = groth16.Proof.from_bytes(g, proof)
-        p_hash = P.bytes_field(P.chain_policy_hash(self.pub.policy))
+        p_hash = P.bytes_field(self.pub.policy.hash)
         signer = self.wl.signers["ri1"]
         tx = self.wl.tx(SHC, "GRANT", "ri1", **P.grant_fields(b"\x00" * 32, T, N))
         signed_tx = auth.sign_tx(g, signer, tx)
@@ -109,7 +109,6 @@ class _World:
         fct = fame.Ciphertext.from_bytes(g, b.fame_ct)
         key = self.pub.content_key
         sealed = record.SealedRecord.from_bytes(b.sealed)
-        ph = P.chain_policy_hash(self.pub.policy)
         return {
             "groth16_prove_policy": (1, lambda: P.prove_access(g, self.pk16, self.pub.policy, self.grant, self.rid,
                                                                nonce, "ri1", rng)),
@@ -125,7 +124,7 @@ class _World:
             "umbral_verify_cfrag": (N, lambda: umbral.verify_cfrag(cfrags[0].cfrag, capsule, V, A, B)),
             "umbral_decrypt_reencrypted": (1, lambda: umbral.decrypt_reencrypted(self.ri, A, capsule, cfrags, b.pre_ct)),
             "fame_decapsulate": (1, lambda: record.decapsulate(g, self.grant.key, fct)),
-            "aead_open": (1, lambda: record.open_sealed(key, self.rid, ph, sealed)),
+            "aead_open": (1, lambda: record.open_sealed(key, self.rid, self.pub.policy.hash, sealed)),
         }
 
 

@@ -87,11 +87,11 @@ class CPCNode:
         with that code otherwise; a Byzantine node re-encrypts whenever it holds the kfrag."""
         if not self.byzantine:
             P.check_reencryption(shc_state, grant_id)
-        payload = P.RecordPayload.from_bytes(entry.payload)
+        payload = P.RecordPayload.of(entry)
         capsule = umbral.Capsule.from_bytes(entry.capsule)
         self.seen.append(entry.capsule)
-        c = P.reencrypt(self.kfrags[grant_id], capsule, umbral.PublicKey.from_bytes(payload.verifying_pk),
-                        umbral.PublicKey.from_bytes(payload.delegating_pk), receiving_pk, rng).cfrag
+        c = P.reencrypt(self.kfrags[grant_id], capsule, payload.verifying_pk, payload.delegating_pk, receiving_pk,
+                        rng).cfrag
         if self.byzantine:  # re-encrypt with a wrong share: E1 off by one generator step
             c = attrs.evolve(c, point_e1=c.point_e1 + Point.generator())
         self.seen.append(c.to_bytes())
@@ -184,7 +184,7 @@ class Researcher:
     identity: str
     umbral_sk: umbral.SecretKey
     grant: P.AttributeGrant
-    plaintexts: dict[bytes, list[int]] = attrs.field(factory=dict)
+    plaintexts: dict[bytes, tuple[int, ...]] = attrs.field(factory=dict)
 
 
 @attrs.define
@@ -361,24 +361,21 @@ class Scenario:
             fields_tx = pub.publish_fields(f"cohort-{label}", inst.umbral_sk.public_key(),
                                            inst.umbral_signer.verifying_key())
             self.step("3 publication", mi, f"record {label}: k = HKDF(k_abe || k_pre); blob to the CPC; "
-                      f"RECORD_PUBLISH under '{pub.policy}'",
+                      f"RECORD_PUBLISH under '{pub.policy.text}'",
                       lambda mi=mi, f=fields_tx: self.commit(MDC, self.tx(MDC, "RECORD_PUBLISH", mi, **f)),
                       holds=f"{mi}: k, k_pre of {label}; CPC: blob {pub.blob.blob_hash().hex()[:12]}; "
                             "MDC: policy hash, capsule, data commitment")
-            self.secrets[rid] = props.RecordSecrets(mi, pub.policy, pub.content_key,
-                                                    self._k_pre(inst, pub), P.encode_record(fields))
+            self.secrets[rid] = props.RecordSecrets(mi, pub.policy, pub.content_key, pub.k_pre,
+                                                    P.encode_record(fields))
             self.learn(mi, ("k", rid), ("k_pre", rid), ("plaintext", rid))
         self.step("3 publication", "mi1", "relay the MDC header with its commit certificate to SHC",
                   lambda: self._relay_latest("mi1"))
-
-    def _k_pre(self, inst: Institution, pub: P.Published) -> bytes:
-        return umbral.decrypt_original(inst.umbral_sk, pub.capsule, pub.blob.pre_ct)
 
     def _request(self, ri: str, label: str, nonce_label: str) -> tuple[Transaction | None, str]:
         r = self.ris[ri]
         rid = self.rids[label]
         nonce = hashlib.sha256(f"nonce/{ri}/{nonce_label}/{self.seed}".encode()).digest()
-        policy = RecordEntry.from_bytes(self.mdc.state()[P.record_key(rid)]).policy
+        policy = P.RecordPolicy.of(RecordEntry.from_bytes(self.mdc.state()[P.record_key(rid)]).policy)
         try:
             proof = P.prove_access(self.group, self.pk16, policy, r.grant, rid, nonce, ri, self.rng.fork(nonce_label))
         except MedshareError as e:
@@ -406,8 +403,8 @@ class Scenario:
             f = {n: req.arg(n) for n in ("mdc_height", "record_id", "record_entry", "proof")}
             nonce = hashlib.sha256(b"ri2-forged").digest()
             f.update(nonce=nonce, request_id=P.sha256(b"request", req.arg("record_id"), nonce),
-                     payload=P.RequestPayload(P.RequestPayload.from_bytes(req.arg("payload")).proof,
-                                              self.ris["ri2"].umbral_sk.public_key().to_bytes()).to_bytes())
+                     payload=P.RequestPayload(P.RequestPayload.of(req).proof,
+                                              self.ris["ri2"].umbral_sk.public_key()).to_bytes())
             return self.commit(SHC, self.tx(SHC, "ACCESS_REQUEST", "ri2", **f))
         self.step("4 request", "ri2", "submits ri1's proof as its own (new nonce)", forged, expected="PROOF_INVALID")
         self.step("4 request", "ri1", "replays its request (same nonce, fresh transaction)",
@@ -447,18 +444,17 @@ class Scenario:
         order = [cfrags[2], cfrags[0], cfrags[1]]  # the bad one first: it must be caught, not used
 
         def bad_cfrag() -> str:
-            payload = P.RecordPayload.from_bytes(entry.payload)
-            umbral.verify_cfrag(cfrags[2], umbral.Capsule.from_bytes(entry.capsule),
-                                umbral.PublicKey.from_bytes(payload.verifying_pk),
-                                umbral.PublicKey.from_bytes(payload.delegating_pk), ri.umbral_sk.public_key())
+            payload = P.RecordPayload.of(entry)
+            umbral.verify_cfrag(cfrags[2], umbral.Capsule.from_bytes(entry.capsule), payload.verifying_pk,
+                                payload.delegating_pk, ri.umbral_sk.public_key())
             return "ok"
         self.step("7 decryption", "ri1", "verifies cpc3's cfrag", bad_cfrag, expected="CFRAG_INVALID")
 
         def decrypt() -> str:
-            fields, bad = P.decrypt(self.group, entry, rid, blob, order, ri.umbral_sk, ri.grant.key, THRESHOLD)
-            if bad != [0] or P.encode_record(fields) != self.secrets[rid].plaintext:
+            opened = P.decrypt(self.group, entry, rid, blob, order, ri.umbral_sk, ri.grant.key, THRESHOLD)
+            if opened.rejected != (0,) or P.encode_record(opened.fields) != self.secrets[rid].plaintext:
                 return "DECRYPTION_FAILED"
-            ri.plaintexts[rid] = fields
+            ri.plaintexts[rid] = opened.fields
             self.learn("ri1", ("k", rid), ("k_abe", rid), ("k_pre", rid), ("plaintext", rid))
             return "ok"
         self.step("7 decryption", "ri1", "checks the blob hash, drops the bad cfrag, opens k_pre from 2 cfrags and "

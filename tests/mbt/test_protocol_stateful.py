@@ -243,14 +243,14 @@ class ProtocolMachine(RuleBasedStateMachine):
         entry = RecordEntry.from_bytes(self.mdc.spec.state[P.record_key(pub.record_id)])
         cf = self.cfrags.get(gid, [])
         try:
-            fields, bad = P.decrypt(self.fx["g"], entry, pub.record_id, self.cpc[0].store.get(entry.blob_hash), cf,
-                                    self.fx["ri_keys"]["ri1"], self.fx["grants"]["ri1"].key, T)
+            opened = P.decrypt(self.fx["g"], entry, pub.record_id, self.cpc[0].store.get(entry.blob_hash), cf,
+                               self.fx["ri_keys"]["ri1"], self.fx["grants"]["ri1"].key, T)
         except MedshareError as e:
             assert e.code == "NOT_ENOUGH_CFRAGS"
             return
-        assert P.encode_record(fields) == P.encode_record(pub.fields)
-        event(f"decrypted ({len(bad)} bad cfrags dropped)")
-        assert all(self.cpc[2].identity == f"cpc{3}" for _ in bad)
+        assert opened.fields == pub.fields and opened.content_key == pub.content_key and opened.k_pre == pub.k_pre
+        event(f"decrypted ({len(opened.rejected)} bad cfrags dropped)")
+        assert all(self.cpc[2].identity == f"cpc{3}" for _ in opened.rejected)
         self.knowledge.setdefault("ri1", set()).update({("k", pub.record_id), ("plaintext", pub.record_id)})
 
     @rule(kind=st.sampled_from(["record", "grant", "cert", "epoch"]), which=st.integers(0, 7))
@@ -279,8 +279,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         if not hasattr(self, "mdc"):
             return
         fx = self.fx
-        secrets = {p.record_id: props.RecordSecrets("mi1", p.policy, p.content_key,
-                                                    umbral.decrypt_original(fx["owner"], p.capsule, p.blob.pre_ct),
+        secrets = {p.record_id: props.RecordSecrets("mi1", p.policy, p.content_key, p.k_pre,
                                                     P.encode_record(p.fields)) for p in fx["pubs"].values()}
         dep = fx["dep"]
         genesis = {c: {e.identity: CertEntry(e.public_key, e.period_start, e.period_end, b"\x00" * 48, False)

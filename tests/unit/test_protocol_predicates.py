@@ -64,7 +64,7 @@ def w() -> W:
                     certificate=certify(dep, dep.mdc.chain, block).to_bytes())])
     nonce = b"\x01" * 32
     ri1 = umbral.SecretKey.random(rng.fork("ri1u"))
-    proof = P.prove_access(g, pk16, POLICY, grants["ri1"], rid, nonce, "ri1", rng)
+    proof = P.prove_access(g, pk16, pub.policy, grants["ri1"], rid, nonce, "ri1", rng)
     req = wl.tx(SHC, "ACCESS_REQUEST", "ri1", **P.request_fields(mdc.state, block.height, rid, nonce, proof,
                                                                   ri1.public_key()))
     return W(g, wl, mdc, shc, pk16, rid, req, grants["ri2"], ri1)
@@ -101,8 +101,7 @@ def test_proof_bound_to_nonce(w: W) -> None:
 
 def test_forged_proof_bytes(w: W) -> None:
     f = fields_of(w.req)
-    pl = P.RequestPayload.from_bytes(f["payload"])
-    f["payload"] = P.RequestPayload(b"\x00" * 192, pl.receiving_pk).to_bytes()
+    f["payload"] = P.RequestPayload(b"\x00" * 192, P.RequestPayload.of(w.req).receiving_pk).to_bytes()
     assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f)) == "PROOF_INVALID"
 
 
@@ -114,7 +113,8 @@ def test_request_id_must_bind_nonce(w: W) -> None:
 
 def test_unsatisfied_policy_has_no_proof(w: W) -> None:
     with pytest.raises(MedshareError) as e:
-        P.prove_access(w.g, w.pk16, POLICY, w.ri2_grant, w.rid, b"\x03" * 32, "ri2", DeterministicRNG("x"))
+        P.prove_access(w.g, w.pk16, P.RecordPolicy.of(POLICY), w.ri2_grant, w.rid, b"\x03" * 32, "ri2",
+                       DeterministicRNG("x"))
     assert e.value.code == "POLICY_UNSATISFIED"
 
 
