@@ -7,7 +7,7 @@ from functools import cache
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.crypto import fame, record
 from medshare.spec.errors import MedshareError
 from medshare.spec.policy import Attr, Node, Threshold, canonical_text, satisfies
