@@ -117,7 +117,7 @@ def graph(root: Path) -> tuple[dict[str, Path], dict[str, dict[str, int]]]:
         for line, name in imports(module, path, known):
             target = _in_package(name)
             if target is not None and target != module:
-                out.setdefault(target, line)
+                out[target] = min(line, out.get(target, line))
         edges[module] = out
     return files, edges
 
