@@ -2,12 +2,10 @@
 
 Each returns bytes that fail exactly one strict-decoding check of spec/group.md, so a decoder that skips that
 check is caught. Points off the subgroup are genuine curve points (found by searching x), not random bytes.
+py_ecc is imported by the functions that search for points, so importing this module stays cheap.
 """
 
 from __future__ import annotations
-
-from py_ecc.bls.point_compression import modular_squareroot_in_FQ2
-from py_ecc.optimized_bls12_381 import FQ2, b2
 
 from ..spec.group import fp2_sign, fp_sign
 from ..spec.params import FP_BYTES, G1_BYTES, G2_BYTES, P, R
@@ -55,6 +53,10 @@ def g1_off_subgroup(start: int = 1) -> bytes:
 
 
 def g2_not_on_curve(start: int = 1) -> bytes:
+    """An x = (x0, 1) (x0 >= start) for which x^3 + 4(u + 1) is not a square in Fp2."""
+    from py_ecc.bls.point_compression import modular_squareroot_in_FQ2
+    from py_ecc.optimized_bls12_381 import FQ2, b2
+
     x = start
     while modular_squareroot_in_FQ2(FQ2([x, 1]) ** 3 + b2) is not None:
         x += 1
@@ -62,7 +64,9 @@ def g2_not_on_curve(start: int = 1) -> bytes:
 
 
 def g2_off_subgroup(start: int = 1) -> bytes:
-    from py_ecc.optimized_bls12_381 import is_inf, multiply
+    """A point on the twist E'(Fp2) outside the order-r subgroup, with x = (x0, 1) (x0 >= start)."""
+    from py_ecc.bls.point_compression import modular_squareroot_in_FQ2
+    from py_ecc.optimized_bls12_381 import FQ2, b2, is_inf, multiply
 
     x = start
     while True:
@@ -87,14 +91,17 @@ def uncompressed_flag(valid: bytes) -> bytes:
 
 
 def infinity_with_payload(size: int) -> bytes:
+    """The compression and infinity flags over a nonzero payload."""
     return bytes([0xC0]) + bytes(size - 2) + b"\x01"
 
 
 def infinity_with_sign(size: int) -> bytes:
+    """The compression and infinity flags with the sign bit set."""
     return bytes([0xE0]) + bytes(size - 1)
 
 
 def identity(size: int) -> bytes:
+    """The canonical encoding of the identity (the point at infinity): valid, unless the identity is refused."""
     return bytes([0xC0]) + bytes(size - 1)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...reference.backends import get_group
+from ...reference.testbed import get_group
 from ...spec.crypto import fame
 from ...spec.params import P
 from ...spec.policy import Policy, satisfies

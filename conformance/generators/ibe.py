@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ...reference.backends import get_group
+from ...reference.testbed import get_group
 from ...spec.crypto import ibe
 from ...spec.crypto._codec import to_hex
 from ...spec.rng import DeterministicRNG

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.params import G1_BYTES, G2_BYTES, R
 from medshare.spec.rng import DeterministicRNG
 from medshare.spec.zk import circuits, gadgets, groth16, poseidon

@@ -6,7 +6,7 @@ from typing import Any
 
 import py_arkworks_bls12381 as ark
 
-from ...reference.backends.native import NativeG1, NativeG2, NativeGroup
+from ...reference.testbed import NativeG1, NativeG2, NativeGroup
 from ...spec.errors import fail
 from ...spec.params import FP_BYTES
 from ..ops.fame import op_decrypt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import py_arkworks_bls12381 as ark
 
-from ...reference.backends.native import NativeG1
+from ...reference.testbed import NativeG1
 from ...spec.errors import fail
 from ...spec.group import G1Element, parse_compressed
 from ..ops.group import G1_OPS, Codec, make_ops

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import py_arkworks_bls12381 as ark
 
-from ...reference.backends.native import NativeG2
+from ...reference.testbed import NativeG2
 from ...spec.errors import fail
 from ...spec.group import G2Element, parse_compressed
 from ..ops.group import G2_OPS, Codec, make_ops

@@ -6,8 +6,7 @@ from typing import Any
 
 import py_arkworks_bls12381 as ark
 from medshare.conformance.ops.zk import scalars
-from medshare.reference.backends import get_group
-from medshare.reference.backends.native import NativeG1, NativeG2
+from medshare.reference.testbed import NativeG1, NativeG2, get_group
 from medshare.spec.codec import from_hex
 from medshare.spec.errors import fail
 from medshare.spec.params import G1_BYTES, G2_BYTES

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...reference.backends import get_group
+from ...reference.testbed import get_group
 from ...spec.codec import from_hex, json_int, to_hex
 from ...spec.codec import json_object as fields  # every required field, nothing outside required | optional
 from ...spec.crypto import cbs

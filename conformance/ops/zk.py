@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.codec import from_hex
 from medshare.spec.errors import fail
 from medshare.spec.zk import circuits, groth16, poseidon

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.crypto import fame, record
 from medshare.spec.errors import MedshareError
 from medshare.spec.policy import Attr, Node, Policy, Threshold, canonical_text, satisfies

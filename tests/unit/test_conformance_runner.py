@@ -15,10 +15,10 @@ import pytest
 from medshare.conformance import adapter
 from medshare.conformance.runner import html_report, judge, load_suite, markdown_report, run_suite, summarize
 from medshare.conformance.vectorfile import canonical_json
-from medshare.reference.cli import app
 from typer.testing import CliRunner
 
 from medshare import SPEC_VERSION
+from medshare.cli import app
 
 BROKEN = r'''
 import json, os, sys, time

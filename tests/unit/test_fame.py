@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.crypto import fame, record
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import P

@@ -3,9 +3,9 @@ spec's algorithms describe."""
 
 from __future__ import annotations
 
-from medshare.reference.backends import get_group
 from medshare.reference.bench.counting import CountingGroup
 from medshare.reference.bench.fame import count_ops
+from medshare.reference.testbed import get_group
 from medshare.spec.crypto import fame
 from medshare.spec.policy import Policy
 from medshare.spec.rng import DeterministicRNG

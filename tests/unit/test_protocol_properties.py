@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.chain.anchor import anchor_key
 from medshare.spec.chain.entries import AnchorEntry, CertEntry
 from medshare.spec.chain.state import HEIGHT_KEY

@@ -7,7 +7,7 @@ import time
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.errors import MedshareError
 from medshare.spec.rng import DeterministicRNG
 from medshare.spec.zk import circuits, groth16

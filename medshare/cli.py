@@ -1,4 +1,4 @@
-"""The ``medshare`` command line (DESIGN §5).
+"""The ``medshare`` command line (DESIGN §5), in the package face: it imports every room.
 
 Every subcommand exits 0 only on success and takes ``--json FILE`` (``-`` for stdout) to write one object with
 at least ``"ok": bool``. Subcommands whose parts are not built yet say so and exit 3.
@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from ..spec.errors import MedshareError
+from .spec.errors import MedshareError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="medshare: dual-blockchain sharing of Medical-IoT data.")
@@ -71,7 +71,7 @@ def demo(
     json_path: str | None = JsonOpt,
 ) -> None:
     """Run the end-to-end sharing scenario, narrated, and check every property."""
-    from .protocol.demo import demo as run_demo
+    from .reference.protocol.demo import demo as run_demo
 
     _run("demo", json_path, lambda: run_demo(seed, console))
 
@@ -102,8 +102,8 @@ def conform(
     """Run the conformance vectors against an implementation."""
 
     def body() -> dict[str, Any]:
-        from ..conformance.runner import conform as run_conform
-        from ..conformance.runner import print_report, write_report
+        from .conformance.runner import conform as run_conform
+        from .conformance.runner import print_report, write_report
 
         summary = run_conform(impl, suite, mutants=mutants, timeout=timeout, console=console, only=only,
                               jobs=jobs)
@@ -123,7 +123,7 @@ def vectors_generate(
     """Regenerate the conformance vectors deterministically."""
 
     def body() -> dict[str, Any]:
-        from ..conformance.generate import generate
+        from .conformance.generate import generate
 
         summary = generate(out)
         console.print(f"wrote {summary['files']} files ({summary['changed']} changed) with {summary['tests']} tests, "
@@ -160,7 +160,7 @@ def trace_replay(file: Path, json_path: str | None = JsonOpt,
     """Replay a TLC/ITF trace against the executable spec (or the models' Python mirrors)."""
 
     def body() -> dict[str, Any]:
-        from ..models.replay import replay_file
+        from .models.replay import replay_file
 
         report = replay_file(file, against)
         summary = {**report.summary(), "file": str(file)}
@@ -184,7 +184,7 @@ def bench(
     json_path: str | None = JsonOpt,
 ) -> None:
     """Benchmarks, as ratios measured in one run."""
-    from .bench import run_bench
+    from .reference.bench import run_bench
 
     _run("bench", json_path, lambda: run_bench(console, quick=quick, plot=plot, only=only))
 

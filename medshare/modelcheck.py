@@ -15,7 +15,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..models import tlc
+from .models import tlc
 
 
 def run_check(console: Console, model: str | None, *, workers: int = 1, distributed: bool = False,
