@@ -111,8 +111,8 @@ def access_proof(fx: Fixture, rec: str, n: str, ri: str) -> bytes:
     """ri's Groth16 proof for (rec, n); an RI whose attributes do not satisfy the policy has none and sends 192
     zero bytes (SHC refuses them with PROOF_INVALID)."""
     try:
-        return protocol.prove_access(fx.group, fx.pk16, fx.pubs[rec].policy, fx.attrs_of[ri], record_id(rec), nonce_bytes(n), ri,
-                              DeterministicRNG(f"proof/{rec}/{n}/{ri}"))
+        return protocol.prove_access(fx.group, fx.pk16, fx.pubs[rec].policy, fx.attrs_of[ri], record_id(rec),
+                                     nonce_bytes(n), ri, DeterministicRNG(f"proof/{rec}/{n}/{ri}"))
     except MedshareError as e:
         if e.code != "POLICY_UNSATISFIED":
             raise

@@ -81,7 +81,8 @@ class _World:
         for i, kf in enumerate(kfrags):
             c = protocol.reencrypt(kf.kfrag, capsule, payload.verifying_pk, payload.delegating_pk, self.ri.public_key(),
                             self.rng).cfrag
-            s = apply(self.cfg, s, wl.tx(SHC, "REENCRYPTION_RECEIPT", f"cpc{i + 1}", **protocol.receipt_fields(gf["grant_id"], c)))
+            receipt = protocol.receipt_fields(gf["grant_id"], c)
+            s = apply(self.cfg, s, wl.tx(SHC, "REENCRYPTION_RECEIPT", f"cpc{i + 1}", **receipt))
             cfrags.append(c)
         t3 = time.process_time()
         opened = protocol.decrypt(g, self.entry, self.rid, self.blob, cfrags, self.ri, self.grant.key, T)
