@@ -1,4 +1,4 @@
-"""The fields the identity schemes (cbs, ibe) add to spec/codec.py: names and 64-bit integers.
+"""The fields the identity schemes (cbs, ibe) add to spec/codec.py: names, 64-bit integers, key pairs.
 
 A name (identity, device id) is 1 to 1024 bytes of UTF-8, compared exactly (no normalisation), written after a
 u16 length. A bad name or integer fails ``MALFORMED_ENCODING`` (``BAD_JSON`` for a name that is not a string).
@@ -12,6 +12,7 @@ from ..codec import U64_MAX, Reader, u16
 from ..codec import from_hex as from_hex  # the shared strict hex form, named here for the schemes' callers
 from ..codec import to_hex as to_hex
 from ..errors import fail
+from ..group import G2Element, PairingGroup, Zr
 
 MAX_NAME_BYTES = 1024
 
@@ -46,3 +47,13 @@ def check_u64(n: Any, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= U64_MAX:
         fail("MALFORMED_ENCODING", f"{what} must be an integer in [0, 2^64)")
     return n
+
+
+def key_pair_from_bytes(group: PairingGroup, data: bytes) -> tuple[Zr, G2Element]:
+    """A secret scalar and its public key: sk (32) || pk (96), with pk = sk·g2 (``KEY_MISMATCH`` otherwise)."""
+    r = Reader(data)
+    sk, pk = r.zr(), r.g2(group)
+    r.end()
+    if group.g2() * sk != pk:
+        fail("KEY_MISMATCH", "public key is not sk·g2")
+    return sk, pk

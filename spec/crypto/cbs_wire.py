@@ -16,7 +16,7 @@ from ..codec import Reader, fingerprint, from_hex, json_int, json_object, json_s
 from ..errors import fail
 from ..group import G1Element, G2Element, PairingGroup, Zr
 from ..hashing import dst_tag
-from ._codec import check_u64, lp_name, read_name
+from ._codec import check_u64, key_pair_from_bytes, lp_name, read_name
 
 CERT_ID_TAG = dst_tag("CBS-CERT-ID")  # b"MEDSHARE-V1-CBS-CERT-ID": certificate ids, SHA-256 prefix
 K = TypeVar("K", bound="_KeyPair")
@@ -181,12 +181,7 @@ class _KeyPair:
 
     @classmethod
     def from_bytes(cls: type[K], group: PairingGroup, data: bytes) -> K:
-        r = Reader(data)
-        sk, pk = r.zr(), r.g2(group)
-        r.end()
-        if group.g2() * sk != pk:
-            fail("KEY_MISMATCH", "public key is not sk·g2")
-        return cls(sk, pk)  # type: ignore[call-arg]  # attrs writes each subclass's __init__
+        return cls(*key_pair_from_bytes(group, data))  # type: ignore[call-arg]  # attrs writes each subclass's __init__
 
     def to_json(self) -> dict[str, str]:
         return {"sk": to_hex(self.sk.to_bytes()), "pk": to_hex(self.pk.to_bytes())}

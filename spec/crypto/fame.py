@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..codec import json_object as check_fields
+from ..codec import json_object as check_fields  # the exact-fields JSON check, by the name record.py uses
 from ..errors import fail
 from ..group import G1Element, G2Element, GTElement, PairingGroup, Zr
 from ..hashing import dst_tag

@@ -15,7 +15,7 @@ from ..codec import Reader, fingerprint, from_hex, json_int, json_object, json_s
 from ..errors import fail
 from ..group import G1Element, G2Element, PairingGroup, Zr
 from ..hashing import dst_tag
-from ._codec import check_u64, lp_name, read_name
+from ._codec import check_u64, key_pair_from_bytes, lp_name, read_name
 
 READING_AD = dst_tag("IBE-READING")  # prefix of the associated data of a device reading
 TAG_BYTES = 16
@@ -38,12 +38,7 @@ class MasterKeyPair:
 
     @classmethod
     def from_bytes(cls, group: PairingGroup, data: bytes) -> MasterKeyPair:
-        r = Reader(data)
-        s, p_pub = r.zr(), r.g2(group)
-        r.end()
-        if group.g2() * s != p_pub:
-            fail("KEY_MISMATCH", "P_pub is not s·g2")
-        return cls(s, p_pub)
+        return cls(*key_pair_from_bytes(group, data))
 
     def to_json(self) -> dict[str, str]:
         return {"s": to_hex(self.s.to_bytes()), "pPub": to_hex(self.p_pub.to_bytes())}
