@@ -1,4 +1,4 @@
-"""The ``medshare`` command line (DESIGN §5), in the package face: it imports every room.
+"""The ``medshare`` command line (docs/design.md §5), in the package face: it imports every room.
 
 Every subcommand exits 0 only on success and takes ``--json FILE`` (``-`` for stdout) to write one object with
 at least ``"ok": bool``. Subcommands whose parts are not built yet say so and exit 3.

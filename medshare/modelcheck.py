@@ -1,4 +1,4 @@
-"""``medshare check``: the TLA+ models through the TLC bridge, with a progress display (DESIGN sections 5, 7)."""
+"""``medshare check``: the TLA+ models through the TLC bridge, with a progress display (docs/design.md §5, §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``medshare verify``: the main job (DESIGN §5), in the package face: it runs every room.
+"""``medshare verify``: the main job (docs/design.md §5), in the package face: it runs every room.
 
 Runs each stage that is built, with a progress display, and ends with one summary table. A stage whose issue
 has not landed is listed as "not built" and does not count as a failure; every built stage must pass.

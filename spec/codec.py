@@ -1,4 +1,4 @@
-"""The byte and JSON field codecs every wire object is written with (DESIGN §4).
+"""The byte and JSON field codecs every wire object is written with (docs/design.md §4).
 
 * Bytes: fixed-width unsigned integers (big-endian unless a format says otherwise), length-prefixed byte strings
   and UTF-8 text, one-byte type tags, and the strict group encodings of spec/group.md. :class:`Reader` decodes

@@ -1,4 +1,4 @@
-"""Shared fixtures: both group backends, seeded RNGs, and the Hypothesis profiles (DESIGN §8)."""
+"""Shared fixtures: both group backends, seeded RNGs, and the Hypothesis profiles (docs/design.md §8)."""
 
 from __future__ import annotations
 

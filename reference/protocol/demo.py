@@ -1,4 +1,4 @@
-"""``medshare demo``: the scenario narrated with rich, then every property checked (DESIGN §5)."""
+"""``medshare demo``: the scenario narrated with rich, then every property checked (docs/design.md §5)."""
 
 from __future__ import annotations
 

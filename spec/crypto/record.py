@@ -2,7 +2,7 @@
 (spec/crypto/fame.md, "Record encryption").
 
 The ABE key part ``k_abe`` is returned separately so the protocol can combine it with the PRE part:
-``k = derive_content_key(k_abe, k_pre)`` (DESIGN §2, phase 3). The protocol's ``publish`` and ``decrypt``
+``k = derive_content_key(k_abe, k_pre)`` (docs/design.md §2, phase 3). The protocol's ``publish`` and ``decrypt``
 (spec/protocol/protocol.py) are the one pipeline that composes these; the AEAD binds the record id and the policy
 hash, 32 bytes that the protocol computes (Poseidon of the canonical gate list).
 """

@@ -1,4 +1,4 @@
-"""The properties of DESIGN §2 as predicates over a global state (spec/protocol/protocol.md, "Properties").
+"""The properties of docs/design.md §2 as predicates over a global state (spec/protocol/protocol.md, "Properties").
 
 The global state is both chains' committed histories (transactions with their block heights, final states, MDC
 block hashes) and what each party knows and holds. Each predicate returns the list of violations it finds

@@ -1,5 +1,5 @@
 """The committed suite: every file validates, regeneration is byte-identical, the reference passes everything
-and every mutant is caught (the CI contract of DESIGN §6)."""
+and every mutant is caught (the CI contract of docs/design.md §6)."""
 
 from __future__ import annotations
 

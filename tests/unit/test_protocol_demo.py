@@ -1,5 +1,5 @@
 """``medshare demo``: the narrated scenario exits 0, every property holds, and the adversarial steps are refused
-with their codes (DESIGN §5 JSON contract)."""
+with their codes (docs/design.md §5 JSON contract)."""
 
 from __future__ import annotations
 
