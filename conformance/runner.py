@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..spec import jsonio
 from ..spec.errors import fail
 from . import registry
 from .generate import DEFAULT_DIR
@@ -78,9 +79,10 @@ def load_suite(suite: Path | None = None) -> list[Case]:
     for path in paths:
         rel = path.relative_to(root).as_posix()
         try:
-            doc = json.loads(path.read_text())
-        except (OSError, ValueError) as e:
-            fail("VECTOR_SCHEMA_INVALID", f"{rel}: {e}")
+            with path.open("rb") as f:  # one byte over the bound at most: jsonio refuses the file unread beyond
+                doc = jsonio.loads(f.read(jsonio.MAX_JSON_BYTES + 1), code="VECTOR_SCHEMA_INVALID", what=rel)
+        except OSError as e:
+            fail("VECTOR_SCHEMA_INVALID", f"{rel}: {e.strerror}")
         validate(doc, rel)
         op = op_name(doc)
         for params, test in iter_tests(doc):

@@ -4,8 +4,13 @@
   and UTF-8 text, one-byte type tags, and the strict group encodings of spec/group.md. :class:`Reader` decodes
   them strictly: a truncated field, an over-long field, an undecodable text, a wrong tag or a leftover byte
   fails with the format's error code (``MALFORMED_ENCODING`` unless the format names another).
-* JSON: byte strings as ``"0x"`` followed by lowercase hex digits; objects with exactly their fields. Every
-  failure is ``BAD_JSON``, except hex (``BAD_HEX``, ``BAD_LENGTH``).
+* JSON: byte strings as ``"0x"`` followed by lowercase hex digits; objects with exactly their fields; decimal
+  strings of ASCII digits, bounded in length. Every failure is ``BAD_JSON``, except hex (``BAD_HEX``,
+  ``BAD_LENGTH``). JSON text itself is parsed, within bounds, by spec/jsonio.py.
+
+Messages describe what is wrong with a value — its length, the class and position of a bad character, a field's
+place — and never its content: a malformed secret key must not reach a log through its error (spec/errors.md,
+"Messages").
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ MAX_FIELD = 1 << 22
 U64_MAX = (1 << 64) - 1
 
 _HEX = re.compile(r"0x(?:[0-9a-f]{2})*")
+_NOT_HEX_DIGIT = re.compile(r"[^0-9a-f]")
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")  # [0-9] is ASCII only: no other script's digits, no superscripts
 
 
 # Bytes ---------------------------------------------------------------------------------------------------------
@@ -57,7 +64,8 @@ class Reader:
     """A cursor over one canonical byte encoding. Every structural failure — a non-bytes input, a read past the
     end, a length over :data:`MAX_FIELD`, undecodable text, a wrong tag, a count over its limit, and (at
     :meth:`end`) a leftover byte — fails with ``code``. Integers are unsigned, in ``byteorder``. Group elements
-    are decoded strictly by the group, with its error codes (spec/group.md)."""
+    are decoded strictly by the group, with its error codes (spec/group.md). Messages give positions and limits,
+    never a value read from the data (the data may be a secret key)."""
 
     def __init__(self, data: bytes, *, code: str = "MALFORMED_ENCODING",
                  byteorder: Literal["big", "little"] = "big") -> None:
@@ -96,7 +104,7 @@ class Reader:
         """A byte string after its ``width``-byte length."""
         n = self.uint(width)
         if n > MAX_FIELD:
-            fail(self.code, f"field of {n} bytes exceeds {MAX_FIELD}")
+            fail(self.code, f"the field length at byte {self.pos - width} exceeds {MAX_FIELD}")
         return self.take(n)
 
     def text(self, width: int = 4, encoding: Literal["utf-8", "ascii"] = "utf-8") -> str:
@@ -111,13 +119,12 @@ class Reader:
         """A u32 item count, at most ``limit``."""
         n = self.u32()
         if n > limit:
-            fail(self.code, f"list of {n} items exceeds {limit}")
+            fail(self.code, f"the item count at byte {self.pos - 4} exceeds {limit}")
         return n
 
     def tag(self, expected: int) -> None:
-        t = self.u8()
-        if t != expected:
-            fail(self.code, f"tag 0x{t:02x}, expected 0x{expected:02x}")
+        if self.u8() != expected:
+            fail(self.code, f"wrong tag at byte {self.pos - 1} (expected 0x{expected:02x})")
 
     def zr(self, *, allow_zero: bool = False) -> Zr:
         return Zr.from_bytes(self.take(ZR_BYTES), allow_zero=allow_zero)
@@ -147,11 +154,42 @@ def to_hex(data: bytes) -> str:
     return "0x" + data.hex()
 
 
+def _char_class(c: str) -> str:
+    if c in "ABCDEF":
+        return "an upper-case hex digit"
+    if c.isspace():
+        return "whitespace"
+    if not c.isascii():
+        return "a non-ASCII character"
+    if not c.isprintable():
+        return "a control character"
+    return "a character that is not a hex digit"
+
+
+def hex_problem(value: object) -> str:
+    """What is wrong with ``value`` as ``0x`` + lowercase hex, in terms of its type, length and the class and
+    position of the first bad character — never its content (it may be a secret key)."""
+    if not isinstance(value, str):
+        return f"expected a 0x-prefixed lowercase hex string, got a JSON {_json_type(value)}"
+    if not value.startswith("0x"):
+        return f"a hex string of {len(value)} characters does not start with 0x"
+    bad = _NOT_HEX_DIGIT.search(value, 2)
+    if bad is not None:
+        return f"a hex string of {len(value)} characters has {_char_class(bad.group())} at position {bad.start()}"
+    return f"a hex string of {len(value)} characters has an odd number of digits"
+
+
+def _json_type(value: object) -> str:
+    names = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
 def from_hex(value: object, length: int | None = None) -> bytes:
     """Strict: a string ``0x`` + an even number of lowercase hex digits, nothing else (no whitespace, no
-    upper case) — ``BAD_HEX``; with ``length``, exactly that many bytes — ``BAD_LENGTH``."""
+    upper case) — ``BAD_HEX``; with ``length``, exactly that many bytes — ``BAD_LENGTH``. The message says what
+    is wrong (:func:`hex_problem`), never what the value is."""
     if not isinstance(value, str) or not _HEX.fullmatch(value):
-        fail("BAD_HEX", f"expected 0x-prefixed lowercase hex, got {str(value)[:40]!r}")
+        fail("BAD_HEX", hex_problem(value))
     out = bytes.fromhex(value[2:])
     if length is not None and len(out) != length:
         fail("BAD_LENGTH", f"expected {length} bytes, got {len(out)}")
@@ -184,6 +222,19 @@ def json_bool(value: Any, what: str) -> bool:
     if not isinstance(value, bool):
         fail("BAD_JSON", f"{what} must be a boolean")
     return value
+
+
+def json_decimal(value: Any, what: str, max_digits: int, code: str = "BAD_JSON") -> int:
+    """A canonical decimal string: ASCII digits ``0``–``9`` only, no sign, no leading zero (except ``"0"``), at
+    most ``max_digits`` digits — else ``code``. The length is checked first, so a long decimal costs nothing
+    (spec/errors.md, "Bounds")."""
+    if not isinstance(value, str):
+        fail(code, f"{what} must be a decimal string, not a JSON {_json_type(value)}")
+    if len(value) > max_digits:
+        fail(code, f"{what} has {len(value)} characters, more than the {max_digits} digits allowed")
+    if not _DECIMAL.fullmatch(value):
+        fail(code, f"{what} must be ASCII digits 0-9 without a sign or a leading zero")
+    return int(value)
 
 
 def json_list(value: Any, what: str, length: int | None = None) -> list[Any]:

@@ -9,6 +9,7 @@ is for people and may change. Raise with :func:`fail` so the code selects the cl
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import NoReturn
 
 
@@ -103,6 +104,13 @@ class UsageError(MedshareError):
     category = "usage"
 
 
+class InternalError(MedshareError):
+    """A bug: an exception that is not a ``MedshareError`` reached an entry point's boundary. Only the
+    boundaries (the command line, the reference adapter) report it; no code raises it on purpose."""
+
+    category = "internal"
+
+
 # code -> (class, description). Keep in step with spec/errors.md (a test compares them).
 CODES: dict[str, tuple[type[MedshareError], str]] = {}
 
@@ -126,6 +134,7 @@ _register(DecodeError, {
     "BAD_HEX": "a JSON hex string is not 0x-prefixed lowercase hex",
     "BAD_JSON": "a JSON object has missing, extra or mistyped fields",
     "MALFORMED_ENCODING": "a structured encoding is truncated, has trailing bytes, or a bad tag",
+    "INPUT_TOO_LARGE": "an input exceeds a size, nesting or digit bound (spec/errors.md, \"Bounds\")",
 })
 _register(GroupError, {
     "DST_INVALID": "hash domain separation tag is empty or longer than 255 bytes",
@@ -234,12 +243,28 @@ _register(UsageError, {
     "NOT_IMPLEMENTED": "this part of medshare has not been built yet",
     "INVALID_ARGUMENT": "a command-line argument or configuration value is invalid",
 })
+_register(InternalError, {
+    "INTERNAL": "a bug in medshare: an unexpected exception, reported by its type and place, never a traceback",
+})
 
 
 def fail(code: str, message: str = "") -> NoReturn:
     """Raise the error registered for ``code``."""
     cls = CODES[code][0] if code in CODES else MedshareError
     raise cls(code, message)
+
+
+def internal(exc: BaseException) -> InternalError:
+    """The ``INTERNAL`` error an entry point reports for ``exc``, an exception that is not a ``MedshareError``:
+    its type and the place it was raised (the innermost frame, as ``file:line``), never its message, which may
+    quote the input (a secret key, say)."""
+    tb = exc.__traceback__
+    place = ""
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        place = f" at {'/'.join(PurePath(code.co_filename).parts[-2:])}:{tb.tb_lineno} ({code.co_name})"
+        tb = tb.tb_next
+    return InternalError("INTERNAL", f"{type(exc).__name__}{place}: a bug in medshare, not a problem with the input")
 
 
 def category_of(code: str) -> str:

@@ -96,6 +96,8 @@ class Zr:
     @staticmethod
     def from_bytes(data: bytes, *, allow_zero: bool = True) -> Zr:
         """Strict: exactly 32 bytes, big-endian, ``< r``."""
+        if not isinstance(data, (bytes, bytearray)):
+            fail("BAD_LENGTH", f"Zr needs {ZR_BYTES} bytes, got {type(data).__name__}")
         if len(data) != ZR_BYTES:
             fail("BAD_LENGTH", f"Zr needs {ZR_BYTES} bytes, got {len(data)}")
         v = int.from_bytes(data, "big")

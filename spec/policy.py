@@ -100,7 +100,7 @@ def check_limits(policy: Node) -> None:
 
 
 # Parser -------------------------------------------------------------------------------------------------------
-_TOKEN = re.compile(r"\s*(?:(?P<num>[0-9]+)|(?P<word>[a-z][a-z0-9_]*(?:@[0-9]*)?)|(?P<punct>[(),]))")
+_TOKEN = re.compile(r"(?P<num>[0-9]+)|(?P<word>[a-z][a-z0-9_]*(?:@[0-9]*)?)|(?P<punct>[(),])")
 
 
 def _syntax(pos: int, problem: str) -> PolicyError:
@@ -125,10 +125,12 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
         start = m.start(m.lastgroup or 0)
         kind, value = m.lastgroup or "", m.group(m.lastgroup or 0)
         if kind == "word" and value not in KEYWORDS:
-            if "@" in value and not ATTRIBUTE_RE.fullmatch(value):
-                raise _syntax(start, f"bad epoch in {value!r} (expected @1..@999999999, no leading zero)")
+            if value.partition("@")[0] in KEYWORDS:
+                raise _syntax(start, "a keyword ('and', 'or', 'of') cannot take an epoch")
             if len(value) > MAX_ATTRIBUTE_LENGTH:
                 raise _syntax(start, f"attribute longer than {MAX_ATTRIBUTE_LENGTH} characters")
+            if "@" in value and not ATTRIBUTE_RE.fullmatch(value):
+                raise _syntax(start, f"bad epoch in {value!r} (expected @1..@999999999, no leading zero)")
             leaves += 1
             if leaves > MAX_LEAVES:
                 fail("POLICY_TOO_MANY_LEAVES", f"at position {start}: more than {MAX_LEAVES} leaves")

@@ -22,6 +22,7 @@ from ...spec.chain.entries import AnchorEntry
 from ...spec.chain.merkle import state_root
 from ...spec.chain.state import HEIGHT_KEY, ChainConfig, GenesisEntity, State, apply, apply_block, height_of
 from ...spec.chain.tx import MDC, SHC, Transaction
+from ...spec.codec import U64_MAX, json_decimal, json_int
 from ...spec.errors import MedshareError, fail
 from ...spec.group import PairingGroup
 
@@ -39,9 +40,7 @@ def _obj(x: Any, keys: set[str]) -> dict[str, Any]:
 
 
 def _int(x: Any) -> int:
-    if not isinstance(x, int) or isinstance(x, bool) or x < 0:
-        fail("BAD_JSON", "expected a non-negative integer")
-    return x
+    return json_int(x, "an integer field")
 
 
 def identity_to_json(i: auth.Identity) -> dict[str, Any]:
@@ -81,6 +80,8 @@ def config_from_json(x: Any) -> ChainConfig:
                                   _int(e["periodStart"]), _int(e["periodEnd"]))
                     for e in (_obj(e, {"identity", "role", "publicKey", "periodStart", "periodEnd"})
                               for e in o["genesis"]))
+    if len(_CONFIGS) >= 64:  # a long-running adapter sees few configurations; keep the cache bounded anyway
+        _CONFIGS.clear()
     cfg = ChainConfig(str(o["chainId"]), o["chain"], _group(), str(o["authority"]),
                       from_hex(o["authorityPk"], 96), genesis, tuple(_identity(v) for v in o["validators"]),
                       mdc_chain_id=str(o["mdcChainId"]),
@@ -161,10 +162,9 @@ def _anchors(x: Any) -> dict[bytes, bytes]:
         fail("BAD_JSON", "anchors: height -> {blockHash, stateRoot}")
     out: dict[bytes, bytes] = {}
     for h, e in x.items():
-        if not isinstance(h, str) or not h.isdigit():
-            fail("BAD_JSON", "an anchor height is a decimal string")
+        height = json_int(json_decimal(h, "an anchor height", len(str(U64_MAX))), "an anchor height")
         e = _obj(e, {"blockHash", "stateRoot"})
-        out[anchor_key(int(h))] = AnchorEntry(from_hex(e["blockHash"], 32), from_hex(e["stateRoot"], 32)).to_bytes()
+        out[anchor_key(height)] = AnchorEntry(from_hex(e["blockHash"], 32), from_hex(e["stateRoot"], 32)).to_bytes()
     return out
 
 

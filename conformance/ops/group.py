@@ -21,17 +21,16 @@ fails with the decoder's code. The handlers are built by :func:`make_ops` over a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ...reference.testbed import get_group
+from ...spec.codec import from_hex
 from ...spec.errors import fail
 from ...spec.group import G1Element, G2Element, GTElement, PairingGroup, Zr
 from ...spec.hashing import expand_message_xmd
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
-_HEX = re.compile(r"^0x(?:[0-9a-f]{2})*$")
 
 
 # JSON helpers ----------------------------------------------------------------------------------------------
@@ -46,10 +45,8 @@ def field(inp: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
 
 
 def unhex(value: Any) -> bytes:
-    """Strict ``0x…`` lowercase even-length hex, else BAD_HEX."""
-    if not isinstance(value, str) or not _HEX.match(value):
-        fail("BAD_HEX", "expected 0x-prefixed lowercase hex")
-    return bytes.fromhex(value[2:])
+    """Strict ``0x…`` lowercase even-length hex and nothing else (no whitespace, no newline), else BAD_HEX."""
+    return from_hex(value)
 
 
 def tohex(data: bytes) -> str:

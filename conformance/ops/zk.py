@@ -16,16 +16,9 @@ from medshare.spec.zk import circuits, groth16, poseidon
 
 
 def scalar(s: Any) -> int:
-    """A 32-byte hex scalar, not range-checked (the operation decides what >= r means)."""
-    if not isinstance(s, str) or not s.startswith("0x") or s != s.lower():
-        fail("BAD_HEX", "expected a 0x-prefixed lowercase hex string")
-    try:
-        raw = bytes.fromhex(s[2:])
-    except ValueError:
-        fail("BAD_HEX", "not hex")
-    if len(raw) != 32:
-        fail("BAD_LENGTH", "a scalar is 32 bytes")
-    return int.from_bytes(raw, "big")
+    """A 32-byte hex scalar (strict hex: ``BAD_HEX``, ``BAD_LENGTH``), not range-checked (the operation decides
+    what >= r means)."""
+    return int.from_bytes(from_hex(s, 32), "big")
 
 
 def hex32(v: int) -> str:
@@ -109,8 +102,8 @@ def criterion_from_json(obj: Any) -> circuits.Criterion:
         fail("BAD_JSON", "criterion is {kind, index, lo?, hi?, codes?}")
     ints = [obj.get(k, 0) for k in ("kind", "index", "lo", "hi")]
     codes = obj.get("codes", [])
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in ints + list(codes)):
-        fail("BAD_JSON", "criterion values are integers")
+    if not isinstance(codes, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in ints + codes):
+        fail("BAD_JSON", "criterion values are integers and codes a list of integers")
     return circuits.Criterion(ints[0], ints[1], ints[2], ints[3], tuple(codes))
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from ..codec import Reader
+from ..codec import Reader, json_decimal
 from ..errors import fail
 from ..group import (
     FLAG_COMPRESSED,
@@ -42,7 +42,7 @@ from ..group import (
 from ..params import FP_BYTES, P, R
 from . import field
 from .groth16 import Proof, ProvingKey, Trapdoor, VerifyingKey, qap_rows
-from .r1cs import R1CS, Constraint
+from .r1cs import R1CS, Constraint, check_size
 
 CURVE_NAME = "bls12381"
 FR_BYTES = 32
@@ -73,10 +73,12 @@ def g2_from_affine(group: PairingGroup, x: Fp2, y: Fp2, *, allow_identity: bool)
 
 
 # snarkjs JSON ----------------------------------------------------------------------------------------------
+#: the most digits a coordinate (< p) or a scalar (< r) can have; longer decimals are refused unread
+P_DIGITS, R_DIGITS = len(str(P)), len(str(R))
+
+
 def _dec(s: object) -> int:
-    if isinstance(s, str) and s.isdigit() and (s == "0" or not s.startswith("0")):
-        return int(s)
-    fail("BAD_JSON", f"expected a canonical decimal string, got {s!r}")
+    return json_decimal(s, "a coordinate", P_DIGITS)
 
 
 def g1_to_snarkjs(p: G1Element) -> list[str]:
@@ -137,8 +139,10 @@ def vk_from_snarkjs(group: PairingGroup, obj: object) -> VerifyingKey:
         fail("BAD_JSON", "verification key must be an object")
     if obj.get("protocol") != "groth16" or obj.get("curve") != CURVE_NAME:
         fail("VK_INVALID", "not a groth16 bls12381 verification key")
-    ic_obj = obj.get("IC")
-    if not isinstance(ic_obj, list) or not isinstance(obj.get("nPublic"), int) or len(ic_obj) != obj["nPublic"] + 1:
+    ic_obj, n_public = obj.get("IC"), obj.get("nPublic")
+    if not isinstance(n_public, int) or isinstance(n_public, bool) or n_public < 0:
+        fail("VK_INVALID", "nPublic must be a non-negative integer")
+    if not isinstance(ic_obj, list) or len(ic_obj) != n_public + 1:
         fail("VK_INVALID", "IC must have nPublic + 1 points")
     for k in ("vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2"):
         if k not in obj:
@@ -170,15 +174,11 @@ def public_to_snarkjs(public: Sequence[int]) -> list[str]:
 
 
 def public_from_snarkjs(obj: object) -> list[int]:
-    """Decimal strings to integers (``PUBLIC_INPUT_INVALID`` if one is not a canonical decimal)."""
+    """Decimal strings to integers (``PUBLIC_INPUT_INVALID`` if one is not a canonical decimal of at most
+    r's digits; whether a value is below r is the verifier's check)."""
     if not isinstance(obj, list):
         fail("PUBLIC_INPUT_INVALID", "public signals must be a list")
-    out = []
-    for s in obj:
-        if not (isinstance(s, str) and s.isdigit()):
-            fail("PUBLIC_INPUT_INVALID", f"public signal {s!r} is not a decimal string")
-        out.append(int(s))
-    return out
+    return [json_decimal(s, f"public signal {i}", R_DIGITS, "PUBLIC_INPUT_INVALID") for i, s in enumerate(obj)]
 
 
 # iden3 binfiles --------------------------------------------------------------------------------------------
@@ -236,6 +236,7 @@ def r1cs_from_circom(data: bytes) -> R1CS:
     rd.u64()  # number of labels
     m = rd.u32()
     rd.end()
+    check_size(n_wires, m)  # before any allocation: a header may claim 2^32 - 1 wires
     n_public = n_out + n_pub_in
     if n_wires < 1 + n_public:
         fail("CIRCUIT_FORMAT", "fewer wires than public signals")
@@ -269,6 +270,9 @@ def wtns_from_snarkjs(data: bytes) -> list[int]:
     n8 = _field_header(rd)
     count = rd.u32()
     rd.end()
+    check_size(count, 0)
+    if len(sections[2]) != count * n8:
+        fail("CIRCUIT_FORMAT", f"the witness section holds {len(sections[2])} bytes, not {count} values")
     rd = _reader(sections[2])
     values = [_fr(rd, n8) for _ in range(count)]
     rd.end()

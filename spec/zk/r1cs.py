@@ -22,6 +22,11 @@ from ..params import R
 
 Terms = Mapping[int, int]
 
+#: the largest system medshare supports (``CIRCUIT_TOO_LARGE`` beyond): 2^18 wires and 2^18 constraints, 16
+#: times the largest benchmarked circuit; a file claiming more is refused before anything is allocated
+MAX_WIRES = 1 << 18
+MAX_CONSTRAINTS = 1 << 18
+
 
 class LC:
     """A linear combination sum_i c_i z_i over F_r (variable index -> coefficient, zero terms dropped)."""
@@ -99,6 +104,11 @@ class R1CS:
     n_public: int
     constraints: tuple[Constraint, ...]
 
+    def __attrs_post_init__(self) -> None:
+        check_size(self.n_vars, len(self.constraints))
+        if not 0 <= self.n_public < self.n_vars:
+            fail("CIRCUIT_FORMAT", "a system has z_0 and its public inputs among its variables")
+
     def check_witness(self, z: Sequence[int]) -> None:
         """Fail ``WITNESS_UNSATISFIED`` unless z is a full assignment (z_0 = 1, values < r) satisfying every
         constraint."""
@@ -121,6 +131,15 @@ class R1CS:
 
     def public_inputs(self, z: Sequence[int]) -> list[int]:
         return list(z[1:1 + self.n_public])
+
+
+def check_size(n_wires: int, n_constraints: int) -> None:
+    """``CIRCUIT_TOO_LARGE`` unless 1 <= wires <= :data:`MAX_WIRES` and constraints <= :data:`MAX_CONSTRAINTS`."""
+    if n_wires > MAX_WIRES or n_constraints > MAX_CONSTRAINTS:
+        fail("CIRCUIT_TOO_LARGE", f"a system of at most {MAX_WIRES} wires and {MAX_CONSTRAINTS} constraints is "
+                                  "supported")
+    if n_wires < 1:
+        fail("CIRCUIT_FORMAT", "a system has at least the wire z_0 = 1")
 
 
 class Circuit:
