@@ -61,8 +61,11 @@ def generate(out: Path | None = None) -> dict[str, Any]:
     """Write the suite into ``out`` (default: conformance/vectors); return a summary for the CLI."""
     out = Path(out) if out is not None else DEFAULT_DIR
     t0 = time.perf_counter()
+    try:  # before the generators run: a directory that cannot be made is refused at once
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        fail("INVALID_ARGUMENT", f"cannot make the output directory {out}: {e.strerror}")
     files, index = build_all()
-    out.mkdir(parents=True, exist_ok=True)
     written = changed = 0
     for rel, data in files.items():
         path = out / rel
