@@ -354,8 +354,8 @@ def zkey_h_scalars(r1cs: R1CS, trapdoor: Trapdoor) -> list[int]:
 
 def _check_trapdoor(group: PairingGroup, pk: ProvingKey, td: Trapdoor) -> None:
     """``KEY_MISMATCH`` unless the trapdoor is the one the proving key was made from."""
-    if not all(0 < x < R for x in attrs.astuple(td)):
-        fail("KEY_MISMATCH", "trapdoor values must lie in (0, r)")
+    if not all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < R for x in attrs.astuple(td)):
+        fail("KEY_MISMATCH", "trapdoor values must be integers in (0, r)")
     n = 1 << pk.log_n
     g1, g2 = group.g1(), group.g2()
     vk = pk.vk
