@@ -76,6 +76,8 @@ def config_from_json(x: Any) -> ChainConfig:
     if o["chain"] not in (MDC, SHC) or not all(isinstance(o[k], list) for k in ("genesis", "validators",
                                                                                   "mdcValidators")):
         fail("BAD_JSON", "chain must be MDC or SHC; genesis and validators are lists")
+    if not o["validators"]:
+        fail("BAD_JSON", "a chain has at least one validator")
     genesis = tuple(GenesisEntity(str(e["identity"]), str(e["role"]), from_hex(e["publicKey"], 96),
                                   _int(e["periodStart"]), _int(e["periodEnd"]))
                     for e in (_obj(e, {"identity", "role", "publicKey", "periodStart", "periodEnd"})
@@ -129,10 +131,7 @@ def _trace(chain: str, inp: dict[str, Any], cfg: ChainConfig | None = None) -> d
     for st in o["steps"]:
         try:
             s = _obj(st, {"action", "args"})
-            try:
-                state = _step(cfg, state, s["action"], s["args"])
-            except (KeyError, TypeError, ValueError, AttributeError) as e:
-                fail("BAD_JSON", str(e))
+            state = _step(cfg, state, s["action"], s["args"])
             results.append({"result": "valid", "stateRoot": to_hex(state_root(state))})
         except MedshareError as e:
             results.append({"result": "invalid", "error": e.code})

@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ...spec import jsonio
 from ...spec.rng import DeterministicRNG
 from ...spec.zk import circuits, formats, groth16
 from ...spec.zk.r1cs import Circuit
@@ -123,8 +124,8 @@ def run(quick: bool) -> list[dict[str, Any]]:
                 (d / f"vk{k}.json").write_text(json.dumps(formats.vk_to_snarkjs(pk.vk)))
                 snark_verify, _ = _snarkjs("groth16", "verify", f"vk{k}.json", f"pub{k}.json", f"p{k}.json", cwd=d)
                 # snarkjs's proof, made with the exported key, verifies under medshare's verification key
-                snark_proof = formats.proof_from_snarkjs(group, json.loads((d / f"p{k}.json").read_text()))
-                if formats.public_from_snarkjs(json.loads((d / f"pub{k}.json").read_text())) != public:
+                snark_proof = formats.proof_from_snarkjs(group, jsonio.loads((d / f"p{k}.json").read_bytes()))
+                if formats.public_from_snarkjs(jsonio.loads((d / f"pub{k}.json").read_bytes())) != public:
                     raise RuntimeError("snarkjs public signals differ from medshare's")
                 groth16.verify(group, pk.vk, public, snark_proof)
                 ratios["medshare_over_snarkjs"] = prove_s / snark_prove

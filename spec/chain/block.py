@@ -68,8 +68,9 @@ class Header:
     def from_json(obj: Any) -> Header:
         keys = {"chainId", "height", "parent", "stateRoot", "txRoot", "proposer", "view"}
         if not isinstance(obj, dict) or set(obj) != keys or not isinstance(obj["chainId"], str) or not all(
-                isinstance(obj[k], int) and obj[k] >= 0 for k in ("height", "proposer", "view")):
-            fail("BAD_JSON", "a header has " + ", ".join(sorted(keys)))
+                isinstance(obj[k], int) and not isinstance(obj[k], bool) and 0 <= obj[k] < 1 << bits
+                for k, bits in (("height", 64), ("proposer", 32), ("view", 64))):
+            fail("BAD_JSON", "a header has " + ", ".join(sorted(keys)) + " (height and view u64, proposer u32)")
         return Header(obj["chainId"], obj["height"], from_hex(obj["parent"], 32), from_hex(obj["stateRoot"], 32),
                       from_hex(obj["txRoot"], 32), obj["proposer"], obj["view"])
 

@@ -190,7 +190,7 @@ class Transaction:
         if not isinstance(obj, dict) or set(obj) != {"chain", "kind", "sender", "nonce", "fields", "signature"}:
             fail("BAD_JSON", "a transaction has chain, kind, sender, nonce, fields, signature")
         kind = obj["kind"]
-        if kind not in SCHEMAS or not isinstance(obj["fields"], dict):
+        if not isinstance(kind, str) or kind not in SCHEMAS or not isinstance(obj["fields"], dict):
             fail("TX_MALFORMED", f"unknown transaction kind {kind!r}")
         schema = SCHEMAS[kind][2]
         if set(obj["fields"]) != {n for n, _ in schema}:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from medshare.reference.testbed import get_group
+from medshare.spec import jsonio
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import R
 from medshare.spec.rng import DeterministicRNG
@@ -87,9 +88,9 @@ def test_snarkjs_verifies_medshare_proof(tmp_path: Path) -> None:
 
 def test_medshare_verifies_snarkjs_proof(circom_build: Path) -> None:
     group = get_group("native")
-    vk = formats.vk_from_snarkjs(group, json.loads((circom_build / "snark_vk.json").read_text()))
-    proof = formats.proof_from_snarkjs(group, json.loads((circom_build / "snark_proof.json").read_text()))
-    public = formats.public_from_snarkjs(json.loads((circom_build / "snark_public.json").read_text()))
+    vk = formats.vk_from_snarkjs(group, jsonio.loads((circom_build / "snark_vk.json").read_bytes()))
+    proof = formats.proof_from_snarkjs(group, jsonio.loads((circom_build / "snark_proof.json").read_bytes()))
+    public = formats.public_from_snarkjs(jsonio.loads((circom_build / "snark_public.json").read_bytes()))
     assert public == [200 * 7 + 5 * 5, 5]
     groth16.verify(group, vk, public, proof)
     with pytest.raises(MedshareError) as e:
@@ -120,8 +121,8 @@ def snarkjs_proves_with_exported_key(workdir: Path, r1cs: R1CS, wtns: bytes, see
     (workdir / "m.wtns").write_bytes(wtns)
     out = run(SNARKJS, "groth16", "prove", "m.zkey", "m.wtns", "m_proof.json", "m_public.json", cwd=workdir)
     assert out.returncode == 0, out.stdout + out.stderr
-    proof_json = json.loads((workdir / "m_proof.json").read_text())
-    public = formats.public_from_snarkjs(json.loads((workdir / "m_public.json").read_text()))
+    proof_json = jsonio.loads((workdir / "m_proof.json").read_bytes())
+    public = formats.public_from_snarkjs(jsonio.loads((workdir / "m_public.json").read_bytes()))
     z = formats.wtns_from_snarkjs(wtns)
     assert public == r1cs.public_inputs(z)
     groth16.verify(group, pk.vk, public, formats.proof_from_snarkjs(group, proof_json))
@@ -131,7 +132,7 @@ def snarkjs_proves_with_exported_key(workdir: Path, r1cs: R1CS, wtns: bytes, see
     assert not groth16.is_valid(group, pk.vk, wrong, formats.proof_from_snarkjs(group, proof_json))
     out = run(SNARKJS, "zkey", "export", "verificationkey", "m.zkey", "m_vk.json", cwd=workdir)
     assert out.returncode == 0, out.stdout + out.stderr
-    exported = json.loads((workdir / "m_vk.json").read_text())
+    exported = jsonio.loads((workdir / "m_vk.json").read_bytes())
     exported.pop("vk_alphabeta_12")
     assert exported == vk_json
 
@@ -155,11 +156,11 @@ def test_snarkjs_proves_medshare_circuit_with_exported_zkey(tmp_path: Path) -> N
         out = run(*step, cwd=tmp_path)
         assert out.returncode == 0, f"{step}: {out.stdout}\n{out.stderr}"
     vk = groth16.setup(group, r1cs, DeterministicRNG(b"peer-d-setup")).vk
-    vk2 = formats.vk_from_snarkjs(group, json.loads((tmp_path / "m2_vk.json").read_text()))
+    vk2 = formats.vk_from_snarkjs(group, jsonio.loads((tmp_path / "m2_vk.json").read_bytes()))
     assert vk2.delta_g2 != vk.delta_g2 and (vk2.alpha_g1, vk2.beta_g2, vk2.gamma_g2, vk2.ic) == (
         vk.alpha_g1, vk.beta_g2, vk.gamma_g2, vk.ic)
-    proof2 = formats.proof_from_snarkjs(group, json.loads((tmp_path / "m2_proof.json").read_text()))
-    public = formats.public_from_snarkjs(json.loads((tmp_path / "m2_public.json").read_text()))
+    proof2 = formats.proof_from_snarkjs(group, jsonio.loads((tmp_path / "m2_proof.json").read_bytes()))
+    public = formats.public_from_snarkjs(jsonio.loads((tmp_path / "m2_public.json").read_bytes()))
     groth16.verify(group, vk2, public, proof2)
     assert not groth16.is_valid(group, vk, public, proof2)
 

@@ -335,14 +335,27 @@ def _sweep_inputs() -> Iterator[tuple[dict[str, Any], tuple[Any, ...] | None]]:
                 yield {**request, "input": inp}, strict
 
 
-def _sweep_one(request: dict[str, Any], near_miss: tuple[Any, ...] | None) -> str:
-    """One sweep input; a near-miss hex string must make its request fail, or (in a trace) its step."""
+def _accepted(request: dict[str, Any], path: tuple[Any, ...]) -> bool:
+    """Whether the reply to ``request`` accepts the field at ``path`` of its input (in a trace: its step)."""
     reply = adapter.reply_to(_ops(), json.dumps(request).encode(), "fuzz")
     assert reply.get("error") != "INTERNAL", reply
-    if near_miss is not None and reply["ok"]:
-        steps = reply["output"].get("steps") if isinstance(reply["output"], dict) else None
-        accepted = not (steps is not None and near_miss[0] == "steps" and steps[near_miss[1]]["result"] == "invalid")
-        assert not accepted, f"{request['op']}: a malformed hex string at {near_miss} was accepted"
+    if not reply["ok"]:
+        return False
+    steps = reply["output"].get("steps") if isinstance(reply["output"], dict) else None
+    return not (steps is not None and path[0] == "steps" and steps[path[1]]["result"] == "invalid")
+
+
+def _sweep_one(request: dict[str, Any], near_miss: tuple[Any, ...] | None) -> str:
+    """One sweep input; a near-miss hex string in a field the operation reads (one whose removal it refuses)
+    must make its request fail, or (in a trace) its step."""
+    reply = adapter.reply_to(_ops(), json.dumps(request).encode(), "fuzz")
+    assert reply.get("error") != "INTERNAL", reply
+    if near_miss is not None and _accepted(request, near_miss):
+        without = json.loads(json.dumps(request))
+        parent = _get(without["input"], near_miss[:-1])
+        del parent[near_miss[-1]]
+        unread = isinstance(parent, dict) and _accepted(without, near_miss)
+        assert unread, f"{request['op']}: a malformed hex string at {near_miss} was accepted"
     return "ok" if reply["ok"] else str(reply["error"])
 
 
