@@ -62,10 +62,10 @@ class VectorFileBuilder:
         return self
 
     def _params(self) -> dict[str, Any]:
+        """The params of the current group (a first group without params if none was started)."""
         if not self.groups:
             self.group()
-        params: dict[str, Any] = self.groups[-1]["params"]
-        return params
+        return self.groups[-1]["params"]
 
     def _add(self, schema: str, test: dict[str, Any], noted: Iterable[str] = ()) -> None:
         """Append ``test``; its flags and the ``noted`` ones (flags of trace steps) are kept in ``notes``."""

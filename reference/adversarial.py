@@ -12,15 +12,12 @@ G1 encodings are 48 bytes, G2 96 (x = x0 + x1*u encoded x1 || x0, the flags in t
 from __future__ import annotations
 
 from py_ecc.bls.point_compression import modular_squareroot_in_FQ2
-from py_ecc.optimized_bls12_381 import FQ2, b2
+from py_ecc.optimized_bls12_381 import FQ, FQ2, b2, is_inf, multiply, normalize
 
 from ..spec.crypto import secp256k1
-from ..spec.params import FP_BYTES, G1_BYTES, G2_BYTES, GT_BYTES, P, R
+from ..spec.params import FP_BYTES, G1_BYTES, GT_BYTES, P, R
 from ..spec.rng import RNG, random_below
-from .backends import fp12
-
-G1_COFACTOR = 0x396C8C005555E1568C00AAAB0000AAAB
-SIZES = {"g1": G1_BYTES, "g2": G2_BYTES}
+from .backends import fp12, get_group
 
 FLAG_COMPRESSED, FLAG_INFINITY, FLAG_SIGN = 0x80, 0x40, 0x20
 
@@ -67,8 +64,6 @@ def g1_not_on_curve(start: int = 1) -> bytes:
 def g1_off_subgroup(start: int = 1, sign: bool = False) -> bytes:
     """The smallest x >= start of a point on E(Fp) outside the order-r subgroup (most curve points are: the
     cofactor is ~2^125); ``sign`` picks (x, y) or (x, -y), both outside."""
-    from py_ecc.optimized_bls12_381 import FQ, is_inf, multiply
-
     x = start
     while True:
         y = _g1_y(x)
@@ -88,8 +83,6 @@ def g2_not_on_curve(start: int = 1) -> bytes:
 def g2_off_subgroup(start: int = 1, x1: int = 1, sign: bool = False) -> bytes:
     """x = x0 + x1*u for the smallest x0 >= start of a point on the twist outside the order-r subgroup;
     ``sign`` picks (x, y) or (x, -y), both outside."""
-    from py_ecc.optimized_bls12_381 import is_inf, multiply
-
     x0 = start
     while True:
         x = FQ2([x0, x1])
@@ -206,10 +199,6 @@ def wrong_length(valid: bytes, n: int) -> bytes:
 def uncompressed(valid: bytes) -> bytes:
     """The ZCash uncompressed form (x || y, flags clear: 96 or 192 bytes) of a valid compressed G1 or G2 point,
     from the pure backend's affine coordinates."""
-    from py_ecc.optimized_bls12_381 import normalize
-
-    from .backends import get_group
-
     pure = get_group("pure")
     if len(valid) == G1_BYTES:
         x, y = normalize(pure.g1_from_bytes(valid).p)  # type: ignore[attr-defined]
