@@ -16,7 +16,7 @@ from the modules behind. What is offered:
 * **Fp12 arithmetic** on medshare's tower coefficients: the module :mod:`fp12`;
 * **known answers** of the group layer (RFC 9380): :func:`rfc9380_vectors`, :data:`G1_SUITE`, :data:`G2_SUITE`,
   :func:`g1_encoding`, :func:`g2_encoding`;
-* **malformed group encodings**, each failing exactly one strict-decoding check of spec/group.md.
+* **malformed encodings**, each failing exactly one strict-decoding check: the module :mod:`adversarial`.
 """
 
 from __future__ import annotations
@@ -85,32 +85,14 @@ g1_encoding = _selfcheck.g1_encoding
 #: the compressed G2 encoding of an affine point (x, y) over Fp2
 g2_encoding = _selfcheck.g2_encoding
 
-# -- malformed group encodings -----------------------------------------------------------------------------------
+# -- malformed encodings ----------------------------------------------------------------------------------------
 
-#: a compressed G1 encoding whose x is not on the curve
-g1_not_on_curve = _adversarial.g1_not_on_curve
-#: a compressed G1 encoding of a curve point outside the order-r subgroup
-g1_off_subgroup = _adversarial.g1_off_subgroup
-#: a compressed G2 encoding whose x is not on the twist
-g2_not_on_curve = _adversarial.g2_not_on_curve
-#: a compressed G2 encoding of a twist point outside the order-r subgroup
-g2_off_subgroup = _adversarial.g2_off_subgroup
-#: the compression flag over x = p
-x_not_canonical = _adversarial.x_not_canonical
-#: a valid encoding with the compression bit cleared
-uncompressed_flag = _adversarial.uncompressed_flag
-#: the infinity flag with a nonzero payload
-infinity_with_payload = _adversarial.infinity_with_payload
-#: the infinity flag with the sign bit set
-infinity_with_sign = _adversarial.infinity_with_sign
-#: the canonical encoding of the identity (the point at infinity)
-identity = _adversarial.identity
-#: a unit of Fp12 outside GT
-gt_off_subgroup = _adversarial.gt_off_subgroup
-#: a valid GT encoding with a coefficient not reduced mod p
-gt_not_canonical = _adversarial.gt_not_canonical
+#: malformed encodings (G1, G2, GT, secp256k1), each failing one strict-decoding check: the module
+#: :mod:`medshare.reference.adversarial`, which every vector generator takes them from
+adversarial = _adversarial
 
 __all__ = [
+    "adversarial",
     "G1_SUITE",
     "G2_SUITE",
     "Deployment",
@@ -125,19 +107,8 @@ __all__ = [
     "forge_certificate",
     "fp12",
     "g1_encoding",
-    "g1_not_on_curve",
-    "g1_off_subgroup",
     "g2_encoding",
-    "g2_not_on_curve",
-    "g2_off_subgroup",
     "get_group",
-    "gt_not_canonical",
-    "gt_off_subgroup",
-    "identity",
-    "infinity_with_payload",
-    "infinity_with_sign",
     "make_deployment",
     "rfc9380_vectors",
-    "uncompressed_flag",
-    "x_not_canonical",
 ]
