@@ -40,7 +40,8 @@ class ValidatorNode:
         self.path = Path(path)
         self.cfg, self.index, self.signer = cfg, index, signer
         self.recovered: LedgerReport | None = None
-        self.sync_from: int | None = None  # while catching up after a recovery: the height last asked from
+        self.sync_from: int | None = None  # while catching up (see catch_up): the height last asked from
+        self.early: dict[int, list[BlockSync]] = {}  # while catching up: blocks that came ahead of the head
         self.last_committed: list[Committed] = []
         self.db = sqlite3.connect(self.path, isolation_level=None)
         try:
@@ -89,17 +90,46 @@ class ValidatorNode:
             raise
 
     def catch_up(self) -> list[Outgoing]:
-        """After a recovery, ask every peer for the blocks above the head (SYNC). While the answers come in full
-        batches, :meth:`handle` asks for the next batch."""
-        if self.recovered is None:
-            return []
+        """Ask every peer for the blocks above the head (SYNC), as a node does after a recovery. Until the node
+        commits a block by consensus again, :meth:`handle` keeps blocks that arrive ahead of the head (the
+        network reorders) and applies them in order, and asks for the next batch when a whole one came."""
         self.sync_from = self.height() + 1
+        self.early = {}
         return [(None, SyncRequest(self.sync_from, self.index))]
 
     # -- input -----------------------------------------------------------------------------------------------
     def handle(self, message: Message | Timeout, *, crash: str | None = None) -> list[Outgoing]:
         """Step the replica; persist; return what to send. ``crash`` injects a crash "before_commit" (the
         transaction rolls back) or "after_commit" (the outgoing messages are lost)."""
+        if (self.sync_from is not None and isinstance(message, BlockSync)
+                and self.height() + 1 < message.block.height < self.sync_from + self.cfg.sync_batch):
+            kept = self.early.setdefault(message.block.height, [])
+            if message not in kept and len(kept) < self.cfg.n:
+                kept.append(message)  # checked when the blocks below it are in
+            self.last_committed = []
+            return []
+        out = self._step(message, crash)
+        if self.sync_from is None:
+            return out
+        if self.last_committed and not isinstance(message, BlockSync):
+            self.sync_from, self.early = None, {}  # committing by consensus again: caught up
+            return out
+        committed = list(self.last_committed)
+        while self.height() + 1 in self.early:
+            for m in self.early.pop(self.height() + 1):
+                try:
+                    out += self._step(m, None)
+                except MedshareError:
+                    continue  # a bad copy: another peer's may be good
+                committed += self.last_committed
+                break
+        self.last_committed = committed
+        if committed and self.height() >= self.sync_from + self.cfg.sync_batch - 1:
+            self.sync_from, self.early = self.height() + 1, {}  # a whole batch came: there may be more
+            out.append((None, SyncRequest(self.sync_from, self.index)))
+        return out
+
+    def _step(self, message: Message | Timeout, crash: str | None) -> list[Outgoing]:
         new, out, committed = step(self.replica, message)
         if committed or out:
             # what the replica sends (its votes) and commits must survive a crash; what it only received may
@@ -111,10 +141,6 @@ class ValidatorNode:
         self.last_committed = committed
         if crash == "after_commit":
             raise Crash("crash after the commit")
-        if (self.sync_from is not None and isinstance(message, BlockSync) and committed
-                and self.height() >= self.sync_from + self.cfg.sync_batch - 1):
-            self.sync_from = self.height() + 1  # a full batch came: there may be more
-            out = out + [(None, SyncRequest(self.sync_from, self.index))]
         return out
 
     def handle_bytes(self, data: bytes) -> list[Outgoing]:
