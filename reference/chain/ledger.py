@@ -191,8 +191,6 @@ def _replay(cfg: PbftConfig, chain: tuple[Committed, ...]) -> dict[bytes, bytes]
 def verify(db: sqlite3.Connection, cfg: PbftConfig, index: int | None = None) -> Verified:
     """Check the ledger behind ``db`` (read only). ``index``: the replica the snapshot must belong to."""
     done = _Replay(cfg)
-    snap: ConsensusState | None = None
-    rows = 0
     try:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -201,42 +199,55 @@ def verify(db: sqlite3.Connection, cfg: PbftConfig, index: int | None = None) ->
     if not tables and version == 0:
         report = LedgerReport(True, "", None, None, 0, 0, state_root(done.state))
         return Verified(report, (), done.state, None, True)
-    try:
-        if version != FORMAT:
-            raise _Bad(f"format version {version}, expected {FORMAT}", None)
-        for t in TABLES:
-            if t not in tables:
-                raise _Bad(f"table {t} is missing", t)
-        rows = _select(db, "SELECT COUNT(*) FROM blocks", "blocks")[0][0]
+    problems: list[_Bad] = []  # in the order of the check; the first is reported
+    if version != FORMAT:
+        problems.append(_Bad(f"format version {version}, expected {FORMAT}", None))
+    rows = 0
+    if "blocks" not in tables:
+        problems.append(_Bad("table blocks is missing", "blocks", 1))
+    else:
+        try:
+            rows = _select(db, "SELECT COUNT(*) FROM blocks", "blocks")[0][0]
+            _check_blocks(db, cfg, done)
+        except _Bad as b:
+            problems.append(b)
+    snap: ConsensusState | None = None
+    if "consensus" not in tables:
+        problems.append(_Bad("table consensus is missing", "consensus"))
+    else:
         try:
             snap = _load_snapshot(db, cfg, index)
-            snap_problem = None
         except _Bad as b:
-            snap_problem = b
-        _check_blocks(db, cfg, done)
-        if snap_problem is not None:
-            raise snap_problem
-        n = len(done.chain)
+            problems.append(b)
+    n = len(done.chain)
+    if not problems:
         if snap is None and n > 0:
-            raise _Bad(f"no consensus snapshot beside {n} blocks", "consensus")
-        if snap is not None:
-            at = snap.head.height
-            if at > n:
-                raise _Bad(f"block {n + 1} is missing: the consensus snapshot was written at height {at}",
-                           "blocks", n + 1)
-            if at < n:
-                raise _Bad(f"blocks above height {at}, where the consensus snapshot was written", "blocks", at + 1)
-            if snap.head != (done.chain[-1][0].header if n else genesis_header(cfg.chain)):
-                raise _Bad("the snapshot's head is not the stored head block", "consensus")
-        _check_state(db, done.state, n)
-    except _Bad as b:
-        good, state = tuple(done.chain), done.state
-        if b.first_bad_height is not None and b.first_bad_height - 1 < len(good):
-            good = good[: b.first_bad_height - 1]
-            state = _replay(cfg, good)
-        return _verified(b.reason, b.first_bad_height, b.table, rows, good, state, snap)
-    report = LedgerReport(True, "", None, None, rows, len(done.chain), state_root(done.state))
-    return Verified(report, tuple(done.chain), done.state, snap)
+            problems.append(_Bad(f"no consensus snapshot beside {n} blocks", "consensus"))
+        elif snap is not None and snap.head.height > n:
+            problems.append(_Bad(f"block {n + 1} is missing: the consensus snapshot was written at height "
+                                 f"{snap.head.height}", "blocks", n + 1))
+        elif snap is not None and snap.head.height < n:
+            problems.append(_Bad(f"blocks above height {snap.head.height}, where the consensus snapshot was "
+                                 "written", "blocks", snap.head.height + 1))
+        elif snap is not None and snap.head != (done.chain[-1][0].header if n else genesis_header(cfg.chain)):
+            problems.append(_Bad("the snapshot's head is not the stored head block", "consensus"))
+    if not problems:
+        try:
+            if "state" not in tables:
+                raise _Bad("table state is missing", "state")
+            _check_state(db, done.state, n)
+        except _Bad as b:
+            problems.append(b)
+    if not problems:
+        report = LedgerReport(True, "", None, None, rows, n, state_root(done.state))
+        return Verified(report, tuple(done.chain), done.state, snap)
+    first = problems[0]
+    good, state = tuple(done.chain), done.state
+    bad_heights = [b.first_bad_height for b in problems if b.first_bad_height is not None]
+    if bad_heights and min(bad_heights) - 1 < n:
+        good = good[: min(bad_heights) - 1]
+        state = _replay(cfg, good)
+    return _verified(first.reason, first.first_bad_height, first.table, rows, good, state, snap)
 
 
 def _verified(reason: str, first_bad: int | None, table: str | None, rows: int,
