@@ -65,8 +65,11 @@ class LedgerReport:
     def message(self) -> str:
         if self.ok:
             return f"ledger ok: {self.good_height} blocks, state root {to_hex(self.state_root)}"
-        where = f"height {self.first_bad_height}" if self.first_bad_height is not None else f"table {self.table}"
-        return f"ledger corrupt at {where}: {self.reason}"
+        if self.first_bad_height is not None:
+            return f"ledger corrupt at height {self.first_bad_height}: {self.reason}"
+        if self.table is not None:
+            return f"ledger corrupt in table {self.table}: {self.reason}"
+        return f"ledger corrupt: {self.reason}"
 
     def raise_if_corrupt(self) -> None:
         if not self.ok:
