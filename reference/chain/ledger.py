@@ -1,5 +1,5 @@
 """A validator's SQLite ledger: its layout, the check every open runs, and recovery from damage
-(spec/chain/chain.md, "Reference nodes" and "Consensus snapshots").
+(spec/chain/chain.md, "Reference nodes" and "Consensus snapshots and ledger checks").
 
 The ledger has three tables — ``blocks`` (height, block hash, block, commit certificate), ``state`` (key,
 value) and ``consensus`` (one row: the snapshot of ``spec/chain/snapshot.py``) — and ``PRAGMA user_version``
@@ -7,7 +7,7 @@ value) and ``consensus`` (one row: the snapshot of ``spec/chain/snapshot.py``) �
 
 :func:`verify` checks, in this order, and reports the first problem:
 
-1. the format version and the three tables;
+1. the format version and the three tables (a missing blocks table makes height 1 the first bad one);
 2. the blocks: heights contiguous from 1; each block and certificate decodes and is in canonical form; the
    stored hash is the block's; the certificate holds 2f+1 valid COMMIT signatures on this block
    (``pbft.verify_committed``); the block extends the one before it, from the genesis header, and replaying

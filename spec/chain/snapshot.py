@@ -1,5 +1,5 @@
 """The consensus snapshot: what a PBFT replica keeps across a restart, as canonical bytes
-(spec/chain/chain.md, "Consensus snapshots").
+(spec/chain/chain.md, "Consensus snapshots and ledger checks").
 
 A :class:`ConsensusState` is everything of a replica except its configuration, its signing key, the
 committed chain, the application state, the pending transactions and the states after pending blocks (which
