@@ -21,8 +21,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="medshare: dual-blockchain sharing of Medical-IoT data.")
 vectors_app = typer.Typer(no_args_is_help=True, help="Conformance vectors.")
 trace_app = typer.Typer(no_args_is_help=True, help="Traces from TLC and ITF.")
+node_app = typer.Typer(no_args_is_help=True, help="Validator nodes and their ledgers.")
 app.add_typer(vectors_app, name="vectors")
 app.add_typer(trace_app, name="trace")
+app.add_typer(node_app, name="node")
 
 console = Console(stderr=True)
 
@@ -68,12 +70,13 @@ def _not_built(what: str, issue: int) -> Callable[[], dict[str, Any]]:
 @app.command()
 def demo(
     seed: int = typer.Option(1, help="scenario seed"),
+    keep: Path | None = typer.Option(None, help="keep the ledgers and CPC stores in this directory"),
     json_path: str | None = JsonOpt,
 ) -> None:
     """Run the end-to-end sharing scenario, narrated, and check every property."""
     from .reference.protocol.demo import demo as run_demo
 
-    _run("demo", json_path, lambda: run_demo(seed, console))
+    _run("demo", json_path, lambda: run_demo(seed, console, keep))
 
 
 @app.command()
@@ -174,6 +177,39 @@ def trace_replay(file: Path, json_path: str | None = JsonOpt,
         return summary
 
     _run("trace replay", json_path, body)
+
+
+@node_app.command("check")
+def node_check(
+    db: Path = typer.Argument(..., help="a validator's ledger (SQLite), e.g. kept by `medshare demo --keep DIR`"),
+    chain: str = typer.Option("mdc", help="the chain the ledger belongs to: mdc or shc"),
+    seed: int = typer.Option(1, help="the demo seed whose deployment the ledger's chain was made with"),
+    index: int | None = typer.Option(None, help="the validator index (checks that the snapshot is this node's)"),
+    json_path: str | None = JsonOpt,
+) -> None:
+    """Verify a ledger without opening a node: contiguous heights, parent hashes, every commit certificate,
+    the state replayed from genesis, the consensus snapshot. Exit 1 with LEDGER_CORRUPT and the first bad height."""
+
+    def body() -> dict[str, Any]:
+        from .reference.chain.ledger import check_ledger
+        from .reference.protocol.scenario import demo_chain_config
+        from .reference.testbed import get_group
+        from .spec.chain.tx import MDC, SHC
+        from .spec.errors import fail
+
+        if chain not in ("mdc", "shc"):
+            fail("INVALID_ARGUMENT", "--chain is mdc or shc")
+        report = check_ledger(db, demo_chain_config(get_group("native"), seed, MDC if chain == "mdc" else SHC),
+                              index)
+        summary = {**report.to_json(), "file": str(db), "chain": chain}
+        if report.ok:
+            console.print(f"[green]{report.message()}[/]")
+        else:
+            console.print(f"[bold red]LEDGER_CORRUPT[/] {db}: {report.message()}")
+            summary["error"] = "LEDGER_CORRUPT"
+        return summary
+
+    _run("node check", json_path, body)
 
 
 @app.command()

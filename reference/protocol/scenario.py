@@ -212,6 +212,18 @@ POLICY_2 = "cardiology@1 and researcher@1"
 THRESHOLD, SHARES = 2, 3
 
 
+def demo_deployment(group: PairingGroup, seed: int, vk: groth16.VerifyingKey) -> Deployment:
+    """The demo's two chains for ``seed``: SHC's payload rules verify policy proofs under ``vk``."""
+    return make_deployment(group, f"demo/{seed}", cache={}, payload_rules=protocol.payload_rules(group, vk))
+
+
+def demo_chain_config(group: PairingGroup, seed: int, chain: str) -> PbftConfig:
+    """The configuration of the demo's chain ``chain`` (MDC or SHC) for ``seed``, as its validators run it: what
+    ``medshare node check`` verifies a kept ledger against."""
+    dep = demo_deployment(group, seed, circuit_keys(group, f"demo/{seed}").vk)
+    return dep.mdc if chain == MDC else dep.shc
+
+
 class Scenario:
     """The demo's world: two MIs with three devices, two RIs (one authorised), three CPC nodes (t = 2, the third
     Byzantine), four validators per chain."""
@@ -262,8 +274,7 @@ class Scenario:
         g = self.group
         self.pk16 = self.step("0 setup", "deployment", "Groth16 keys of the policy circuit from the seed (unsafe)",
                               lambda: circuit_keys(g, f"demo/{self.seed}"))
-        self.dep = make_deployment(g, f"demo/{self.seed}", cache={},
-                                   payload_rules=protocol.payload_rules(g, self.pk16.vk))
+        self.dep = demo_deployment(g, self.seed, self.pk16.vk)
         self.keys = self.step("0 setup", "authority", "CBS, IBE and FAME master keys",
                               lambda: protocol.setup_authority(g, self.rng.fork("authority"), self.dep.authority_keys),
                               holds="authority: CBS msk, IBE s, FAME msk")
@@ -543,10 +554,11 @@ def _schema(kind: str) -> tuple[tuple[str, str], ...]:
     return SCHEMAS[kind][2]
 
 
-def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None] | None = None
-             ) -> tuple[Scenario, dict[str, list[str]]]:
-    """Run the scenario; (the scenario with its steps and phase times, property -> violations)."""
-    sc = Scenario(group, seed, narrate=narrate)
+def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None] | None = None,
+             workdir: Path | None = None) -> tuple[Scenario, dict[str, list[str]]]:
+    """Run the scenario; (the scenario with its steps and phase times, property -> violations). With
+    ``workdir`` the ledgers (``mdc/node<i>.sqlite``, ``shc/node<i>.sqlite``) and CPC stores are kept there."""
+    sc = Scenario(group, seed, workdir=workdir, narrate=narrate)
     try:
         result = sc.run()
     finally:
@@ -554,4 +566,5 @@ def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None]
     return sc, result
 
 
-__all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "run_demo", "cbs"]
+__all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "demo_chain_config",
+           "demo_deployment", "run_demo", "cbs"]
