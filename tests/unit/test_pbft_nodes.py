@@ -155,6 +155,9 @@ def test_new_view_must_be_justified() -> None:
         assert e.value.code == code
     ok, _, _ = step(reps[0], nv)
     assert ok.view == 1 and not ok.in_view_change
+    # on the wire: a real NEW-VIEW (and each view change it carries) decodes to itself
+    assert decode_message(nv.to_bytes()) == nv
+    assert all(decode_message(vc.to_bytes()) == vc for vc in nv.view_changes)
 
 
 # -- SQLite nodes --------------------------------------------------------------------------------------------
