@@ -24,12 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from medshare.reference.backends import get_group
-from medshare.reference.chain.deploy import Deployment, make_deployment
 from medshare.reference.chain.ledger import FORMAT, check_ledger
 from medshare.reference.chain.node import ValidatorNode
 from medshare.reference.chain.sim import Faults, Simulation
-from medshare.reference.chain.workload import Workload
+from medshare.reference.testbed import Deployment, Workload, get_group, make_deployment
 from medshare.spec.chain.block import Block
 from medshare.spec.chain.tx import MDC, Transaction
 from medshare.spec.errors import MedshareError

@@ -12,9 +12,8 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from medshare.reference.backends import get_group
-from medshare.reference.chain.deploy import Deployment, make_deployment, validator_signers
-from medshare.reference.chain.workload import Workload
+from medshare.reference.chain.deploy import validator_signers
+from medshare.reference.testbed import Deployment, Workload, get_group, make_deployment
 from medshare.spec.chain.codec import sha256
 from medshare.spec.chain.messages import ClientTx, Timeout, Vote
 from medshare.spec.chain.pbft import Replica, check_snapshot, new_replica, step
