@@ -9,8 +9,10 @@ from typing import Any
 import attrs
 
 from ...reference.testbed import Deployment, Ledger, Workload, certify, forge_certificate, get_group, make_deployment
+from ...spec.chain.anchor import anchor_key
 from ...spec.chain.block import Block, CommitCertificate, tx_root
-from ...spec.chain.codec import to_hex
+from ...spec.chain.codec import from_hex, to_hex
+from ...spec.chain.entries import AnchorEntry
 from ...spec.chain.merkle import MerkleProof, prove_state
 from ...spec.chain.state import ChainConfig, State, apply, genesis_state
 from ...spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
@@ -280,9 +282,8 @@ def anchor_vectors(world: ShcWorld) -> list[dict[str, Any]]:
     c.valid("height 1, three of four validators in view 2", _relay_input(cfg, none, b1, cert1), flags=["Valid"])
     c.valid("height 2, three signers", _relay_input(cfg, none, world.b2, world.cert2), flags=["Valid"])
     c.valid("height 3, all four signers, view 1", _relay_input(cfg, none, world.b3, world.cert3), flags=["Valid"])
-    stored = {b"mdc/" + (2).to_bytes(8, "big"): anchor_relay(_relay_input(cfg, none, world.b2, world.cert2)) and
-              __import__("medshare.spec.chain.entries", fromlist=["AnchorEntry"]).AnchorEntry(
-                  world.b2.block_hash(), world.b2.header.state_root).to_bytes()}
+    relayed = anchor_relay(_relay_input(cfg, none, world.b2, world.cert2))
+    stored = {anchor_key(2): AnchorEntry(from_hex(relayed["blockHash"]), from_hex(relayed["stateRoot"])).to_bytes()}
     c.valid("height 3 extends the stored height 2", _relay_input(cfg, stored, world.b3, world.cert3), flags=["Valid"])
     c.invalid("certificate for another block", _relay_input(cfg, none, world.b2, forge_certificate(
         world.cert2, digest=world.b3.block_hash())), "ANCHOR_FORGED", ["ForgedAnchor"])
@@ -308,7 +309,7 @@ def anchor_vectors(world: ShcWorld) -> list[dict[str, Any]]:
     tampered = attrs.evolve(world.b2.header, state_root=b"\x33" * 32)
     c.invalid("header state root changed after certification",
               _relay_input(cfg, none, world.b2, world.cert2, tampered.to_bytes()), "ANCHOR_FORGED", ["ForgedAnchor"])
-    conflict = {b"mdc/" + (2).to_bytes(8, "big"): stored[b"mdc/" + (2).to_bytes(8, "big")][::-1]}
+    conflict = {anchor_key(2): stored[anchor_key(2)][::-1]}
     c.invalid("a different header is stored at this height", _relay_input(cfg, conflict, world.b2, world.cert2),
               "ANCHOR_FORGED", ["ForgedAnchor"])
     c.invalid("the stored parent differs", _relay_input(cfg, conflict, world.b3, world.cert3), "ANCHOR_FORGED",
