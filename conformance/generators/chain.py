@@ -15,7 +15,7 @@ from ...spec.chain.codec import from_hex, to_hex
 from ...spec.chain.entries import AnchorEntry
 from ...spec.chain.merkle import MerkleProof, prove_state
 from ...spec.chain.state import ChainConfig, State, apply, genesis_state
-from ...spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
+from ...spec.chain.tx import MDC, SHC, Transaction
 from ..builder import Step, VectorFileBuilder, note
 from ..ops.chain import anchor_relay, anchors_to_json, config_to_json, state_to_json
 
@@ -52,9 +52,6 @@ NOTES: dict[str, dict[str, str]] = {
     "Malformed": note("EDGE_CASE", "Malformed JSON or encodings.", f"{SPEC}#encoding"),
 }
 
-
-def _fields(tx: Transaction) -> dict[str, Any]:
-    return {n: tx.arg(n) for n, _ in SCHEMAS[tx.kind][2]}
 
 
 class Trace:
@@ -135,10 +132,10 @@ def mdc_traces(dep: Deployment) -> dict[str, Any]:
     t2.bad(w.publish("mi-late", "late"), "CERT_EXPIRED", "CertificateState")
     other = w.register(MDC, "mi-x", "MI")
     t2.ok(other[0])
-    forged = w.tx(MDC, "CERT_ISSUE", "authority", **{**_fields(other[1]), "sigma": late[1].arg("sigma")})
+    forged = w.tx(MDC, "CERT_ISSUE", "authority", **{**other[1].fields(), "sigma": late[1].arg("sigma")})
     t2.bad(forged, "CERT_INVALID", "CertificateState")
     # re-issuing the same certificate is valid; the same transaction twice is not
-    reissue = w.tx(MDC, "CERT_ISSUE", "authority", **_fields(other[1]))
+    reissue = w.tx(MDC, "CERT_ISSUE", "authority", **other[1].fields())
     t2.ok(reissue)
     t2.bad(reissue, "TX_DUPLICATE", "DuplicateTx")
 
@@ -202,16 +199,16 @@ def shc_traces(world: ShcWorld) -> dict[str, Any]:
     relay = w.relay("mi-1", world.b2, world.cert2)
     t1.ok(relay)
     t1.bad(w.relay("cpc-1", world.b2, world.cert2), "TX_DUPLICATE", "DuplicateTx")
-    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**_fields(req), "record_entry": req.arg("record_entry") + b"\x00"}),
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "record_entry": req.arg("record_entry") + b"\x00"}),
            "MERKLE_PROOF_INVALID", "MerkleProof")
     p = MerkleProof.from_bytes(req.arg("proof"))
     bad_proof = attrs.evolve(p, index=p.index ^ 1).to_bytes()
-    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**_fields(req), "proof": bad_proof}), "MERKLE_PROOF_INVALID",
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "proof": bad_proof}), "MERKLE_PROOF_INVALID",
            "MerkleProof")
-    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "cpc-1", **_fields(req)), "NOT_AUTHORISED", "NotAuthorised")
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "cpc-1", **req.fields()), "NOT_AUTHORISED", "NotAuthorised")
     req = w.request("ri-1", world.mdc_state_2, 2, rid, "q1")
     t1.ok(req)
-    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**_fields(req), "request_id": b"\x0a" * 32}), "REPLAYED_NONCE",
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "request_id": b"\x0a" * 32}), "REPLAYED_NONCE",
            "ReplayedNonce")
     rq = req.arg("request_id")
     t1.bad(w.grant("cpc-1", rq, "g1"), "NOT_AUTHORISED", "NotAuthorised")
@@ -227,7 +224,7 @@ def shc_traces(world: ShcWorld) -> dict[str, Any]:
     t1.bad(w.tx(SHC, "GRANT_REVOKE", "ri-1", grant_id=gid), "NOT_AUTHORISED", "NotAuthorised")
     t1.ok(w.tx(SHC, "GRANT_REVOKE", "mi-1", grant_id=gid))
     t1.bad(w.receipt("cpc-2", gid), "GRANT_REVOKED", "Revocation")
-    t1.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **_fields(world.pub)), "TX_TYPE_NOT_ALLOWED", "WrongChain")
+    t1.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **world.pub.fields()), "TX_TYPE_NOT_ALLOWED", "WrongChain")
 
     t2 = Trace(world.shc.state, "revocations of attribute epochs, certificates and records reach SHC")
     t2.ok(relay)
@@ -257,7 +254,7 @@ def shc_traces(world: ShcWorld) -> dict[str, Any]:
     notice = w.tx(SHC, "RECORD_REVOKE_NOTICE", "cpc-2", mdc_height=3, record_id=rid, record_entry=entry,
                   proof=prove_state(world.mdc.state, b"record/" + rid).to_bytes())
     t2.ok(notice)
-    t2.bad(w.tx(SHC, "RECORD_REVOKE_NOTICE", "cpc-2", **_fields(notice)), "RECORD_REVOKED", "Revocation")
+    t2.bad(w.tx(SHC, "RECORD_REVOKE_NOTICE", "cpc-2", **notice.fields()), "RECORD_REVOKED", "Revocation")
     t2.bad(w.receipt("cpc-1", live_grant.arg("grant_id")), "RECORD_REVOKED", "Revocation")
     b = VectorFileBuilder("chain.shc.apply", NOTES).group({"config": config_to_json(cfg)})
     for t in (t1, t2):

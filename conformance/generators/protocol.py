@@ -10,7 +10,7 @@ from typing import Any
 
 from ...reference.testbed import Ledger, Workload, certify, circuit_keys, get_group, make_deployment
 from ...spec.chain.merkle import prove_state
-from ...spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
+from ...spec.chain.tx import MDC, SHC
 from ...spec.crypto import umbral
 from ...spec.protocol import protocol
 from ...spec.rng import DeterministicRNG
@@ -32,9 +32,6 @@ NOTES: dict[str, dict[str, str]] = {
                             "not the policy's gate hash, a non-canonical policy.", f"{SPEC}#phases"),
 }
 
-
-def _fields(tx: Transaction) -> dict[str, Any]:
-    return {n: tx.arg(n) for n, _ in SCHEMAS[tx.kind][2]}
 
 
 def generate() -> list[dict[str, Any]]:
@@ -61,7 +58,7 @@ def generate() -> list[dict[str, Any]]:
 
     # MDC: publication predicates
     m = Trace(mdc.state, "publication: policy hash, canonical policy, capsule")
-    f = _fields(publish)
+    f = publish.fields()
     m.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **{**f, "payload": b"\x00" * 32 + f["payload"][32:]}), "TX_MALFORMED",
           "PayloadEncoding")
     m.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **{**f, "policy": "researcher@1 and cardiology@1"}), "POLICY_SYNTAX",

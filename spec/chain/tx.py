@@ -130,6 +130,10 @@ class Transaction:
     def arg(self, name: str) -> Any:
         return self.args[FIELD_INDEX[self.kind][name]]
 
+    def fields(self) -> dict[str, Any]:
+        """The named fields, in schema order: what :meth:`make` takes."""
+        return {n: v for (n, _), v in zip(SCHEMAS[self.kind][2], self.args, strict=True)}
+
     def body_bytes(self) -> bytes:
         """The canonical bytes without the signature (computed once, at construction)."""
         return self._body

@@ -314,14 +314,14 @@ def test_shc_request_grant_receipt_and_anchor_errors() -> None:
     shc.seal([w.relay("mi-1", b2, cert2)])
     assert _code(apply, cfg, shc.state, w.relay("cpc-1", b2, cert2)) == "TX_DUPLICATE"
     # a record reference with a wrong entry or proof
-    bad_entry = w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**_fields(req), "record_entry": req.arg("record_entry") + b"x"})
+    bad_entry = w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "record_entry": req.arg("record_entry") + b"x"})
     assert _code(apply, cfg, shc.state, bad_entry) == "MERKLE_PROOF_INVALID"
-    assert _code(apply, cfg, shc.state, w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**_fields(req), "proof": b"\x00"})) \
+    assert _code(apply, cfg, shc.state, w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "proof": b"\x00"})) \
         == "MERKLE_PROOF_INVALID"
-    assert _code(apply, cfg, shc.state, w.tx(SHC, "ACCESS_REQUEST", "cpc-1", **_fields(req))) == "NOT_AUTHORISED"
+    assert _code(apply, cfg, shc.state, w.tx(SHC, "ACCESS_REQUEST", "cpc-1", **req.fields())) == "NOT_AUTHORISED"
     req = w.request("ri-1", mdc.state, 2, rid, "q1")
     shc.seal([req])
-    replay = w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**_fields(req), "request_id": b"\x05" * 32})
+    replay = w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "request_id": b"\x05" * 32})
     assert _code(apply, cfg, shc.state, replay) == "REPLAYED_NONCE"
     g = w.grant("mi-1", req.arg("request_id"), "g1")
     assert _code(apply, cfg, shc.state, w.grant("cpc-1", req.arg("request_id"), "g1")) == "NOT_AUTHORISED"
@@ -355,7 +355,7 @@ def test_shc_revocations_reach_requests_and_grants() -> None:
     # record revocation on MDC, relayed with a notice, blocks grants
     b3, _ = mdc.seal([w.tx(MDC, "RECORD_REVOKE", "mi-1", record_id=rid)])
     shc.seal([w.relay("mi-1", b3, certify(dep, dep.mdc.chain, b3))])
-    notice_args = _fields(w.request("ri-1", mdc.state, 3, rid, "n"))
+    notice_args = w.request("ri-1", mdc.state, 3, rid, "n").fields()
     notice = w.tx(SHC, "RECORD_REVOKE_NOTICE", "cpc-1", mdc_height=3, record_id=rid,
                   record_entry=notice_args["record_entry"], proof=notice_args["proof"])
     shc.seal([notice])
@@ -375,9 +375,5 @@ def test_payload_rules_are_pluggable() -> None:
     cfg = attrs.evolve(dep.mdc.chain, payload_rules={"RECORD_PUBLISH": no_proof})
     w = Workload(dep, "rules")
     assert _code(apply, cfg, genesis_state(cfg), w.publish("mdc-v0", "p")) == "PROOF_INVALID"
-    ok = w.tx(MDC, "RECORD_PUBLISH", "mdc-v0", **{**_fields(w.publish("mdc-v0", "p2")), "payload": b"valid-proof"})
+    ok = w.tx(MDC, "RECORD_PUBLISH", "mdc-v0", **{**w.publish("mdc-v0", "p2").fields(), "payload": b"valid-proof"})
     apply(cfg, genesis_state(cfg), ok)
-
-
-def _fields(tx: Transaction) -> dict[str, object]:
-    return {n: tx.arg(n) for n, _ in SCHEMAS[tx.kind][2]}

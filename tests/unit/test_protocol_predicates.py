@@ -74,8 +74,7 @@ def refuse(cfg: Any, state: Any, tx: Transaction) -> str:
 
 
 def fields_of(tx: Transaction) -> dict[str, Any]:
-    return {n: tx.arg(n) for n in ("request_id", "mdc_height", "record_id", "record_entry", "proof", "nonce",
-                                   "payload")}
+    return tx.fields()
 
 
 def test_valid_request_accepted_then_replay_refused(w: W) -> None:
@@ -159,8 +158,7 @@ def test_revocations_refuse_the_grant(w: W) -> None:
 
 def test_record_publish_predicate(w: W) -> None:
     tx = next(t for b in w.mdc.blocks for t in b.txs if t.kind == "RECORD_PUBLISH")
-    f = {n: tx.arg(n) for n in ("record_id", "patient", "policy", "blob_hash", "capsule", "data_commitment",
-                                "payload")}
+    f = tx.fields()
     f["record_id"] = b"\x05" * 32
     bad_hash = dict(f, payload=b"\x00" * 32 + f["payload"][32:])
     assert refuse(w.mdc.cfg, w.mdc.state, w.wl.tx(MDC, "RECORD_PUBLISH", "mi1", **bad_hash)) == "TX_MALFORMED"
