@@ -14,7 +14,7 @@ from ...spec.chain.block import Block, CommitCertificate, tx_root
 from ...spec.chain.codec import from_hex, to_hex
 from ...spec.chain.entries import AnchorEntry
 from ...spec.chain.merkle import MerkleProof, prove_state
-from ...spec.chain.state import ChainConfig, State, apply, genesis_state
+from ...spec.chain.state import ChainConfig, State, genesis_state
 from ...spec.chain.tx import MDC, SHC, Transaction
 from ..builder import Step, VectorFileBuilder, note
 from ..ops.chain import anchor_relay, anchors_to_json, config_to_json, state_to_json
@@ -362,5 +362,3 @@ def generate() -> list[dict[str, Any]]:
     world = ShcWorld(dep)
     return [mdc_traces(dep), shc_traces(world)] + anchor_vectors(world)
 
-
-__all__ = ["generate", "apply"]

@@ -22,7 +22,7 @@ from ...spec.chain.merkle import state_root
 from ...spec.chain.messages import BlockSync, Message, SyncRequest, Timeout, decode_message
 from ...spec.chain.pbft import Committed, Outgoing, PbftConfig, Replica, new_replica, step
 from ...spec.chain.snapshot import encode
-from ...spec.errors import MedshareError, fail
+from ...spec.errors import MedshareError
 from . import ledger
 from .ledger import LedgerReport
 
@@ -169,11 +169,4 @@ class ValidatorNode:
         self.db.close()
 
 
-def open_node(path: Path | str, cfg: PbftConfig, index: int, signer: auth.Signer | None) -> ValidatorNode:
-    try:
-        return ValidatorNode(path, cfg, index, signer)
-    except sqlite3.DatabaseError as e:
-        fail("INVALID_ARGUMENT", f"cannot open ledger {path}: {e}")
-
-
-__all__ = ["Crash", "LedgerReport", "MedshareError", "ValidatorNode", "open_node"]
+__all__ = ["Crash", "ValidatorNode"]

@@ -24,7 +24,7 @@ from ...spec.chain.entries import CertEntry, RecordEntry
 from ...spec.chain.pbft import PbftConfig
 from ...spec.chain.state import apply
 from ...spec.chain.tx import MDC, SHC, Transaction
-from ...spec.crypto import cbs, ibe, umbral
+from ...spec.crypto import ibe, umbral
 from ...spec.crypto.secp256k1 import Point
 from ...spec.errors import MedshareError
 from ...spec.group import PairingGroup
@@ -567,4 +567,4 @@ def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None]
 
 
 __all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "demo_chain_config",
-           "demo_deployment", "run_demo", "cbs"]
+           "demo_deployment", "run_demo"]

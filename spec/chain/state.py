@@ -19,7 +19,6 @@ from . import anchor, auth
 from .block import MAX_BLOCK_TXS, ZERO_HASH, Block, Header, tx_root
 from .codec import sha256, u64
 from .entries import (
-    AnchorEntry,
     AttributeEntry,
     CertEntry,
     DeviceEntry,
@@ -45,7 +44,7 @@ from .entries import (
     tx_key,
 )
 from .merkle import state_root
-from .tx import MAX_TX_BYTES, MDC, SCHEMAS, SHC, Transaction
+from .tx import MAX_TX_BYTES, SCHEMAS, Transaction
 
 State = Mapping[bytes, bytes]
 #: a payload predicate: (state, tx) -> None, raising a MedshareError to reject the transaction
@@ -577,4 +576,4 @@ def describe(state: State) -> dict[str, Any]:
 
 __all__ = ["RULES", "ChainConfig", "GenesisEntity", "PayloadRule", "Rule", "State", "apply", "apply_block",
            "apply_txs", "build_block", "check_grant_live", "check_header", "genesis_header", "genesis_state",
-           "height_of", "primary_of", "AnchorEntry", "MDC", "SHC"]
+           "height_of", "primary_of"]

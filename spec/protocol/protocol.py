@@ -15,11 +15,11 @@ import attrs
 
 from ..chain import auth
 from ..chain.anchor import record_key
-from ..chain.codec import Reader, blob, sha256, text, u8
+from ..chain.codec import Reader, blob, sha256, u8
 from ..chain.entries import RecordEntry, k
 from ..chain.merkle import prove_state
 from ..chain.state import PayloadRule, State, check_grant_live
-from ..chain.tx import MDC, SHC, Transaction
+from ..chain.tx import Transaction
 from ..crypto import cbs, fame, ibe, record, umbral
 from ..errors import MedshareError, fail
 from ..group import PairingGroup
@@ -507,7 +507,7 @@ def signed(group: PairingGroup, signer: auth.Signer, chain: str, kind: str, nonc
     return auth.sign_tx(group, signer, Transaction.make(chain, kind, signer.identity, nonce, **fields))
 
 
-__all__ = ["AttributeGrant", "AuthorityKeys", "Blob", "MDC", "OpenedRecord", "Published", "RecordPayload",
-           "RecordPolicy", "RequestPayload", "SHC", "audit", "check_reencryption", "decrypt", "device_send", "grant_fields",
+__all__ = ["AttributeGrant", "AuthorityKeys", "Blob", "OpenedRecord", "Published", "RecordPayload",
+           "RecordPolicy", "RequestPayload", "audit", "check_reencryption", "decrypt", "device_send", "grant_fields",
            "issue_attributes", "make_kfrags", "mi_receive", "payload_rules", "prove_access", "publish",
-           "receipt_fields", "reencrypt", "request_fields", "setup_authority", "setup_policy_circuit", "signed", "text"]
+           "receipt_fields", "reencrypt", "request_fields", "setup_authority", "setup_policy_circuit", "signed"]
