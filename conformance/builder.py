@@ -1,4 +1,4 @@
-"""The builder of vector and trace files (DESIGN §6): every generator writes its files with it.
+"""The builder of vector and trace files (docs/design.md §6): every generator writes its files with it.
 
 Each test is run through the reference handler of its op as it is added, so a generator cannot write a vector
 the reference disagrees with:

@@ -3,13 +3,15 @@
 
 The vector generators, the conformance ops and mutants, and the spec-backed trace replay need real group
 backends, deployed chains, signed workloads and known answers; they import them from here, by name, and never
-from the modules behind. What is offered:
+from the modules behind. What is offered is :data:`__all__` (tests/unit/test_import_rule.py holds the rooms and the
+tests to it):
 
 * **group backends by name**: :func:`get_group`;
 * **deployments** of the two chains from a seed: :func:`make_deployment`, :class:`Deployment`;
 * **workloads** over a deployment: :class:`Workload` (signed transactions), :class:`Ledger` (a chain driven by
   the spec alone), :func:`certify` (commit certificates);
-* **a protocol world by seed**: :func:`circuit_keys`, the policy circuit's Groth16 keys for a deployment seed;
+* **the policy circuit's keys by seed**: :func:`circuit_keys`, the Groth16 keys every protocol set-up needs (the
+  set-up itself — authority keys, registrations, attribute commitments — is still written by each user);
 * **forgeries**: :func:`forge_certificate`;
 * **the native backend's classes**, for mutants that subclass them to drop one check: :class:`NativeGroup`,
   :class:`NativeG1`, :class:`NativeG2`, :class:`NativeGT`;
@@ -49,7 +51,7 @@ Ledger = _workload.Ledger
 #: a commit certificate for a block from a deployment's first validators
 certify = _workload.certify
 
-# -- a protocol world --------------------------------------------------------------------------------------------
+# -- the policy circuit ------------------------------------------------------------------------------------------
 
 #: the policy circuit's Groth16 keys for a deployment seed, made once per process
 circuit_keys = _scenario.circuit_keys
