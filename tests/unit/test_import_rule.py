@@ -83,6 +83,8 @@ LOADERS = {
 COMPUTED = "<computed>"
 #: the builtins and library functions that import a module, or run code that can
 IMPORTERS = {"__import__", "import_module", "run_module", "run_path", "exec", "eval", "compile"}
+#: the importlib machinery that loads a module from a file path: always a computed import
+BY_PATH = {"spec_from_file_location", "module_from_spec", "exec_module", "load_module", "SourceFileLoader"}
 
 
 def _text(node: ast.expr | None, module: str, package: str) -> str | None:
@@ -111,19 +113,23 @@ def _relative(name: str, level: int, package: str) -> str:
 def _called(call: ast.Call, aliases: dict[str, str]) -> str | None:
     """The importing function a call names (``importlib.import_module``, an alias of it, ``exec``, ...)."""
     fn = call.func
-    if isinstance(fn, ast.Name):
+    if isinstance(fn, ast.Call) and ast.unparse(fn.func) == "getattr" and len(fn.args) == 2 and \
+            isinstance(fn.args[1], ast.Constant):  # getattr(importlib, "import_module")(...)
+        name = str(fn.args[1].value)
+    elif isinstance(fn, ast.Name):
         name = aliases.get(fn.id, fn.id)
     elif isinstance(fn, ast.Attribute) and fn.attr not in ("exec", "eval", "compile"):  # ``model.eval`` is no import
         name = fn.attr
     else:
         return None
-    return name if name in IMPORTERS else None
+    return name if name in IMPORTERS | BY_PATH else None
 
 
 def _dynamic(call: ast.Call, how: str, module: str, package: str) -> Iterator[str]:
     """The modules a call to an importing function names: literal names resolved, else :data:`COMPUTED`."""
-    first = _arg(call, 0, "name" if how == "__import__" else "source" if how in ("exec", "eval", "compile")
-                 else "mod_name" if how == "run_module" else "path")
+    keyword = {"__import__": "name", "import_module": "name", "run_module": "mod_name", "exec": "source",
+               "eval": "source", "compile": "source"}.get(how, "path")
+    first = _arg(call, 0, keyword)
     text = _text(first, module, package)
     if how in ("exec", "eval", "compile"):  # code in a string: its own imports, read like the file's
         if text is None:
@@ -135,7 +141,7 @@ def _dynamic(call: ast.Call, how: str, module: str, package: str) -> Iterator[st
             return
         yield from (name for _, name in _statements(tree, module, package))
         return
-    if text is None or how == "run_path":
+    if text is None or how == "run_path" or how in BY_PATH:
         yield COMPUTED
         return
     if how == "__import__":
@@ -400,6 +406,8 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
     ("models/a.py", "exec('from medshare.reference.b import x')\n"),
     ("models/a.py", "import sys\nm = sys.modules['medshare.reference.b']\n"),
     ("spec/a.py", "import runpy\nrunpy.run_module('medshare.reference.b')\n"),
+    ("spec/a.py", "import importlib\nm = getattr(importlib, 'import_module')('medshare.reference.b')\n"),
+    ("spec/a.py", "import importlib.util as u\ns = u.spec_from_file_location('b', 'reference/b.py')\n"),
 ])
 def test_the_checker_sees_a_forbidden_import(tmp_path: Path, name: str, text: str) -> None:
     root = _tree(tmp_path, {"reference/b.py": "", "reference/testbed.py": "from . import b as _b\nx = 1\n"
