@@ -16,16 +16,15 @@ written in the order given, and ``notes`` holds exactly the flags the file uses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
 from .. import SPEC_VERSION
 from ..spec.errors import MedshareError
-from .registry import load_ops
+from .registry import Handler, load_ops
 from .vectorfile import TRACES, VECTORS
 
-Handler = Callable[[dict[str, Any]], dict[str, Any]]
 Notes = dict[str, dict[str, str]]
 #: One trace step: (action, args, the error code it must fail with or None when it must be accepted, its flag).
 Step = tuple[str, dict[str, Any], str | None, str]

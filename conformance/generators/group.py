@@ -13,12 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ...reference.testbed import G1_SUITE, G2_SUITE, adversarial, fp12, g1_encoding, g2_encoding, get_group, rfc9380_vectors
+from ...spec.codec import to_hex
 from ...spec.group import PairingGroup
 from ...spec.hashing import dst_tag
 from ...spec.params import P, R
 from ...spec.rng import DeterministicRNG, random_below
 from ..builder import VectorFileBuilder
-from ..ops.group import tohex
 
 SEED = b"medshare/conformance/group"
 
@@ -94,81 +94,81 @@ def _decode_file(name: str, group: PairingGroup, rng: DeterministicRNG) -> dict[
     ident = group.identity_g1() if g1 else group.identity_g2()
     b = _b(f"group.{name}.decode", f"Strict {name.upper()} decoding: ZCash compressed, {size} bytes.")
     b.group(CURVE)
-    b.valid("the generator", {"bytes": tohex(gen.to_bytes())}, flags=["KnownAnswer"])
-    b.valid("the identity, allowed", {"bytes": tohex(ident.to_bytes()), "allowIdentity": True}, flags=["Identity"])
-    b.valid("the identity, allowIdentity defaults to true", {"bytes": tohex(ident.to_bytes())}, flags=["Identity"])
+    b.valid("the generator", {"bytes": to_hex(gen.to_bytes())}, flags=["KnownAnswer"])
+    b.valid("the identity, allowed", {"bytes": to_hex(ident.to_bytes()), "allowIdentity": True}, flags=["Identity"])
+    b.valid("the identity, allowIdentity defaults to true", {"bytes": to_hex(ident.to_bytes())}, flags=["Identity"])
     points = [gen * group.random_zr(rng) for _ in range(12)]
     for i, p in enumerate(points):
-        b.valid(f"random multiple of the generator #{i}", {"bytes": tohex(p.to_bytes()), "allowIdentity": i % 2 == 0},
+        b.valid(f"random multiple of the generator #{i}", {"bytes": to_hex(p.to_bytes()), "allowIdentity": i % 2 == 0},
                 flags=["KnownAnswer"])
     for i, p in enumerate(points[:6]):
-        b.valid(f"negation of random point #{i} (other sign bit)", {"bytes": tohex((-p).to_bytes())},
+        b.valid(f"negation of random point #{i} (other sign bit)", {"bytes": to_hex((-p).to_bytes())},
                 flags=["SignBit"])
     for k in (2, R - 1):
-        b.valid(f"the generator times {'r - 1' if k > 2 else k}", {"bytes": tohex((gen * k).to_bytes())},
+        b.valid(f"the generator times {'r - 1' if k > 2 else k}", {"bytes": to_hex((gen * k).to_bytes())},
                 flags=["EdgeScalar"])
 
     enc = points[0].to_bytes()
     b.group(CURVE)
     for n in (0, 1, size - 1, size + 1, 2 * size, 48 if not g1 else 96):
-        b.invalid(f"{n} bytes", {"bytes": tohex(adversarial.wrong_length(enc, n))}, "BAD_LENGTH", ["WrongLength"])
-    b.invalid("the uncompressed form of the generator", {"bytes": tohex(adversarial.uncompressed(gen.to_bytes()))},
+        b.invalid(f"{n} bytes", {"bytes": to_hex(adversarial.wrong_length(enc, n))}, "BAD_LENGTH", ["WrongLength"])
+    b.invalid("the uncompressed form of the generator", {"bytes": to_hex(adversarial.uncompressed(gen.to_bytes()))},
               "BAD_LENGTH", ["UncompressedFlag", "WrongLength"])
     for i, p in enumerate(points[:4]):
         b.invalid(f"compression bit cleared on random point #{i}",
-                  {"bytes": tohex(adversarial.uncompressed_flag(p.to_bytes()))}, "BAD_FLAGS", ["UncompressedFlag"])
-    b.invalid("all-zero bytes (no flags)", {"bytes": tohex(bytes(size))}, "BAD_FLAGS", ["UncompressedFlag"])
+                  {"bytes": to_hex(adversarial.uncompressed_flag(p.to_bytes()))}, "BAD_FLAGS", ["UncompressedFlag"])
+    b.invalid("all-zero bytes (no flags)", {"bytes": to_hex(bytes(size))}, "BAD_FLAGS", ["UncompressedFlag"])
     b.invalid("infinity bit without the compression bit",
-              {"bytes": tohex(adversarial.uncompressed_flag(adversarial.identity(size)))}, "BAD_FLAGS",
+              {"bytes": to_hex(adversarial.uncompressed_flag(adversarial.identity(size)))}, "BAD_FLAGS",
               ["UncompressedFlag"])
     for pos, val in ((size - 1, 1), (1, 0x80), (size // 2, 0x10), (0, 0x01)):
         b.invalid(f"infinity with a payload bit at byte {pos}",
-                  {"bytes": tohex(adversarial.infinity_with_payload(size, pos, val))}, "BAD_FLAGS",
+                  {"bytes": to_hex(adversarial.infinity_with_payload(size, pos, val))}, "BAD_FLAGS",
                   ["InfinityWithPayload"])
-    b.invalid("infinity flag on a real point's x", {"bytes": tohex(adversarial.infinity_flag_on_point(enc))},
+    b.invalid("infinity flag on a real point's x", {"bytes": to_hex(adversarial.infinity_flag_on_point(enc))},
               "BAD_FLAGS", ["InfinityWithPayload"])
-    b.invalid("infinity with the sign bit", {"bytes": tohex(adversarial.infinity_with_sign(size))}, "BAD_FLAGS",
+    b.invalid("infinity with the sign bit", {"bytes": to_hex(adversarial.infinity_with_sign(size))}, "BAD_FLAGS",
               ["InfinityWithSign"])
     b.invalid("infinity with the sign bit and a payload",
-              {"bytes": tohex(adversarial.infinity_with_sign(size, payload=True))}, "BAD_FLAGS",
+              {"bytes": to_hex(adversarial.infinity_with_sign(size, payload=True))}, "BAD_FLAGS",
               ["InfinityWithPayload", "InfinityWithSign"])
-    b.invalid("the identity where it is forbidden", {"bytes": tohex(ident.to_bytes()), "allowIdentity": False},
+    b.invalid("the identity where it is forbidden", {"bytes": to_hex(ident.to_bytes()), "allowIdentity": False},
               "IDENTITY_NOT_ALLOWED", ["IdentityForbidden"])
 
     b.group(CURVE)
-    b.invalid("x = p", {"bytes": tohex(adversarial.x_not_canonical(size))}, "COORDINATE_NOT_CANONICAL",
+    b.invalid("x = p", {"bytes": to_hex(adversarial.x_not_canonical(size))}, "COORDINATE_NOT_CANONICAL",
               ["CoordinateNotReduced"])
-    b.invalid("x = 2^381 - 1 (all payload bits set)", {"bytes": tohex(adversarial.x_all_ones(size))},
+    b.invalid("x = 2^381 - 1 (all payload bits set)", {"bytes": to_hex(adversarial.x_all_ones(size))},
               "COORDINATE_NOT_CANONICAL", ["CoordinateNotReduced"])
     for i, p in enumerate(points[:6]):
         alias = adversarial.x_plus_p(p.to_bytes())
         if alias is not None:
-            b.invalid(f"random point #{i} with x + p (an alias of a valid x)", {"bytes": tohex(alias)},
+            b.invalid(f"random point #{i} with x + p (an alias of a valid x)", {"bytes": to_hex(alias)},
                       "COORDINATE_NOT_CANONICAL", ["CoordinateNotReduced"])
     if not g1:
-        b.invalid("the generator with x0 + p in its low word", {"bytes": tohex(adversarial.x0_plus_p(gen.to_bytes()))},
+        b.invalid("the generator with x0 + p in its low word", {"bytes": to_hex(adversarial.x0_plus_p(gen.to_bytes()))},
                   "COORDINATE_NOT_CANONICAL", ["CoordinateNotReduced"])
-        b.invalid("x0 = p, x1 = 0", {"bytes": tohex(adversarial.compress_g2(P, 0))}, "COORDINATE_NOT_CANONICAL",
+        b.invalid("x0 = p, x1 = 0", {"bytes": to_hex(adversarial.compress_g2(P, 0))}, "COORDINATE_NOT_CANONICAL",
                   ["CoordinateNotReduced"])
 
     b.group(CURVE)
     not_on_curve = adversarial.random_g1_not_on_curve if g1 else adversarial.random_g2_not_on_curve
     for i, data in enumerate(not_on_curve(rng, 8)):
-        b.invalid(f"x with x^3 + b not a square #{i}", {"bytes": tohex(data)}, "POINT_NOT_ON_CURVE", ["NotOnCurve"])
+        b.invalid(f"x with x^3 + b not a square #{i}", {"bytes": to_hex(data)}, "POINT_NOT_ON_CURVE", ["NotOnCurve"])
     b.group(CURVE)
     if g1:
-        b.invalid("x = 0: the point (0, 2) of order 3", {"bytes": tohex(adversarial.compress_g1(0, False))},
+        b.invalid("x = 0: the point (0, 2) of order 3", {"bytes": to_hex(adversarial.compress_g1(0, False))},
                   "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
-        b.invalid("x = 0 with the sign bit: (0, -2) of order 3", {"bytes": tohex(adversarial.compress_g1(0, True))},
+        b.invalid("x = 0 with the sign bit: (0, -2) of order 3", {"bytes": to_hex(adversarial.compress_g1(0, True))},
                   "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
     off_subgroup = adversarial.random_g1_off_subgroup if g1 else adversarial.random_g2_off_subgroup
     for i, data in enumerate(off_subgroup(rng, 12)):
         b.invalid(f"curve point outside the subgroup #{i} (sign {'1' if data[0] & 0x20 else '0'})",
-                  {"bytes": tohex(data), "allowIdentity": False}, "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
+                  {"bytes": to_hex(data), "allowIdentity": False}, "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
     b.group(CURVE)
     b.invalid("uppercase hex", {"bytes": "0x" + gen.to_bytes().hex().upper()}, "BAD_HEX", ["BadHex"])
     b.invalid("no 0x prefix", {"bytes": gen.to_bytes().hex()}, "BAD_HEX", ["BadHex"])
-    b.invalid("odd number of hex digits", {"bytes": tohex(gen.to_bytes())[:-1]}, "BAD_HEX", ["BadHex"])
+    b.invalid("odd number of hex digits", {"bytes": to_hex(gen.to_bytes())[:-1]}, "BAD_HEX", ["BadHex"])
     b.invalid("bytes missing", {"allowIdentity": True}, "BAD_JSON", ["BadJson"])
     return b.build()
 
@@ -177,20 +177,20 @@ def _zr_file(group: PairingGroup, rng: DeterministicRNG) -> dict[str, Any]:
     b = _b("group.zr.decode", "Strict scalar decoding: 32 bytes big-endian, < r.")
     b.group({"order": hex(R)})
     for v, name in ((0, "zero"), (1, "one"), (2, "two"), (R - 1, "r - 1"), (R >> 1, "(r - 1) / 2")):
-        b.valid(f"scalar {name}", {"bytes": tohex(v.to_bytes(32, "big"))}, {"scalar": tohex(v.to_bytes(32, "big"))},
+        b.valid(f"scalar {name}", {"bytes": to_hex(v.to_bytes(32, "big"))}, {"scalar": to_hex(v.to_bytes(32, "big"))},
                 flags=["EdgeScalar"])
     for i in range(6):
         v = random_below(rng, R)
-        b.valid(f"random scalar #{i}", {"bytes": tohex(v.to_bytes(32, "big")), "allowZero": False},
+        b.valid(f"random scalar #{i}", {"bytes": to_hex(v.to_bytes(32, "big")), "allowZero": False},
                 flags=["KnownAnswer"])
     for v, name in ((R, "r"), (R + 1, "r + 1"), (2 * R - 1, "2r - 1"), (2**256 - 1, "2^256 - 1"),
                     (R + random_below(rng, 2**256 - R), "random value >= r")):
-        b.invalid(f"scalar {name}", {"bytes": tohex(v.to_bytes(32, "big"))}, "SCALAR_OUT_OF_RANGE",
+        b.invalid(f"scalar {name}", {"bytes": to_hex(v.to_bytes(32, "big"))}, "SCALAR_OUT_OF_RANGE",
                   ["ScalarNotReduced"])
     for n in (0, 1, 31, 33, 48, 64):
-        b.invalid(f"{n} bytes", {"bytes": tohex(bytes(n - 1) + b"\x01" if n else b"")}, "BAD_LENGTH",
+        b.invalid(f"{n} bytes", {"bytes": to_hex(bytes(n - 1) + b"\x01" if n else b"")}, "BAD_LENGTH",
                   ["WrongLength"])
-    b.invalid("zero where it is forbidden", {"bytes": tohex(bytes(32)), "allowZero": False},
+    b.invalid("zero where it is forbidden", {"bytes": to_hex(bytes(32)), "allowZero": False},
               "SCALAR_ZERO_NOT_ALLOWED", ["ZeroForbidden"])
     b.invalid("uppercase hex", {"bytes": "0x" + (R - 0xABC).to_bytes(32, "big").hex().upper()},
               "BAD_HEX", ["BadHex"])
@@ -202,52 +202,52 @@ def _gt_file(group: PairingGroup, rng: DeterministicRNG) -> dict[str, Any]:
     b = _b("group.gt.decode", "Strict GT decoding: 576 bytes, 12 coefficients < p, in the order-r subgroup.")
     b.group({"order": hex(R), "coefficientOrder": "c0.c0.c0 c0.c0.c1 ... c1.c2.c1"})
     gen = group.gt_generator()
-    b.valid("1 in GT", {"bytes": tohex(group.gt_one().to_bytes())}, flags=["Identity"])
-    b.valid("e(g1, g2)", {"bytes": tohex(gen.to_bytes())}, flags=["CanonicalPairing"])
-    b.valid("e(g1, g2)^-1", {"bytes": tohex(gen.inverse().to_bytes())}, flags=["KnownAnswer"])
+    b.valid("1 in GT", {"bytes": to_hex(group.gt_one().to_bytes())}, flags=["Identity"])
+    b.valid("e(g1, g2)", {"bytes": to_hex(gen.to_bytes())}, flags=["CanonicalPairing"])
+    b.valid("e(g1, g2)^-1", {"bytes": to_hex(gen.inverse().to_bytes())}, flags=["KnownAnswer"])
     for i in range(4):
-        b.valid(f"random power of e(g1, g2) #{i}", {"bytes": tohex((gen ** group.random_zr(rng)).to_bytes())},
+        b.valid(f"random power of e(g1, g2) #{i}", {"bytes": to_hex((gen ** group.random_zr(rng)).to_bytes())},
                 flags=["KnownAnswer"])
 
     b.group({"order": hex(R)})
-    b.invalid("zero", {"bytes": tohex(adversarial.gt_encoding([0] * 12))}, "GT_NOT_IN_SUBGROUP", ["GtNotInSubgroup"])
-    b.invalid("the Fp12 element 2", {"bytes": tohex(adversarial.gt_off_subgroup())}, "GT_NOT_IN_SUBGROUP",
+    b.invalid("zero", {"bytes": to_hex(adversarial.gt_encoding([0] * 12))}, "GT_NOT_IN_SUBGROUP", ["GtNotInSubgroup"])
+    b.invalid("the Fp12 element 2", {"bytes": to_hex(adversarial.gt_off_subgroup())}, "GT_NOT_IN_SUBGROUP",
               ["GtNotInSubgroup"])
-    b.invalid("-1 (order 2)", {"bytes": tohex(adversarial.gt_encoding([P - 1] + [0] * 11))}, "GT_NOT_IN_SUBGROUP",
+    b.invalid("-1 (order 2)", {"bytes": to_hex(adversarial.gt_encoding([P - 1] + [0] * 11))}, "GT_NOT_IN_SUBGROUP",
               ["GtNotInSubgroup"])
     flats = []
     for i in range(3):
         c = [random_below(rng, P) for _ in range(12)]
         flats.append(c)
-        b.invalid(f"random Fp12 element #{i} (not unitary)", {"bytes": tohex(adversarial.gt_encoding(c))},
+        b.invalid(f"random Fp12 element #{i} (not unitary)", {"bytes": to_hex(adversarial.gt_encoding(c))},
                   "GT_NOT_IN_SUBGROUP", ["GtNotInSubgroup"])
-    b.invalid("f^(p^6 - 1): unitary, not in GT", {"bytes": tohex(adversarial.gt_encoding(adversarial.gt_unitary(
+    b.invalid("f^(p^6 - 1): unitary, not in GT", {"bytes": to_hex(adversarial.gt_encoding(adversarial.gt_unitary(
               flats[0])))}, "GT_NOT_IN_SUBGROUP", ["GtNotInSubgroup"])
     cyclo = adversarial.gt_cyclotomic(flats[0])
-    b.invalid("f^((p^6 - 1)(p^2 + 1)): cyclotomic, order not r", {"bytes": tohex(adversarial.gt_encoding(cyclo))},
+    b.invalid("f^((p^6 - 1)(p^2 + 1)): cyclotomic, order not r", {"bytes": to_hex(adversarial.gt_encoding(cyclo))},
               "GT_NOT_IN_SUBGROUP", ["GtNotInSubgroup"])
     b.invalid("a cyclotomic element raised to r: order divides the cofactor",
-              {"bytes": tohex(adversarial.gt_encoding(fp12.from_flat(fp12.to_flat(cyclo) ** R)))},
+              {"bytes": to_hex(adversarial.gt_encoding(fp12.from_flat(fp12.to_flat(cyclo) ** R)))},
               "GT_NOT_IN_SUBGROUP", ["GtNotInSubgroup"])
     prod = fp12.mul(adversarial.gt_coefficients(gen.to_bytes()), cyclo)
-    b.invalid("e(g1, g2) times a cyclotomic element of other order", {"bytes": tohex(adversarial.gt_encoding(prod))},
+    b.invalid("e(g1, g2) times a cyclotomic element of other order", {"bytes": to_hex(adversarial.gt_encoding(prod))},
               "GT_NOT_IN_SUBGROUP", ["GtNotInSubgroup"])
 
     b.group({"order": hex(R)})
     one = group.gt_one().to_bytes()
-    b.invalid("1 with its first coefficient 1 + p", {"bytes": tohex(adversarial.gt_coefficient_plus_p(one, 0))},
+    b.invalid("1 with its first coefficient 1 + p", {"bytes": to_hex(adversarial.gt_coefficient_plus_p(one, 0))},
               "COORDINATE_NOT_CANONICAL", ["CoordinateNotReduced"])
     for i in (0, 5, 11):
         alias = adversarial.gt_coefficient_plus_p(gen.to_bytes(), i)
         if alias is not None:
-            b.invalid(f"e(g1, g2) with coefficient {i} plus p", {"bytes": tohex(alias)}, "COORDINATE_NOT_CANONICAL",
+            b.invalid(f"e(g1, g2) with coefficient {i} plus p", {"bytes": to_hex(alias)}, "COORDINATE_NOT_CANONICAL",
                       ["CoordinateNotReduced"])
-    b.invalid("a coefficient 2^384 - 1", {"bytes": tohex(adversarial.gt_with_coefficient(one, 7, (1 << 384) - 1))},
+    b.invalid("a coefficient 2^384 - 1", {"bytes": to_hex(adversarial.gt_with_coefficient(one, 7, (1 << 384) - 1))},
               "COORDINATE_NOT_CANONICAL", ["CoordinateNotReduced"])
     for n in (0, 48, 575, 577, 1152):
-        b.invalid(f"{n} bytes", {"bytes": tohex(adversarial.wrong_length(gen.to_bytes(), n))}, "BAD_LENGTH",
+        b.invalid(f"{n} bytes", {"bytes": to_hex(adversarial.wrong_length(gen.to_bytes(), n))}, "BAD_LENGTH",
                   ["WrongLength"])
-    b.invalid("odd hex", {"bytes": tohex(gen.to_bytes())[:-1]}, "BAD_HEX", ["BadHex"])
+    b.invalid("odd hex", {"bytes": to_hex(gen.to_bytes())[:-1]}, "BAD_HEX", ["BadHex"])
     return b.build()
 
 
@@ -264,58 +264,58 @@ def _hash_files(group: PairingGroup) -> list[dict[str, Any]]:
     b = _b("group.hash.expand_message_xmd", "RFC 9380 §5.3.1 expand_message_xmd with SHA-256.")
     suite = data["expand_message_xmd_sha256"]
     dst = suite["dst"].encode()
-    b.group({"dst": tohex(dst)})
+    b.group({"dst": to_hex(dst)})
     for t in suite["tests"]:
         b.valid(f"RFC 9380 K.1 msg={t['msg'][:12]!r} len={t['len_in_bytes']}",
-                {"msg": tohex(t["msg"].encode()), "lenInBytes": t["len_in_bytes"]},
+                {"msg": to_hex(t["msg"].encode()), "lenInBytes": t["len_in_bytes"]},
                 {"uniformBytes": "0x" + t["uniform_bytes"]}, flags=["Rfc9380"])
     b.group({})
     for i, purpose in enumerate(PURPOSES[:5]):
         for n in (32, 48, 96):
-            b.valid(f"{dst_tag(purpose).decode()} len={n}", {"msg": tohex(MESSAGES[i]), "dst": tohex(dst_tag(purpose)),
+            b.valid(f"{dst_tag(purpose).decode()} len={n}", {"msg": to_hex(MESSAGES[i]), "dst": to_hex(dst_tag(purpose)),
                                                              "lenInBytes": n}, flags=["MedshareDst"])
     for n, name in ((1, "1 byte"), (31, "31 bytes"), (33, "33 bytes"), (8160, "255 * 32 bytes (the maximum)")):
-        b.valid(f"output of {name}", {"msg": "0x616263", "dst": tohex(dst_tag("TEST")), "lenInBytes": n},
+        b.valid(f"output of {name}", {"msg": "0x616263", "dst": to_hex(dst_tag("TEST")), "lenInBytes": n},
                 flags=["DstBoundary"])
     b.valid("DST of 1 byte", {"msg": "0x", "dst": "0x41", "lenInBytes": 32}, flags=["DstBoundary"])
-    b.valid("DST of 255 bytes", {"msg": "0x", "dst": tohex(b"D" * 255), "lenInBytes": 32}, flags=["DstBoundary"])
+    b.valid("DST of 255 bytes", {"msg": "0x", "dst": to_hex(b"D" * 255), "lenInBytes": 32}, flags=["DstBoundary"])
     b.invalid("empty DST", {"msg": "0x", "dst": "0x", "lenInBytes": 32}, "DST_INVALID", ["DstInvalid"])
-    b.invalid("DST of 256 bytes", {"msg": "0x", "dst": tohex(b"D" * 256), "lenInBytes": 32}, "DST_INVALID",
+    b.invalid("DST of 256 bytes", {"msg": "0x", "dst": to_hex(b"D" * 256), "lenInBytes": 32}, "DST_INVALID",
               ["DstInvalid"])
-    b.invalid("DST of 1000 bytes", {"msg": "0x00", "dst": tohex(b"E" * 1000), "lenInBytes": 64}, "DST_INVALID",
+    b.invalid("DST of 1000 bytes", {"msg": "0x00", "dst": to_hex(b"E" * 1000), "lenInBytes": 64}, "DST_INVALID",
               ["DstInvalid"])
     for n in (0, 8161, 65535, 65536):
-        b.invalid(f"lenInBytes = {n}", {"msg": "0x", "dst": tohex(dst_tag("TEST")), "lenInBytes": n},
+        b.invalid(f"lenInBytes = {n}", {"msg": "0x", "dst": to_hex(dst_tag("TEST")), "lenInBytes": n},
                   "HASH_LENGTH_INVALID", ["LengthOutOfRange"])
-    b.invalid("lenInBytes negative", {"msg": "0x", "dst": tohex(dst_tag("TEST")), "lenInBytes": -32},
+    b.invalid("lenInBytes negative", {"msg": "0x", "dst": to_hex(dst_tag("TEST")), "lenInBytes": -32},
               "HASH_LENGTH_INVALID", ["LengthOutOfRange"])
-    b.invalid("lenInBytes as a string", {"msg": "0x", "dst": tohex(dst_tag("TEST")), "lenInBytes": "32"},
+    b.invalid("lenInBytes as a string", {"msg": "0x", "dst": to_hex(dst_tag("TEST")), "lenInBytes": "32"},
               "BAD_JSON", ["BadJson"])
-    b.invalid("msg not hex", {"msg": "abc", "dst": tohex(dst_tag("TEST")), "lenInBytes": 32}, "BAD_HEX", ["BadHex"])
+    b.invalid("msg not hex", {"msg": "abc", "dst": to_hex(dst_tag("TEST")), "lenInBytes": 32}, "BAD_HEX", ["BadHex"])
     out.append(b.build())
 
     # hash_to_g1 / hash_to_g2
     for name, suite_name, enc in (("g1", G1_SUITE, "g1"), ("g2", G2_SUITE, "g2")):
         b = _b(f"group.hash.hash_to_{name}", f"RFC 9380 {suite_name}.")
         suite = data[suite_name]
-        b.group({"dst": tohex(suite["dst"].encode())})
+        b.group({"dst": to_hex(suite["dst"].encode())})
         for t in suite["tests"]:
             if enc == "g1":
                 want = g1_encoding(int(t["x"], 16), int(t["y"], 16))
             else:
                 want = g2_encoding((int(t["x"][0], 16), int(t["x"][1], 16)), (int(t["y"][0], 16), int(t["y"][1], 16)))
-            b.valid(f"RFC 9380 msg={t['msg'][:12]!r}", {"msg": tohex(t["msg"].encode())}, {"point": tohex(want)},
+            b.valid(f"RFC 9380 msg={t['msg'][:12]!r}", {"msg": to_hex(t["msg"].encode())}, {"point": to_hex(want)},
                     flags=["Rfc9380"])
         b.group({})
         for purpose in PURPOSES:
             for msg in MESSAGES[:3]:
                 b.valid(f"{dst_tag(purpose).decode()} msg={msg[:12]!r}",
-                        {"msg": tohex(msg), "dst": tohex(dst_tag(purpose))}, flags=["MedshareDst"])
-        b.valid("DST of 255 bytes", {"msg": "0x00", "dst": tohex(b"M" * 255)}, flags=["DstBoundary"])
+                        {"msg": to_hex(msg), "dst": to_hex(dst_tag(purpose))}, flags=["MedshareDst"])
+        b.valid("DST of 255 bytes", {"msg": "0x00", "dst": to_hex(b"M" * 255)}, flags=["DstBoundary"])
         b.invalid("empty DST", {"msg": "0x616263", "dst": "0x"}, "DST_INVALID", ["DstInvalid"])
-        b.invalid("DST of 256 bytes", {"msg": "0x616263", "dst": tohex(b"M" * 256)}, "DST_INVALID", ["DstInvalid"])
+        b.invalid("DST of 256 bytes", {"msg": "0x616263", "dst": to_hex(b"M" * 256)}, "DST_INVALID", ["DstInvalid"])
         b.invalid("dst missing", {"msg": "0x616263"}, "BAD_JSON", ["BadJson"])
-        b.invalid("msg uppercase hex", {"msg": "0xABCD", "dst": tohex(dst_tag("TEST"))}, "BAD_HEX", ["BadHex"])
+        b.invalid("msg uppercase hex", {"msg": "0xABCD", "dst": to_hex(dst_tag("TEST"))}, "BAD_HEX", ["BadHex"])
         out.append(b.build())
 
     b = _b("group.hash.hash_to_zr", "RFC 9380 hash_to_field into F_r (L = 48, expand_message_xmd SHA-256).")
@@ -323,11 +323,11 @@ def _hash_files(group: PairingGroup) -> list[dict[str, Any]]:
     for purpose in PURPOSES:
         for msg in MESSAGES:
             b.valid(f"{dst_tag(purpose).decode()} msg={msg[:12]!r}",
-                    {"msg": tohex(msg), "dst": tohex(dst_tag(purpose))}, flags=["MedshareDst"])
-    b.valid("DST of 255 bytes", {"msg": "0x00", "dst": tohex(b"Z" * 255)}, flags=["DstBoundary"])
+                    {"msg": to_hex(msg), "dst": to_hex(dst_tag(purpose))}, flags=["MedshareDst"])
+    b.valid("DST of 255 bytes", {"msg": "0x00", "dst": to_hex(b"Z" * 255)}, flags=["DstBoundary"])
     b.invalid("empty DST", {"msg": "0x616263", "dst": "0x"}, "DST_INVALID", ["DstInvalid"])
-    b.invalid("DST of 256 bytes", {"msg": "0x616263", "dst": tohex(b"Z" * 256)}, "DST_INVALID", ["DstInvalid"])
-    b.invalid("msg missing", {"dst": tohex(dst_tag("ZR"))}, "BAD_JSON", ["BadJson"])
+    b.invalid("DST of 256 bytes", {"msg": "0x616263", "dst": to_hex(b"Z" * 256)}, "DST_INVALID", ["DstInvalid"])
+    b.invalid("msg missing", {"dst": to_hex(dst_tag("ZR"))}, "BAD_JSON", ["BadJson"])
     out.append(b.build())
     return out
 
@@ -356,7 +356,7 @@ def _arith_files(name: str, group: PairingGroup, rng: DeterministicRNG) -> list[
     ident = group.identity_g1() if g1 else group.identity_g2()
     pts = [gen * group.random_zr(rng) for _ in range(10)]
     bad = _bad_points(name, group, rng)
-    h = tohex
+    h = to_hex
     out = []
 
     b = _b(f"group.{name}.add", f"{name.upper()} addition of decoded points.")
@@ -439,7 +439,7 @@ def _arith_files(name: str, group: PairingGroup, rng: DeterministicRNG) -> list[
 
 def _pairing_files(group: PairingGroup, rng: DeterministicRNG) -> list[dict[str, Any]]:
     g1, g2 = group.g1(), group.g2()
-    h = tohex
+    h = to_hex
     bad1 = _bad_points("g1", group, rng)
     bad2 = _bad_points("g2", group, rng)
     out = []
