@@ -88,3 +88,14 @@ def test_gt_decoding(group: PairingGroup) -> None:
 
 def test_non_bytes_input_is_typed(group: PairingGroup) -> None:
     assert code_of(group.g1_from_bytes, "not bytes") == "BAD_LENGTH"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("suffix", ["\n", " ", "\t"])
+def test_reference_group_ops_read_hex_as_strictly_as_the_spec(native: PairingGroup, suffix: str) -> None:
+    """The reference adapter's group handlers decode hex with spec/codec's ``from_hex``: nothing after the
+    digits, not even a newline."""
+    from medshare.conformance.ops.group import OPS
+
+    valid = "0x" + native.g1().to_bytes().hex()
+    assert OPS["group.g1.decode"]({"bytes": valid})["point"] == valid
+    assert code_of(OPS["group.g1.decode"], {"bytes": valid + suffix}) == "BAD_HEX"
