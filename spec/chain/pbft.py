@@ -350,14 +350,14 @@ def _accept_pp(r: Replica, slot: Slot, out: list[Outgoing]) -> None:
     else:
         slot.after = apply_block(r.cfg.chain, r.app, r.head, pp.block)
     slot.accepted = True
-    _record(slot, PrePrepare_vote(pp))
+    _record(slot, pre_prepare_as_prepare(pp))
     if pp.replica != r.index:
         v = _vote(r, "PREPARE", pp.view, pp.seq, pp.digest())
         _record(slot, v)
         out.append((None, v))
 
 
-def PrePrepare_vote(pp: PrePrepare) -> Vote:
+def pre_prepare_as_prepare(pp: PrePrepare) -> Vote:
     """The primary's PREPARE vote carried by a pre-prepare."""
     return Vote("PREPARE", pp.view, pp.seq, pp.digest(), pp.replica, pp.sig)
 
@@ -469,7 +469,7 @@ def _on_pre_prepare(r: Replica, m: PrePrepare, out: list[Outgoing], committed: l
         _accept_pp(r, slot, out)  # an invalid block raises here, and the step has no effect
     if m.seq <= r.head.height:
         slot.accepted, slot.after = True, r.app
-        _record(slot, PrePrepare_vote(m))
+        _record(slot, pre_prepare_as_prepare(m))
         v = _vote(r, "PREPARE", m.view, m.seq, m.digest())
         _record(slot, v)
         out.append((None, v))
@@ -643,7 +643,7 @@ def _enter_view(r: Replica, nv: NewView, out: list[Outgoing], committed: list[Co
         if pp.seq <= r.head.height:
             if pp.digest() == r.block_hash_at(pp.seq):
                 slot.accepted, slot.after = True, r.app
-                _record(slot, PrePrepare_vote(pp))
+                _record(slot, pre_prepare_as_prepare(pp))
                 if pp.replica != r.index:
                     v = _vote(r, "PREPARE", pp.view, pp.seq, pp.digest())
                     _record(slot, v)
@@ -652,7 +652,7 @@ def _enter_view(r: Replica, nv: NewView, out: list[Outgoing], committed: list[Co
             slot.accepted = pp.seq == r.head.height + 1
             if slot.accepted:
                 slot.after = apply_block(r.cfg.chain, r.app, r.head, pp.block)
-            _record(slot, PrePrepare_vote(pp))
+            _record(slot, pre_prepare_as_prepare(pp))
     for pp in nv.pre_prepares:
         _progress(r, pp.view, pp.seq, out, committed)
     _maybe_propose(r, out)
