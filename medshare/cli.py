@@ -96,7 +96,7 @@ def _conform_json_path(value: str | None) -> str | None:
     try:
         check_output_path(value, "--json")
     except MedshareError as e:
-        raise typer.BadParameter(e.message) from None
+        raise typer.BadParameter(e.message.removeprefix("--json ")) from None
     return value
 
 
