@@ -189,7 +189,15 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def encoding_of(schema: dict[str, Any]) -> str:
-    """The encoding of a property: its own ``encoding``, else its type's, else a description of its JSON type."""
+    """The encoding of a property: its own ``encoding``, else its type's, else a description of its JSON type;
+    with the code for a value that is not a string where the field says (``nonString``)."""
+    text = _encoding(schema)
+    if "nonString" in schema:
+        text += f"; not a string: `{schema['nonString']}`"
+    return text
+
+
+def _encoding(schema: dict[str, Any]) -> str:
     if "encoding" in schema:
         return str(schema["encoding"])
     if "$ref" in schema:
@@ -210,6 +218,8 @@ def encoding_of(schema: dict[str, Any]) -> str:
         return f"list of: {encoding_of(items)}"
     if kind == "object" and "additionalProperties" in schema and isinstance(schema["additionalProperties"], dict):
         return f"object: {encoding_of(schema['additionalProperties'])} values"
+    if kind == "object" and any("nonString" in p for p in schema.get("properties", {}).values()):
+        return "object {" + ", ".join(f"{k}: {encoding_of(p)}" for k, p in schema["properties"].items()) + "}"
     if kind == "object":
         return "object {" + ", ".join(schema.get("properties", {})) + "}"
     if kind == "integer":
@@ -302,7 +312,9 @@ def render_ops_md(vectors: Path | None = None) -> str:
              "the op does not read is listed as informative.", "",
              "**Errors.** A rejected request is answered with exactly one code; the codes each op may answer are "
              "listed with it, and their meaning is in `spec/errors.md`. `BAD_JSON` means missing, extra (where "
-             "refused) or mistyped fields; `BAD_HEX` a byte string that is not `0x` lowercase hex.", ""]
+             "refused) or mistyped fields; `BAD_HEX` a byte string that is not `0x` lowercase hex. A byte-string "
+             "field holding a JSON value that is not a string is `BAD_HEX`, except where its encoding says "
+             "\"not a string: `BAD_JSON`\" (the group layer checks a field's JSON type before its hex).", ""]
     by_component: dict[str, list[str]] = {}
     for op in sorted(contracts()):
         by_component.setdefault(op.rsplit(".", 1)[0], []).append(op)

@@ -146,3 +146,54 @@ def test_ops_reference_page_is_up_to_date() -> None:
     for op in CONTRACTS:
         assert f"### {op}\n" in text
     assert "**The merge rule.**" in text
+
+
+def _is_hex(schema: dict[str, Any]) -> bool:
+    resolved = contract._resolve(schema) if "$ref" in schema else schema
+    return str(resolved.get("pattern", "")).startswith("^0x")
+
+
+def _non_string_probes(props: dict[str, Any], request: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """(field path, the request with that byte-string field replaced by a number, the code the contract names)."""
+    probes = []
+    for name, schema in props.items():
+        value = request.get(name)
+        if value is None:
+            continue
+        if _is_hex(schema):
+            probes.append((name, {**request, name: 5}, schema.get("nonString", "BAD_HEX")))
+        items = schema.get("items") if schema.get("type") == "array" else None
+        if not isinstance(value, list) or not value or not isinstance(items, dict):
+            continue
+        if _is_hex(items):
+            probes.append((f"{name}[0]", {**request, name: [5, *value[1:]]}, items.get("nonString", "BAD_HEX")))
+        for key, sub in items.get("properties", {}).items():
+            if _is_hex(sub) and isinstance(value[0], dict) and key in value[0]:
+                first = {**value[0], key: 5}
+                probes.append((f"{name}[0].{key}", {**request, name: [first, *value[1:]]},
+                               sub.get("nonString", "BAD_HEX")))
+    return probes
+
+
+def test_the_code_for_a_non_string_byte_field_is_the_contracts() -> None:
+    """A byte-string field holding a number is answered with the code the contract names (BAD_HEX by default,
+    BAD_JSON where a field says so), checked against the reference handlers."""
+    from medshare.spec.errors import MedshareError
+
+    handlers = registry.load_ops()
+    probed = 0
+    for path in COMMITTED:
+        doc = json.loads(path.read_text())
+        if doc["schema"] == TRACES:
+            continue
+        op = op_name(doc)
+        valid = [(p, t) for p, t in iter_tests(doc) if t["result"] == "valid"]
+        params, test = next(((p, t) for p, t in valid if all(v for v in t["input"].values() if isinstance(v, list))),
+                            valid[0])
+        for where, request, code in _non_string_probes(CONTRACTS[op]["input"]["properties"],
+                                                       contract.vector_request(params, test)):
+            with pytest.raises(MedshareError) as err:
+                handlers[op](request)
+            assert err.value.code == code, f"{op} {where}: the reference answers {err.value.code}"
+            probed += 1
+    assert probed >= 80
