@@ -217,7 +217,7 @@ class AdapterProcess:
             fail("INVALID_ARGUMENT", f"cannot start the adapter {' '.join(command)!r}: {e}")
         self.max_reply = max_reply
         self.closed = threading.Event()
-        self.lines: queue.Queue[bytes | _Oversize | None] = queue.Queue(maxsize=256)
+        self.lines: queue.Queue[bytes | _Oversize | None] = queue.Queue(maxsize=16)  # at most 16 MiB held
         self.outbox: queue.Queue[bytes | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._write, daemon=True).start()
