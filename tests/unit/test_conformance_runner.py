@@ -15,7 +15,6 @@ import pytest
 from medshare.conformance import adapter
 from medshare.conformance.runner import html_report, judge, load_suite, markdown_report, run_suite, summarize
 from medshare.conformance.vectorfile import canonical_json
-from medshare.spec.errors import MedshareError
 from typer.testing import CliRunner
 
 from medshare import SPEC_VERSION
@@ -107,6 +106,8 @@ def test_broken_adapter_is_recorded_restarted_and_the_run_goes_on(broken: tuple[
 
 
 def test_adapter_that_never_answers_hello(tmp_path: Path, broken: tuple[list[str], Path]) -> None:
+    from medshare.spec.errors import MedshareError
+
     _, suite = broken
     script = tmp_path / "silent.py"
     script.write_text("import sys\nprint('garbage', flush=True)\nsys.exit(0)\n")
