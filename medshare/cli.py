@@ -90,6 +90,19 @@ def verify(
     _run("verify", json_path, lambda: run_verify(console, only=stage))
 
 
+def _conform_json_path(value: str | None) -> str | None:
+    """``--json`` of ``conform``: checked before anything runs (the summary could not be written otherwise)."""
+    if value is None or value == "-":
+        return value
+    from .conformance.runner import check_output_path
+
+    try:
+        check_output_path(value, "--json")
+    except MedshareError as e:
+        raise typer.BadParameter(e.message.removeprefix("--json ")) from None
+    return value
+
+
 @app.command()
 def conform(
     impl: str | None = typer.Option(None, help="adapter command (default: the reference adapter)"),
@@ -97,10 +110,14 @@ def conform(
     report: Path | None = typer.Option(None, help="report file (.md, .html or .json)"),
     mutants: bool | None = typer.Option(None, "--mutants/--no-mutants",
                                         help="also score the mutants (default: only for the reference adapter)"),
-    timeout: float = typer.Option(10.0, help="seconds allowed for each adapter reply"),
+    timeout: float = typer.Option(10.0, help="seconds allowed for each adapter reply (finite, in (0, 3600])"),
     only: str | None = typer.Option(None, help="comma-separated op prefixes, e.g. group.g1,crypto.umbral"),
+    allow_partial: bool = typer.Option(False, "--allow-partial",
+                                       help="judge only the tests the adapter answers (at least one); by default "
+                                            "every selected test must be answered"),
     jobs: int = typer.Option(2, min=1, help="mutant adapters run at a time"),
-    json_path: str | None = JsonOpt,
+    json_path: str | None = typer.Option(None, "--json", callback=_conform_json_path,
+                                         help="write a JSON summary to FILE ('-' for stdout)"),
 ) -> None:
     """Run the conformance vectors against an implementation."""
 
@@ -109,7 +126,7 @@ def conform(
         from .conformance.runner import print_report, write_report
 
         summary = run_conform(impl, suite, mutants=mutants, timeout=timeout, console=console, only=only,
-                              jobs=jobs)
+                              jobs=jobs, allow_partial=allow_partial, report=report)
         print_report(summary, console)
         if report is not None:
             write_report(summary, report)
