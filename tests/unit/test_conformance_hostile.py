@@ -8,6 +8,7 @@ first test it is sent; the suite is the committed ``group.zr/decode.json`` (25 t
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import time
@@ -198,7 +199,8 @@ def test_a_listed_op_answered_unsupported_fails(suite: Path, hostile: Any) -> No
 ])
 def test_a_failed_hello_stops_the_run_at_once(suite: Path, hostile: Any, mode: str, code: str, needle: str) -> None:
     with pytest.raises(MedshareError) as err:
-        run_suite(_zr(suite), hostile(mode), timeout=2)
+        # a generous timeout where the adapter does answer, so a loaded machine cannot turn it into a timeout
+        run_suite(_zr(suite), hostile(mode), timeout=2 if mode == "hello-silent" else 60)
     assert err.value.code == code and needle in err.value.message, err.value.message
 
 
@@ -243,7 +245,8 @@ def test_bad_options_are_refused_before_anything_runs(args: list[str], needle: s
 def test_json_into_a_missing_directory_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["conform", "--no-mutants", "--json", str(tmp_path / "no" / "s.json")])
     assert result.exit_code == 2 and result.exception is None or isinstance(result.exception, SystemExit)
-    assert "does not exist" in result.output and not (tmp_path / "no").exists()
+    words = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())  # rich may wrap the message in a box
+    assert "does not exist" in words and not (tmp_path / "no").exists()
 
 
 def test_hostile_vector_files_are_typed_errors(tmp_path: Path) -> None:
