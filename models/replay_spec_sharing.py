@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from ..reference.testbed import Deployment, Ledger, Workload, certify, circuit_keys, get_group, make_deployment
+from ..reference.testbed import Deployment, Ledger, Workload, certify, circuit_keys, disk_cached, get_group, make_deployment
 from ..spec.chain import auth
 from ..spec.chain.anchor import anchor_key, record_key
 from ..spec.chain.block import CommitCertificate, Header
@@ -110,9 +110,13 @@ def fixture(ris: tuple[str, ...], sat: tuple[bool, ...], cpcs: tuple[str, ...], 
 def access_proof(fx: Fixture, rec: str, n: str, ri: str) -> bytes:
     """ri's Groth16 proof for (rec, n); an RI whose attributes do not satisfy the policy has none and sends 192
     zero bytes (SHC refuses them with PROOF_INVALID)."""
+    grant = fx.attrs_of[ri]
+    key = b"|".join([fx.pk16.vk.to_bytes(), POLICY.encode(), grant.commitment().to_bytes(32, "big"),
+                     record_id(rec), nonce_bytes(n), ri.encode()])
     try:
-        return protocol.prove_access(fx.group, fx.pk16, fx.pubs[rec].policy, fx.attrs_of[ri], record_id(rec),
-                                     nonce_bytes(n), ri, DeterministicRNG(f"proof/{rec}/{n}/{ri}"))
+        return disk_cached("access-proof", key, lambda: protocol.prove_access(
+            fx.group, fx.pk16, fx.pubs[rec].policy, grant, record_id(rec), nonce_bytes(n), ri,
+            DeterministicRNG(f"proof/{rec}/{n}/{ri}")))
     except MedshareError as e:
         if e.code != "POLICY_UNSATISFIED":
             raise
