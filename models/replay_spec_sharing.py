@@ -123,6 +123,12 @@ def access_proof(fx: Fixture, rec: str, n: str, ri: str) -> bytes:
         return bytes(protocol.PROOF_BYTES)
 
 
+@functools.lru_cache(maxsize=64)
+def publish_fields(fx: Fixture, rec: str) -> dict[str, Any]:
+    """The MI's RECORD_PUBLISH fields for rec (its data commitment is a Poseidon hash: made once)."""
+    return fx.pubs[rec].publish_fields("patient", fx.owner.public_key(), fx.signer.verifying_key())
+
+
 def _ledger(snapshot: tuple[State, Header, tuple[Any, ...]], cfg: Any) -> Ledger:
     led = Ledger(cfg)
     led.state, led.head, led.blocks = snapshot[0], snapshot[1], list(snapshot[2])
@@ -157,6 +163,7 @@ class SpecWorld:
     derived: dict[str, dict[str, bytes]] = attrs.field(factory=dict)  # RI -> record -> content key it derived
     learned: dict[str, set[bytes]] = attrs.field(factory=dict)  # CPC node -> key material it opened
     checked: dict[bytes, tuple[bool, bool]] = attrs.field(factory=dict)  # request tx hash -> (proof, auth)
+    verdicts: dict[tuple[str, int, bytes], str] = attrs.field(factory=dict)  # (node, grant, SHC head) -> verdict
 
     # ---- chain helpers ----
     def commit_mdc(self, txs: list[Transaction]) -> int:
@@ -224,12 +231,16 @@ class SpecWorld:
         return self.wl.tx(SHC, "REENCRYPTION_RECEIPT", c, **protocol.receipt_fields(self.grant_id(g), cfrag))
 
     def receipt_verdict(self, c: str, g: int, cfrag: umbral.CapsuleFrag) -> str:
-        """What SHC says now of node c's receipt for grant g ("ok" or the code), without posting it."""
-        try:
-            apply(self.shc.cfg, self.shc.state, self.receipt_tx(c, g, cfrag))
-        except MedshareError as e:
-            return e.code
-        return "ok"
+        """What SHC says now of node c's receipt for grant g ("ok" or the code), without posting it; the same
+        until SHC's next block."""
+        key = (c, g, self.shc.head.block_hash())
+        if key not in self.verdicts:
+            try:
+                apply(self.shc.cfg, self.shc.state, self.receipt_tx(c, g, cfrag))
+                self.verdicts[key] = "ok"
+            except MedshareError as e:
+                self.verdicts[key] = e.code
+        return self.verdicts[key]
 
     def make_cfrag(self, g: int, c: str) -> umbral.CapsuleFrag:
         if g not in self.kfrags.get(c, {}):
@@ -330,9 +341,7 @@ class SpecSharingAdapter:
         rec = a["rec"]
         if rec in w.pending_records:
             raise Diverged(f"{rec} is already pending on MDC")
-        fx = w.fx
-        tx = w.wl.tx(MDC, "RECORD_PUBLISH", MI, **fx.pubs[rec].publish_fields(
-            "patient", fx.owner.public_key(), fx.signer.verifying_key()))
+        tx = w.wl.tx(MDC, "RECORD_PUBLISH", MI, **publish_fields(w.fx, rec))
         apply(w.mdc.cfg, w.mdc.state, tx)  # the proposer's check (RECORD_EXISTS once committed)
         w.pending_records[rec] = tx
 
@@ -396,7 +405,8 @@ class SpecSharingAdapter:
     # grants
     def do_Grant(self, w: SpecWorld, a: Record) -> None:
         """The MI posts GRANT (checked against SHC now, committed by CommitGrant) and hands kfrag j to CPC
-        node j."""
+        node j. A request's kfrags are split once: a grant dropped and posted again hands out the same ones (the
+        model's kfrags do not tell the two apart, and cfrags of two splittings do not combine)."""
         i = a["i"]
         if i in w.pending_grants:
             raise Diverged(f"grant {i} is already pending")
@@ -405,7 +415,7 @@ class SpecSharingAdapter:
         apply(w.shc.cfg, w.shc.state, tx)
         receiving = protocol.RequestPayload.of(req).receiving_pk
         kfrags = protocol.make_kfrags(w.fx.owner, w.fx.signer, receiving, w.k.t, len(w.k.cpc),
-                               DeterministicRNG(f"kfrags/{i}/{len(w.cfrags)}"))
+                               DeterministicRNG(f"kfrags/{i}"))
         for node, kf in zip(sorted(w.k.cpc), kfrags):
             w.kfrags[node][i] = kf.kfrag
         w.pending_grants[i] = tx

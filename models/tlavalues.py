@@ -121,14 +121,15 @@ _TOKEN = re.compile(r"""
 def _tokens(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     pos = 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            fail("TLC_FAILED", f"cannot parse TLC value near {text[pos:pos + 40]!r}")
+    for m in _TOKEN.finditer(text):
+        if m.start() != pos:
+            break
         pos = m.end()
         kind = m.lastgroup or ""
         if kind != "ws":
             out.append((kind, m.group()))
+    if pos != len(text):
+        fail("TLC_FAILED", f"cannot parse TLC value near {text[pos:pos + 40]!r}")
     return out
 
 
