@@ -227,6 +227,44 @@ def trace_replay(file: Path, json_path: str | None = JsonOpt,
     _run("trace replay", json_path, body)
 
 
+@trace_app.command("mbt")
+def trace_mbt(model: list[str] | None = typer.Argument(None, help="PBFT, Sharing (default: both)"),
+              traces: int = typer.Option(200, min=1, help="random behaviours drawn per model"),
+              depth: int = typer.Option(30, min=1, help="steps per behaviour at most (TLC's -depth)"),
+              seed: int = typer.Option(1, help="TLC's simulation seed"),
+              against: str = typer.Option("spec", "--against", help="spec or mirror"),
+              json_path: str | None = JsonOpt) -> None:
+    """Model-based testing: draw random behaviours with TLC's simulation mode and replay each against the spec."""
+
+    def body() -> dict[str, Any]:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from .models import mbt
+
+        results = []
+        for name in model or list(mbt.PLANS):
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=console, transient=True) as progress:
+                task = progress.add_task(f"{name}: TLC draws {traces} behaviours", total=None)
+
+                def on_trace(k: int, n: int, task: Any = task, name: str = name) -> None:
+                    progress.update(task, description=f"{name}: replaying against the {against}", completed=k,
+                                    total=n)
+
+                r = mbt.run(name, traces=traces, depth=depth, seed=seed, against=against, on_trace=on_trace)
+            mark = "[green]agree[/]" if r["ok"] else f"[red]{len(r['diverged'])} diverge[/]"
+            console.print(f"{name}: {r['traces']} traces, {r['steps']} steps, {r['distinct_states']} distinct states,"
+                          f" longest {r['longest']} ({r['full_depth']} of depth {depth}); TLC {r['tlc_seconds']} s, "
+                          f"replay {r['replay_seconds']} s: {mark}")
+            for d in r["diverged"][:5]:
+                console.print(f"  trace {d['trace']}: step {d['step']} ({d['action']}): {d['reason']}",
+                              markup=False, highlight=False)
+            results.append(r)
+        return {"ok": all(r["ok"] for r in results), "models": results}
+
+    _run("trace mbt", json_path, body)
+
+
 @app.command()
 def bench(
     quick: bool = typer.Option(False, help="small sizes and few repetitions"),
