@@ -135,6 +135,11 @@ def _ledger(snapshot: tuple[State, Header, tuple[Any, ...]], cfg: Any) -> Ledger
     return led
 
 
+#: (request tx hash, SHC head) -> (proof, auth): the head commits to SHC's whole state, so a verdict holds in
+#: every replay that reaches the same chain (random traces share their first steps)
+_CHECKED: dict[tuple[bytes, bytes], tuple[bool, bool]] = {}
+
+
 @attrs.define
 class CfragMade:
     g: int
@@ -190,6 +195,8 @@ class SpecWorld:
         state: the record's policy hash, the sender's commitment) and whether its CBS signature verifies under
         the sender's certificate at its block's height, unrevoked then (SHC included it)."""
         h = tx.tx_hash()
+        if h not in self.checked and (h, self.shc.head.block_hash()) in _CHECKED:
+            self.checked[h] = _CHECKED[(h, self.shc.head.block_hash())]
         if h not in self.checked:
             g, cfg = self.fx.group, self.shc.cfg
             try:
@@ -206,6 +213,9 @@ class SpecWorld:
             except MedshareError:
                 signed = False
             self.checked[h] = (proof, signed)
+            if len(_CHECKED) > 100_000:
+                _CHECKED.clear()
+            _CHECKED[(h, self.shc.head.block_hash())] = self.checked[h]
         return self.checked[h]
 
     def requests(self) -> list[Transaction]:
@@ -529,7 +539,12 @@ def _k_pre(w: SpecWorld, rec: str) -> bytes:
 def _leaks_attributes(w: SpecWorld, ri: str, stored: bytes) -> bool:
     """Whether what SHC stores for ri's request holds one of ri's attribute names (UTF-8) or field encodings
     (properties.attribute_privacy's test, on one state value)."""
-    grant = w.fx.attrs_of.get(ri)
+    return _leaks(w.fx, ri, stored)
+
+
+@functools.lru_cache(maxsize=4096)
+def _leaks(fx: Fixture, ri: str, stored: bytes) -> bool:
+    grant = fx.attrs_of.get(ri)
     if grant is None:
         return False
     return any(a.encode() in stored or protocol.field_bytes(f) in stored for a, f in zip(grant.attributes, grant.fields()))
