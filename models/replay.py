@@ -24,7 +24,7 @@ import attrs
 
 from ..spec.errors import MedshareError, fail
 from .replay_base import ADAPTERS, AGAINST, Adapter, Diverged
-from .tlavalues import Record, Variant, canonical, from_itf, to_itf
+from .tlavalues import Function, Record, Variant, canonical, from_itf, to_itf
 
 TRACES_DIR = Path(__file__).resolve().parent / "traces"
 
@@ -245,6 +245,22 @@ def _check_action(act: Record, signatures: dict[str, dict[str, Any]] | None, k: 
             fail("TRACE_MALFORMED", f"state {k}: {act['name']}'s {f} = {v!r} is not in its domain"[:200])
 
 
+#: record fields a model's Quint version must spell otherwise (Quint reserves ``val``), read as the TLA+ names
+FIELD_ALIASES = {"PBFT": {"value": "val"}}
+
+
+def _renamed(v: Any, aliases: dict[str, str]) -> Any:
+    if isinstance(v, Record):
+        return Record((aliases.get(k, k), _renamed(x, aliases)) for k, x in v.items())
+    if isinstance(v, Function):
+        return Function((_renamed(k, aliases), _renamed(x, aliases)) for k, x in v.items())
+    if isinstance(v, (tuple, frozenset)):
+        return type(v)(_renamed(x, aliases) for x in v)
+    if isinstance(v, Variant):
+        return Variant(v.tag, _renamed(v.value, aliases))
+    return v
+
+
 def _signatures(model: str, constants: dict[str, Any], subst: dict[str, str]) -> dict[str, dict[str, Any]] | None:
     from .replay_mirror_pbft import pbft_actions, pbft_constants
     from .replay_mirror_sharing import sharing_actions, sharing_constants
@@ -276,6 +292,9 @@ def replay(trace: dict[str, Any], against: str = "spec", *, on_step: Callable[[i
     subst = {str(k): str(v) for k, v in (meta.get("substitutions") or {}).items()}
     signatures = _signatures(model, constants, subst)
     decoded = [{n: from_itf(st[n]) for n in names} for st in states]
+    aliases = FIELD_ALIASES.get(model)
+    if aliases and isinstance(decoded[0]["act"], Variant):  # written by Quint
+        decoded = [{n: _renamed(v, aliases) for n, v in d.items()} for d in decoded]
     acts = [action_record(d["act"], k) for k, d in enumerate(decoded)]
     for k, act in enumerate(acts[1:], 1):
         _check_action(act, signatures, k)
