@@ -23,21 +23,13 @@ from typing import Any
 import attrs
 
 from ..spec.errors import MedshareError, fail
+from . import tlc
 from .replay_base import ADAPTERS, AGAINST, Adapter, Diverged
 from .tlavalues import Function, Record, Variant, canonical, from_itf, to_itf
+from .tlc import WITNESS_TRACES
 
 TRACES_DIR = Path(__file__).resolve().parent / "traces"
-
-#: witness and counterexample traces committed under models/traces/ (manifest configuration -> file)
-WITNESS_TRACES = {
-    "MCSharing_witness_decrypt": "sharing_request_grant_reencrypt_decrypt.itf.json",
-    "MCSharing_witness_refused": "sharing_revoke_refused.itf.json",
-    "MCPBFT_witness": "pbft_decide_in_later_view.itf.json",
-    "MCSharing_bug_norevocation": "sharing_bug_norevocation.itf.json",
-    "MCPBFT_byz2": "pbft_byz2_disagreement.itf.json",
-    "MCPBFT_amnesia": "pbft_amnesia_disagreement.itf.json",
-}
-
+__all__ = ["TRACES_DIR", "WITNESS_TRACES", "ReplayReport", "load_trace", "replay", "replay_file", "with_model"]
 
 def _adapters(against: str) -> dict[str, Adapter]:
     if against not in ADAPTERS:
@@ -119,8 +111,6 @@ def load_trace(path: Path) -> dict[str, Any]:
 
 def from_tlc_output(text: str) -> dict[str, Any]:
     """TLC's printout of a counterexample as an ITF trace without model or constants."""
-    from . import tlc
-
     try:
         result = tlc.read_output(text)
     except MedshareError as e:
@@ -145,8 +135,6 @@ def with_model(trace: dict[str, Any], model: str | None = None, constants: dict[
         fail("TRACE_MALFORMED", "#meta.constants and #meta.substitutions must be objects")
     consts, subst = dict(consts), dict(subst)
     if model is not None:
-        from . import tlc
-
         entries = [e for e in tlc.load_manifest() if model in (e.name, e.config)]
         if entries:
             values, defs = tlc.parse_cfg_constants(tlc.MODELS_DIR / entries[0].config)

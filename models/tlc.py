@@ -30,6 +30,15 @@ from .tlavalues import model_values, parse_state, parse_value, to_itf, to_tla
 
 MODELS_DIR = Path(__file__).resolve().parent
 MANIFEST = MODELS_DIR / "manifest.json"
+#: witness and counterexample traces committed under models/traces/ (manifest configuration -> file)
+WITNESS_TRACES = {
+    "MCSharing_witness_decrypt": "sharing_request_grant_reencrypt_decrypt.itf.json",
+    "MCSharing_witness_refused": "sharing_revoke_refused.itf.json",
+    "MCPBFT_witness": "pbft_decide_in_later_view.itf.json",
+    "MCSharing_bug_norevocation": "sharing_bug_norevocation.itf.json",
+    "MCPBFT_byz2": "pbft_byz2_disagreement.itf.json",
+    "MCPBFT_amnesia": "pbft_amnesia_disagreement.itf.json",
+}
 
 # Message codes (tlc2.output.EC) and classes (tlc2.output.MP), checked against TLC 2.15's output.
 GENERAL = 1000
@@ -660,8 +669,6 @@ if __name__ == "__main__":  # python -m medshare.models.tlc --update-manifest | 
     if "--update-manifest" in sys.argv:
         update_manifest()
     if "--traces" in sys.argv:
-        from .replay import WITNESS_TRACES
-
         entries = {e.name: e for e in load_manifest()}
         for cfg, fname in WITNESS_TRACES.items():
             write_trace(entries[cfg], MODELS_DIR / "traces" / fname)
