@@ -158,6 +158,13 @@ def check(
     model: str | None = typer.Argument(None, help="model name (default: the small configurations)"),
     workers: int = typer.Option(1, help="TLC worker threads"),
     distributed: bool = typer.Option(False, help="run TLC's distributed mode on loopback"),
+    trace_out: Path | None = typer.Option(None, "--trace-out",
+                                          help="write each counterexample into DIR as <config>.itf.json (ITF), "
+                                               "<config>_trace.tla (TLA+) and <config>.out (TLC's printout)"),
+    show_trace: bool | None = typer.Option(None, "--show-trace/--no-show-trace",
+                                           help="print counterexamples as TLC shows them (default: when one "
+                                                "configuration is checked or with --trace-out)"),
+    list_: bool = typer.Option(False, "--list", help="list every model and configuration with its expected result"),
     json_path: str | None = JsonOpt,
 ) -> None:
     """Model-check the TLA+ models with TLC.
@@ -165,31 +172,75 @@ def check(
     MODEL: a model (PBFT, Sharing, optionally with ':small' or ':large'), a configuration (MCPBFT_small) or
     'all'; by default every small configuration of models/manifest.json.
     """
-    from .modelcheck import run_check
+    from .modelcheck import list_models, run_check
 
+    if list_:
+        _run("check", json_path, lambda: list_models(console))
+        return
     if workers < 1:
         raise typer.BadParameter("--workers must be at least 1")
-    _run("check", json_path, lambda: run_check(console, model, workers=workers, distributed=distributed))
+    _run("check", json_path, lambda: run_check(console, model, workers=workers, distributed=distributed,
+                                               trace_out=trace_out, show_trace=show_trace))
+
+
+def _constants(items: list[str] | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """``--const NAME=VALUE`` (a TLA+ value: ``3``, ``{r1, r2}``, ``TRUE``) and ``--const NAME<-DEFINITION``."""
+    import re
+
+    from .models.tlavalues import parse_value
+
+    values: dict[str, Any] = {}
+    subst: dict[str, str] = {}
+    for item in items or []:
+        m = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=|<-)\s*(.+?)\s*", item)
+        if not m:
+            raise MedshareError("INVALID_ARGUMENT", f"--const {item!r}: expected NAME=VALUE or NAME<-DEFINITION")
+        name, op, raw = m.groups()
+        if op == "<-":
+            subst[name] = raw
+            continue
+        try:
+            values[name] = parse_value(raw)
+        except MedshareError as e:
+            raise MedshareError("INVALID_ARGUMENT", f"--const {name}: {e.message}") from None
+    return values, subst
 
 
 @trace_app.command("replay")
 def trace_replay(file: Path, json_path: str | None = JsonOpt,
                  against: str = typer.Option("spec", "--against",
                                              help="spec (the executable spec, real cryptography) or mirror "
-                                                  "(the Python mirror of the TLA+ actions)")) -> None:
-    """Replay a TLC/ITF trace against the executable spec (or the models' Python mirrors)."""
+                                                  "(the Python mirror of the TLA+ actions)"),
+                 model: str | None = typer.Option(None, "--model",
+                                                  help="the trace's model (PBFT, Sharing) or a configuration "
+                                                       "(MCSharing_small) whose constants fill in what #meta lacks"),
+                 const: list[str] | None = typer.Option(None, "--const",
+                                                        help="a constant NAME=VALUE (TLA+ syntax) or a substitution "
+                                                             "NAME<-DEFINITION; repeatable; overrides #meta")) -> None:
+    """Replay a trace against the executable spec (or the models' Python mirrors): ITF as medshare, Apalache or
+    Quint write it, or TLC's printout of a counterexample (with --model)."""
 
     def body() -> dict[str, Any]:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         from .models.replay import replay_file
 
-        report = replay_file(file, against)
+        values, subst = _constants(const)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task(f"setting up the {against} (Groth16 keys: made once, then cached)", total=None)
+
+            def on_step(k: int, n: int) -> None:
+                progress.update(task, description=f"replaying {file.name} against the {against}", completed=k,
+                                total=n)
+
+            report = replay_file(file, against, model=model, constants=values, substitutions=subst,
+                                 on_step=on_step)
         summary = {**report.summary(), "file": str(file)}
         if report.ok:
-            console.print(f"[green]replayed[/] {file} against the {against}: {report.model}, {report.steps} steps, "
-                          "every state agrees")
+            console.print(f"[green]replayed[/] {file} against the {against}: {report.describe()}")
         else:
-            console.print(f"[bold red]TRACE_DIVERGED[/] {file}: step {report.step} ({report.action}): "
-                          f"{report.reason}")
+            console.print(f"[bold red]TRACE_DIVERGED[/] {file}: {report.describe()}")
             summary["error"] = "TRACE_DIVERGED"
         return summary
 
@@ -227,6 +278,44 @@ def node_check(
         return summary
 
     _run("node check", json_path, body)
+
+
+@trace_app.command("mbt")
+def trace_mbt(model: list[str] | None = typer.Argument(None, help="PBFT, Sharing (default: both)"),
+              traces: int = typer.Option(200, min=1, help="random behaviours drawn per model"),
+              depth: int = typer.Option(30, min=1, help="steps per behaviour at most (TLC's -depth)"),
+              seed: int = typer.Option(1, help="TLC's simulation seed"),
+              against: str = typer.Option("spec", "--against", help="spec or mirror"),
+              json_path: str | None = JsonOpt) -> None:
+    """Model-based testing: draw random behaviours with TLC's simulation mode and replay each against the spec."""
+
+    def body() -> dict[str, Any]:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from .models import mbt
+
+        results = []
+        for name in model or list(mbt.PLANS):
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=console, transient=True) as progress:
+                task = progress.add_task(f"{name}: TLC draws {traces} behaviours", total=None)
+
+                def on_trace(k: int, n: int, task: Any = task, name: str = name) -> None:
+                    progress.update(task, description=f"{name}: replaying against the {against}", completed=k,
+                                    total=n)
+
+                r = mbt.run(name, traces=traces, depth=depth, seed=seed, against=against, on_trace=on_trace)
+            mark = "[green]agree[/]" if r["ok"] else f"[red]{len(r['diverged'])} diverge[/]"
+            console.print(f"{name}: {r['traces']} traces, {r['steps']} steps, {r['distinct_states']} distinct states,"
+                          f" longest {r['longest']} ({r['full_depth']} of depth {depth}); TLC {r['tlc_seconds']} s, "
+                          f"replay {r['replay_seconds']} s: {mark}")
+            for d in r["diverged"][:5]:
+                console.print(f"  trace {d['trace']}: step {d['step']} ({d['action']}): {d['reason']}",
+                              markup=False, highlight=False)
+            results.append(r)
+        return {"ok": all(r["ok"] for r in results), "models": results}
+
+    _run("trace mbt", json_path, body)
 
 
 @app.command()

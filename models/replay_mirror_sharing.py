@@ -11,7 +11,8 @@ from typing import Any
 
 import attrs
 
-from .replay_base import Diverged, require
+from ..spec.errors import fail
+from .replay_base import Diverged, const_bool, const_int, const_name, const_set, const_subset, require, substitution
 from .tlavalues import Function, Record
 
 #: the definitions the MC wrapper substitutes for ``Sat``: ri1 satisfies the policy, nobody else
@@ -51,14 +52,34 @@ class SharingState:
 
 
 def sharing_constants(c: dict[str, Any], substitutions: dict[str, str]) -> SharingConstants:
-    """The constants of a Sharing trace (its ``#meta``), shared by the mirror and the spec-backed adapter."""
-    sat_name = substitutions.get("Sat", "")
-    require(sat_name in SATS, f"unknown Sat substitution {sat_name!r}")
-    ris = frozenset(c["RI"])
-    return SharingConstants(ri=ris, sat={r: SATS[sat_name](r) for r in ris}, adversary=c["Adversary"],
-                            records=frozenset(c["Record"]), nonces=frozenset(c["Nonce"]), cpc=frozenset(c["CPC"]),
-                            byz_cpc=frozenset(c["ByzCPC"]), t=c["T"], max_req=c["MaxReq"],
-                            flags={f: bool(c[f]) for f in FLAGS})
+    """The constants of a Sharing trace (its ``#meta``), typed and bounded; shared by the mirror and the
+    spec-backed adapter."""
+    sat = SATS[substitution(substitutions, "Sat", SATS)]
+    ris = const_set(c, "RI")
+    adversary = const_name(c, "Adversary")
+    if adversary not in ris:
+        fail("TRACE_MALFORMED", f"the Adversary {adversary} is not one of RI")
+    cpc = const_set(c, "CPC")
+    t = const_int(c, "T", 1)
+    if t > len(cpc):
+        fail("TRACE_MALFORMED", f"the threshold T = {t} exceeds the {len(cpc)} CPC nodes")
+    return SharingConstants(ri=ris, sat={r: sat(r) for r in ris}, adversary=adversary,
+                            records=const_set(c, "Record"), nonces=const_set(c, "Nonce"), cpc=cpc,
+                            byz_cpc=const_subset(c, "ByzCPC", cpc, "CPC"), t=t, max_req=const_int(c, "MaxReq", 0),
+                            flags={f: const_bool(c, f) for f in FLAGS})
+
+
+def sharing_actions(k: SharingConstants) -> dict[str, dict[str, Any]]:
+    """Each action's arguments and their domains (Sharing.tla's Next), to check a trace's ``act``."""
+    ids = range(1, k.max_req + 1)
+    rec, req, grant = {"rec": k.records}, {"ri": k.ri, "rec": k.records, "nonce": k.nonces}, {"i": ids}
+    node = {"g": ids, "c": k.cpc}
+    return {"Init": {}, **dict.fromkeys(("Publish", "CommitRecord", "DropRecord", "Anchor", "RevokeRecord"), rec),
+            "Request": req, "Forge": req,
+            **dict.fromkeys(("Replay", "Grant", "CommitGrant", "DropGrant", "RevokeGrant"), grant),
+            "RevokeCert": {"ri": k.ri}, "RevokeAttributes": {"ri": k.ri},
+            **dict.fromkeys(("Reencrypt", "Refuse", "ByzReencrypt", "ByzOpen"), node),
+            "Decrypt": {"ri": k.ri, "g": ids}}
 
 
 class SharingAdapter:

@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from ..reference.testbed import Deployment, Ledger, Workload, certify, circuit_keys, get_group, make_deployment
+from ..reference.testbed import Deployment, Ledger, Workload, certify, circuit_keys, disk_cached, get_group, make_deployment
 from ..spec.chain import auth
 from ..spec.chain.anchor import anchor_key, record_key
 from ..spec.chain.block import CommitCertificate, Header
@@ -110,19 +110,34 @@ def fixture(ris: tuple[str, ...], sat: tuple[bool, ...], cpcs: tuple[str, ...], 
 def access_proof(fx: Fixture, rec: str, n: str, ri: str) -> bytes:
     """ri's Groth16 proof for (rec, n); an RI whose attributes do not satisfy the policy has none and sends 192
     zero bytes (SHC refuses them with PROOF_INVALID)."""
+    grant = fx.attrs_of[ri]
+    key = b"|".join([fx.pk16.vk.to_bytes(), POLICY.encode(), grant.commitment().to_bytes(32, "big"),
+                     record_id(rec), nonce_bytes(n), ri.encode()])
     try:
-        return protocol.prove_access(fx.group, fx.pk16, fx.pubs[rec].policy, fx.attrs_of[ri], record_id(rec),
-                                     nonce_bytes(n), ri, DeterministicRNG(f"proof/{rec}/{n}/{ri}"))
+        return disk_cached("access-proof", key, lambda: protocol.prove_access(
+            fx.group, fx.pk16, fx.pubs[rec].policy, grant, record_id(rec), nonce_bytes(n), ri,
+            DeterministicRNG(f"proof/{rec}/{n}/{ri}")))
     except MedshareError as e:
         if e.code != "POLICY_UNSATISFIED":
             raise
         return bytes(protocol.PROOF_BYTES)
 
 
+@functools.lru_cache(maxsize=64)
+def publish_fields(fx: Fixture, rec: str) -> dict[str, Any]:
+    """The MI's RECORD_PUBLISH fields for rec (its data commitment is a Poseidon hash: made once)."""
+    return fx.pubs[rec].publish_fields("patient", fx.owner.public_key(), fx.signer.verifying_key())
+
+
 def _ledger(snapshot: tuple[State, Header, tuple[Any, ...]], cfg: Any) -> Ledger:
     led = Ledger(cfg)
     led.state, led.head, led.blocks = snapshot[0], snapshot[1], list(snapshot[2])
     return led
+
+
+#: (request tx hash, SHC head) -> (proof, auth): the head commits to SHC's whole state, so a verdict holds in
+#: every replay that reaches the same chain (random traces share their first steps)
+_CHECKED: dict[tuple[bytes, bytes], tuple[bool, bool]] = {}
 
 
 @attrs.define
@@ -153,6 +168,7 @@ class SpecWorld:
     derived: dict[str, dict[str, bytes]] = attrs.field(factory=dict)  # RI -> record -> content key it derived
     learned: dict[str, set[bytes]] = attrs.field(factory=dict)  # CPC node -> key material it opened
     checked: dict[bytes, tuple[bool, bool]] = attrs.field(factory=dict)  # request tx hash -> (proof, auth)
+    verdicts: dict[tuple[str, int, bytes], str] = attrs.field(factory=dict)  # (node, grant, SHC head) -> verdict
 
     # ---- chain helpers ----
     def commit_mdc(self, txs: list[Transaction]) -> int:
@@ -179,6 +195,8 @@ class SpecWorld:
         state: the record's policy hash, the sender's commitment) and whether its CBS signature verifies under
         the sender's certificate at its block's height, unrevoked then (SHC included it)."""
         h = tx.tx_hash()
+        if h not in self.checked and (h, self.shc.head.block_hash()) in _CHECKED:
+            self.checked[h] = _CHECKED[(h, self.shc.head.block_hash())]
         if h not in self.checked:
             g, cfg = self.fx.group, self.shc.cfg
             try:
@@ -195,6 +213,9 @@ class SpecWorld:
             except MedshareError:
                 signed = False
             self.checked[h] = (proof, signed)
+            if len(_CHECKED) > 100_000:
+                _CHECKED.clear()
+            _CHECKED[(h, self.shc.head.block_hash())] = self.checked[h]
         return self.checked[h]
 
     def requests(self) -> list[Transaction]:
@@ -220,12 +241,16 @@ class SpecWorld:
         return self.wl.tx(SHC, "REENCRYPTION_RECEIPT", c, **protocol.receipt_fields(self.grant_id(g), cfrag))
 
     def receipt_verdict(self, c: str, g: int, cfrag: umbral.CapsuleFrag) -> str:
-        """What SHC says now of node c's receipt for grant g ("ok" or the code), without posting it."""
-        try:
-            apply(self.shc.cfg, self.shc.state, self.receipt_tx(c, g, cfrag))
-        except MedshareError as e:
-            return e.code
-        return "ok"
+        """What SHC says now of node c's receipt for grant g ("ok" or the code), without posting it; the same
+        until SHC's next block."""
+        key = (c, g, self.shc.head.block_hash())
+        if key not in self.verdicts:
+            try:
+                apply(self.shc.cfg, self.shc.state, self.receipt_tx(c, g, cfrag))
+                self.verdicts[key] = "ok"
+            except MedshareError as e:
+                self.verdicts[key] = e.code
+        return self.verdicts[key]
 
     def make_cfrag(self, g: int, c: str) -> umbral.CapsuleFrag:
         if g not in self.kfrags.get(c, {}):
@@ -326,9 +351,7 @@ class SpecSharingAdapter:
         rec = a["rec"]
         if rec in w.pending_records:
             raise Diverged(f"{rec} is already pending on MDC")
-        fx = w.fx
-        tx = w.wl.tx(MDC, "RECORD_PUBLISH", MI, **fx.pubs[rec].publish_fields(
-            "patient", fx.owner.public_key(), fx.signer.verifying_key()))
+        tx = w.wl.tx(MDC, "RECORD_PUBLISH", MI, **publish_fields(w.fx, rec))
         apply(w.mdc.cfg, w.mdc.state, tx)  # the proposer's check (RECORD_EXISTS once committed)
         w.pending_records[rec] = tx
 
@@ -392,7 +415,8 @@ class SpecSharingAdapter:
     # grants
     def do_Grant(self, w: SpecWorld, a: Record) -> None:
         """The MI posts GRANT (checked against SHC now, committed by CommitGrant) and hands kfrag j to CPC
-        node j."""
+        node j. A request's kfrags are split once: a grant dropped and posted again hands out the same ones (the
+        model's kfrags do not tell the two apart, and cfrags of two splittings do not combine)."""
         i = a["i"]
         if i in w.pending_grants:
             raise Diverged(f"grant {i} is already pending")
@@ -401,7 +425,7 @@ class SpecSharingAdapter:
         apply(w.shc.cfg, w.shc.state, tx)
         receiving = protocol.RequestPayload.of(req).receiving_pk
         kfrags = protocol.make_kfrags(w.fx.owner, w.fx.signer, receiving, w.k.t, len(w.k.cpc),
-                               DeterministicRNG(f"kfrags/{i}/{len(w.cfrags)}"))
+                               DeterministicRNG(f"kfrags/{i}"))
         for node, kf in zip(sorted(w.k.cpc), kfrags):
             w.kfrags[node][i] = kf.kfrag
         w.pending_grants[i] = tx
@@ -515,7 +539,12 @@ def _k_pre(w: SpecWorld, rec: str) -> bytes:
 def _leaks_attributes(w: SpecWorld, ri: str, stored: bytes) -> bool:
     """Whether what SHC stores for ri's request holds one of ri's attribute names (UTF-8) or field encodings
     (properties.attribute_privacy's test, on one state value)."""
-    grant = w.fx.attrs_of.get(ri)
+    return _leaks(w.fx, ri, stored)
+
+
+@functools.lru_cache(maxsize=4096)
+def _leaks(fx: Fixture, ri: str, stored: bytes) -> bool:
+    grant = fx.attrs_of.get(ri)
     if grant is None:
         return False
     return any(a.encode() in stored or protocol.field_bytes(f) in stored for a, f in zip(grant.attributes, grant.fields()))

