@@ -132,9 +132,10 @@ def _verify(group: PairingGroup, authority_pk: bytes, who: Identity, message: by
         holds = _pairing_holds(group, authority_pk, who, message, signature, None)
     else:
         key = _key(who, digest or sha256(message), signature, authority_pk)
-        holds = cache.get(key)
-        if holds is None:
-            holds = cache[key] = _pairing_holds(group, authority_pk, who, message, signature, cache)
+        cached = cache.get(key)
+        if cached is None:
+            cached = cache[key] = _pairing_holds(group, authority_pk, who, message, signature, cache)
+        holds = bool(cached)
     if not holds:
         fail(bad_code, f"signature by {who.identity!r} rejected")
 

@@ -56,10 +56,11 @@ class World:
 
 
 def _revocation_points(w: World) -> tuple[dict[bytes, int], dict[bytes, int], Callable[[str, int], bool],
-                                         Callable[[str, int], tuple[int, int] | None]]:
+                                         Callable[[str, int], tuple[int, int]]]:
     """First SHC position at which each record and each grant is revoked; whether a principal's certificate is
     revoked just before a given SHC position (a later CERT_ISSUE reinstates it, as the chain's rules do); and a
-    principal's attribute commitment just before a given position, as (current epoch, revoked below)."""
+    principal's attribute commitment just before a given position, as (current epoch, revoked below), (0, 0)
+    before any."""
     rec: dict[bytes, int] = {}
     grant: dict[bytes, int] = {}
     certs: dict[str, list[tuple[int, bool]]] = {}
@@ -74,7 +75,7 @@ def _revocation_points(w: World) -> tuple[dict[bytes, int], dict[bytes, int], Ca
         elif tx.kind in ("ATTRIBUTE_COMMIT", "ATTRIBUTE_EPOCH_REVOKE"):
             who = tx.arg("identity")
             history = commitments.setdefault(who, [])
-            epoch, below = history[-1][1] if history else (-1, 0)
+            epoch, below = history[-1][1] if history else (0, 0)
             if tx.kind == "ATTRIBUTE_COMMIT":
                 epoch = tx.arg("epoch")
             else:
@@ -84,8 +85,8 @@ def _revocation_points(w: World) -> tuple[dict[bytes, int], dict[bytes, int], Ca
     def cert_revoked(who: str, pos: int) -> bool:
         return next((r for p, r in reversed(certs.get(who, [])) if p < pos), False)
 
-    def commitment(who: str, pos: int) -> tuple[int, int] | None:
-        return next((c for p, c in reversed(commitments.get(who, [])) if p < pos), None)
+    def commitment(who: str, pos: int) -> tuple[int, int]:
+        return next((c for p, c in reversed(commitments.get(who, [])) if p < pos), (0, 0))
 
     return rec, grant, cert_revoked, commitment
 
@@ -105,16 +106,15 @@ def access_soundness(w: World) -> list[str]:
     live: set[tuple[str, bytes]] = set()  # (principal, record) with a receipt made while nothing was revoked
     for pos, (_, tx) in enumerate(w.shc_txs):
         if tx.kind == "ACCESS_REQUEST":
-            current = commitment(tx.sender, pos)
-            requests[tx.arg("request_id")] = (tx.sender, tx.arg("record_id"), current[0] if current else -1)
+            requests[tx.arg("request_id")] = (tx.sender, tx.arg("record_id"), commitment(tx.sender, pos)[0])
         elif tx.kind == "GRANT" and tx.arg("request_id") in requests:
             grants[tx.arg("grant_id")] = requests[tx.arg("request_id")]
             granted.add(requests[tx.arg("request_id")][:2])
         elif tx.kind == "REENCRYPTION_RECEIPT" and tx.arg("grant_id") in grants:
             gid = tx.arg("grant_id")
             who, rid, epoch = grants[gid]
-            now = commitment(who, pos)
-            epoch_live = now is not None and now[0] == epoch and epoch >= now[1]
+            current, below = commitment(who, pos)
+            epoch_live = current == epoch and epoch >= below
             if rec_rev.get(rid, pos) < pos or grant_rev.get(gid, pos) < pos or cert_revoked(who, pos) \
                     or not epoch_live:
                 out.append(f"receipt from {tx.sender} for grant {gid.hex()[:8]} after a revocation")
