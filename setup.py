@@ -1,4 +1,4 @@
-"""Maps the top-level folders into the import package ``medshare`` (DESIGN §3).
+"""Maps the top-level folders into the import package ``medshare`` (docs/design.md §3).
 
 ``spec/`` becomes ``medshare.spec``, ``reference/`` ``medshare.reference``, and so on, so that nothing installs a
 bare ``spec`` module. Subpackages are found by walking each folder.

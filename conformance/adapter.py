@@ -1,4 +1,4 @@
-"""The reference adapter: ``python -m medshare.conformance.adapter [--mutant NAME]`` (DESIGN §6).
+"""The reference adapter: ``python -m medshare.conformance.adapter [--mutant NAME]`` (docs/design.md §6).
 
 Speaks the adapter protocol on stdin/stdout, one JSON object per line:
 

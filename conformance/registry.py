@@ -5,7 +5,7 @@ Each component contributes modules, found by walking the packages, so components
 * ``conformance/ops/<component>.py`` defines ``OPS: dict[str, Callable[[dict], dict]]``, op name -> handler.
   A handler takes the JSON ``input`` of a test and returns the JSON ``output``, or raises ``MedshareError``.
 * ``conformance/generators/<component>.py`` defines ``generate() -> list[dict]``: complete vector files
-  (DESIGN §6), deterministic (seeded RNG only).
+  (docs/design.md §6), deterministic (seeded RNG only).
 * ``conformance/mutants/<name>.py`` defines ``MUTANT: dict`` with ``name``, ``description``, ``bugType`` and
   ``overrides: dict[str, handler]`` replacing reference handlers.
 """

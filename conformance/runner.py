@@ -1,4 +1,4 @@
-"""The conformance runner: drives an adapter process over the vectors and scores the mutants (DESIGN §6).
+"""The conformance runner: drives an adapter process over the vectors and scores the mutants (docs/design.md §6).
 
 The adapter is any command speaking the protocol of ``adapter.py`` (JSON lines on stdin/stdout). The runner
 pipelines requests (a window of in-flight requests, so a fast adapter is not slowed by round trips) and allows
@@ -389,7 +389,7 @@ def _tally(outcomes: Iterable[Outcome], keys: Callable[[Outcome], Iterable[str]]
 
 
 def summarize(run: RunResult, mutants: list[MutantResult] | None) -> dict[str, Any]:
-    """The JSON summary (DESIGN §5: total, passed, failed, mutants {total, killed})."""
+    """The JSON summary (docs/design.md §5: total, passed, failed, mutants {total, killed})."""
     outcomes = run.outcomes
     total = len(outcomes)
     invalid = sum(o.case.invalid for o in outcomes)

@@ -1,4 +1,4 @@
-"""Vector and trace files (DESIGN §6): schema validation, the checks JSON Schema cannot make, canonical JSON.
+"""Vector and trace files (docs/design.md §6): schema validation, the checks JSON Schema cannot make, canonical JSON.
 
 A file is valid when it validates against ``schemas/vectors.schema.json`` (``"schema": "medshare/v1/vectors"``)
 or ``schemas/trace.schema.json`` (``"medshare/v1/traces"``) and, beyond the schema: ``numberOfTests`` is the

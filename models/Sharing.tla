@@ -1,6 +1,6 @@
 ------------------------------ MODULE Sharing ------------------------------
 (***************************************************************************)
-(* The medshare sharing protocol (DESIGN sections 2, phases 3-9) with      *)
+(* The medshare sharing protocol (docs/design.md section 2, phases 3-9)    *)
 (* ideal cryptography: keys, hashes, proofs and signatures are symbols.    *)
 (*                                                                         *)
 (*  - MDC: record publications (pending, then committed by PBFT, or        *)
@@ -396,7 +396,7 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
-(* ---- Properties (DESIGN section 2) ---- *)
+(* ---- Properties (docs/design.md section 2) ----                         *)
 
 \* A principal knows k of rec only if its attributes satisfy the policy and an honest CPC node
 \* re-encrypted for a grant to it that was committed and not revoked at that time (nor the attribute

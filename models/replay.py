@@ -1,26 +1,28 @@
 """Trace replay: run an ITF trace through the executable spec and compare the state after every step (bridge.md).
 
-A trace names its model in ``#meta.model``; :data:`ADAPTERS` maps the name to an :class:`Adapter` that builds
-the initial state from the trace's constants, performs one action (the ``act`` variable of each state: the
-action's name and arguments, as the TLA+ models record them) and projects its state onto the trace's
-variables. Replay reports the first step where the action is refused or cannot be taken, or where the
-projected state differs from the trace (``TRACE_DIVERGED``).
+A trace names its model in ``#meta.model``; the registry (``replay_base.ADAPTERS``) maps the name to an
+:class:`Adapter` that builds the initial state from the trace's constants, performs one action (the ``act``
+variable of each state: the action's name and arguments, as the TLA+ models record them) and projects its
+state onto the trace's variables. Replay reports the first step where the action is refused or cannot be
+taken, or where the projected state differs from the trace (``TRACE_DIVERGED``).
 
 Two sets of adapters take the same traces: ``spec`` (the default) performs each action with the executable
 spec and real cryptography (models/replay_spec_sharing.py over spec/protocol and spec/chain,
 models/replay_spec_pbft.py over spec/chain/pbft.py) and reports a refused action with the spec's error code;
-``mirror`` re-executes the TLA+ actions one by one in Python (models/replay_sharing.py, models/replay_pbft.py).
+``mirror`` re-executes the TLA+ actions one by one in Python (models/replay_mirror_sharing.py,
+models/replay_mirror_pbft.py). The adapter protocol and registry are in models/replay_base.py.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
 from ..spec.errors import MedshareError, fail
+from .replay_base import ADAPTERS, AGAINST, Adapter, Diverged
 from .tlavalues import Record, canonical, from_itf
 
 TRACES_DIR = Path(__file__).resolve().parent / "traces"
@@ -36,43 +38,14 @@ WITNESS_TRACES = {
 }
 
 
-class Diverged(Exception):
-    """Raised by an adapter when the trace's action is not enabled in its state."""
-
-
-def require(cond: bool, why: str) -> None:
-    """An adapter's guard: the trace's action is enabled only if ``cond`` holds."""
-    if not cond:
-        raise Diverged(why)
-
-
-class Adapter(Protocol):
-    """What replay needs of an executable model: the spec, or a Python mirror of the TLA+ actions."""
-
-    def initial(self, constants: dict[str, Any], substitutions: dict[str, str]) -> Any: ...
-
-    def step(self, state: Any, action: Record) -> Any: ...
-
-    def project(self, state: Any) -> dict[str, Any]: ...
-
-
-AGAINST = ("spec", "mirror")
-#: against ("spec" or "mirror") -> model name -> adapter
-ADAPTERS: dict[str, dict[str, Adapter]] = {a: {} for a in AGAINST}
-
-
-def register(model: str, adapter: Adapter, against: str = "spec") -> None:
-    ADAPTERS[against][model] = adapter
-
-
 def _adapters(against: str) -> dict[str, Adapter]:
     if against not in ADAPTERS:
         fail("MODEL_UNKNOWN", f"replay is against one of {', '.join(AGAINST)}, not {against!r}")
     if against == "mirror" and not {"PBFT", "Sharing"} <= set(ADAPTERS["mirror"]):
-        from . import replay_pbft, replay_sharing
+        from . import replay_mirror_pbft, replay_mirror_sharing
 
-        ADAPTERS["mirror"].setdefault("PBFT", replay_pbft.PBFTAdapter())
-        ADAPTERS["mirror"].setdefault("Sharing", replay_sharing.SharingAdapter())
+        ADAPTERS["mirror"].setdefault("PBFT", replay_mirror_pbft.PBFTAdapter())
+        ADAPTERS["mirror"].setdefault("Sharing", replay_mirror_sharing.SharingAdapter())
     if against == "spec" and not {"PBFT", "Sharing"} <= set(ADAPTERS["spec"]):
         from . import replay_spec_pbft, replay_spec_sharing
 

@@ -21,16 +21,14 @@ from typing import Any
 
 import attrs
 
-from ..reference.backends import get_group
-from ..reference.chain.deploy import make_deployment
-from ..reference.chain.workload import Workload
+from ..reference.testbed import Workload, get_group, make_deployment
 from ..spec.chain import auth, pbft
 from ..spec.chain.block import Block, vote_bytes
 from ..spec.chain.messages import ClientTx, Message, NewView, PrePrepare, Timeout, ViewChange, Vote
 from ..spec.chain.state import apply, build_block
 from ..spec.chain.tx import MDC, Transaction
-from .replay import Diverged, require
-from .replay_pbft import PBFTConstants, pbft_constants
+from .replay_base import Diverged, require
+from .replay_mirror_pbft import PBFTConstants, pbft_constants
 from .tlavalues import Function, Record
 
 SEED = "replay-pbft"

@@ -22,10 +22,7 @@ from typing import Any
 
 import attrs
 
-from ..reference.backends import get_group
-from ..reference.chain.deploy import Deployment, make_deployment
-from ..reference.chain.workload import Ledger, Workload, certify
-from ..reference.protocol.scenario import circuit_keys
+from ..reference.testbed import Deployment, Ledger, Workload, certify, circuit_keys, get_group, make_deployment
 from ..spec.chain import auth
 from ..spec.chain.anchor import anchor_key, record_key
 from ..spec.chain.block import CommitCertificate, Header
@@ -36,10 +33,10 @@ from ..spec.chain.state import State, apply, apply_txs, build_block
 from ..spec.chain.tx import MDC, SHC, Transaction
 from ..spec.crypto import cbs, umbral
 from ..spec.errors import MedshareError, fail
-from ..spec.protocol import protocol as P
+from ..spec.protocol import protocol
 from ..spec.rng import DeterministicRNG
-from .replay import Diverged
-from .replay_sharing import SharingConstants, sharing_constants
+from .replay_base import Diverged
+from .replay_mirror_sharing import SharingConstants, sharing_constants
 from .tlavalues import Function, Record
 
 POLICY = "cardiology@1 and researcher@1"
@@ -64,17 +61,17 @@ class Fixture:
     group: Any
     pk16: Any
     dep: Deployment
-    keys: P.AuthorityKeys
+    keys: protocol.AuthorityKeys
     signers: dict[str, Any]
     nonces: dict[str, int]
     mdc: tuple[State, Header, tuple[Any, ...]]
     shc: tuple[State, Header, tuple[Any, ...]]
-    attrs_of: dict[str, P.AttributeGrant]
+    attrs_of: dict[str, protocol.AttributeGrant]
     ri_keys: dict[str, umbral.SecretKey]
     cpc_keys: dict[str, umbral.SecretKey]
     owner: umbral.SecretKey
     signer: umbral.Signer
-    pubs: dict[str, P.Published]
+    pubs: dict[str, protocol.Published]
 
 
 @functools.lru_cache(maxsize=8)
@@ -83,9 +80,9 @@ def fixture(ris: tuple[str, ...], sat: tuple[bool, ...], cpcs: tuple[str, ...], 
     and the records' publications (not yet posted)."""
     g = get_group("native")
     pk16 = circuit_keys(g, SEED)
-    dep = make_deployment(g, SEED, cache={}, payload_rules=P.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, SEED, cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
     rng = DeterministicRNG(SEED)
-    keys = P.setup_authority(g, rng.fork("authority"), dep.authority_keys)
+    keys = protocol.setup_authority(g, rng.fork("authority"), dep.authority_keys)
     wl = Workload(dep, SEED)
     mdc, shc = Ledger(dep.mdc.chain), Ledger(dep.shc.chain)
     mdc.seal(wl.register(MDC, MI, "MI"))
@@ -95,13 +92,13 @@ def fixture(ris: tuple[str, ...], sat: tuple[bool, ...], cpcs: tuple[str, ...], 
     for c in cpcs:
         shc_setup += wl.register(SHC, c, "CPC")
     shc.seal(shc_setup)
-    attrs_of = {ri: P.issue_attributes(g, keys, SATISFYING if ok else NOT_SATISFYING, rng.fork("attrs/" + ri))
+    attrs_of = {ri: protocol.issue_attributes(g, keys, SATISFYING if ok else NOT_SATISFYING, rng.fork("attrs/" + ri))
                 for ri, ok in zip(ris, sat)}
-    shc.seal([wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields(ri, 1, a))
+    shc.seal([wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **protocol.attribute_commit_fields(ri, 1, a))
               for ri, a in attrs_of.items()])
     owner = umbral.SecretKey.random(rng.fork("owner"))
     signer = umbral.Signer(umbral.SecretKey.random(rng.fork("owner-sign")))
-    pubs = {rec: P.publish(g, keys.fame_pk, owner.public_key(), POLICY, record_id(rec), list(range(1, 9)),
+    pubs = {rec: protocol.publish(g, keys.fame_pk, owner.public_key(), POLICY, record_id(rec), list(range(1, 9)),
                            rng.fork("record/" + rec)) for rec in records}
     return Fixture(g, pk16, dep, keys, dict(wl.signers), dict(wl.nonces), (mdc.state, mdc.head, tuple(mdc.blocks)),
                    (shc.state, shc.head, tuple(shc.blocks)), attrs_of,
@@ -114,12 +111,12 @@ def access_proof(fx: Fixture, rec: str, n: str, ri: str) -> bytes:
     """ri's Groth16 proof for (rec, n); an RI whose attributes do not satisfy the policy has none and sends 192
     zero bytes (SHC refuses them with PROOF_INVALID)."""
     try:
-        return P.prove_access(fx.group, fx.pk16, POLICY, fx.attrs_of[ri], record_id(rec), nonce_bytes(n), ri,
-                              DeterministicRNG(f"proof/{rec}/{n}/{ri}"))
+        return protocol.prove_access(fx.group, fx.pk16, fx.pubs[rec].policy, fx.attrs_of[ri], record_id(rec),
+                                     nonce_bytes(n), ri, DeterministicRNG(f"proof/{rec}/{n}/{ri}"))
     except MedshareError as e:
         if e.code != "POLICY_UNSATISFIED":
             raise
-        return bytes(P.PROOF_BYTES)
+        return bytes(protocol.PROOF_BYTES)
 
 
 def _ledger(snapshot: tuple[State, Header, tuple[Any, ...]], cfg: Any) -> Ledger:
@@ -228,7 +225,7 @@ class SpecWorld:
         return next(n for n in self.k.nonces if nonce_bytes(n) == nb)
 
     def receipt_tx(self, c: str, g: int, cfrag: umbral.CapsuleFrag) -> Transaction:
-        return self.wl.tx(SHC, "REENCRYPTION_RECEIPT", c, **P.receipt_fields(self.grant_id(g), cfrag))
+        return self.wl.tx(SHC, "REENCRYPTION_RECEIPT", c, **protocol.receipt_fields(self.grant_id(g), cfrag))
 
     def receipt_verdict(self, c: str, g: int, cfrag: umbral.CapsuleFrag) -> str:
         """What SHC says now of node c's receipt for grant g ("ok" or the code), without posting it."""
@@ -243,11 +240,10 @@ class SpecWorld:
             raise Diverged(f"{c} holds no kfrag for grant {g}")
         req = self.request(g)
         entry = RecordEntry.from_bytes(req.arg("record_entry"))
-        payload = P.RecordPayload.from_bytes(entry.payload)
-        receiving = umbral.PublicKey.from_bytes(P.RequestPayload.from_bytes(req.arg("payload")).receiving_pk)
-        return P.reencrypt(self.kfrags[c][g], umbral.Capsule.from_bytes(entry.capsule),
-                           umbral.PublicKey.from_bytes(payload.verifying_pk),
-                           umbral.PublicKey.from_bytes(payload.delegating_pk), receiving,
+        payload = protocol.RecordPayload.of(entry)
+        receiving = protocol.RequestPayload.of(req).receiving_pk
+        return protocol.reencrypt(self.kfrags[c][g], umbral.Capsule.from_bytes(entry.capsule), payload.verifying_pk,
+                           payload.delegating_pk, receiving,
                            DeterministicRNG(f"cfrag/{g}/{c}/{len(self.cfrags)}")).cfrag
 
 
@@ -391,9 +387,9 @@ class SpecSharingAdapter:
         if rec not in w.record_height:
             raise Diverged(f"{rec} is not committed on MDC: no record reference exists")
         h = w.record_height[rec]
-        f = P.request_fields(w.mdc_states[h], h, record_id(rec), nonce_bytes(n),
-                             access_proof(w.fx, rec, n, ri) if signer == ri else bytes(P.PROOF_BYTES),
-                             w.fx.ri_keys[ri].public_key(), requester=ri)
+        f = protocol.request_fields(w.mdc_states[h], h, record_id(rec), nonce_bytes(n),
+                                    access_proof(w.fx, rec, n, ri) if signer == ri else bytes(protocol.PROOF_BYTES),
+                                    w.fx.ri_keys[ri].public_key(), requester=ri)
         if signer == ri:
             return w.wl.tx(SHC, "ACCESS_REQUEST", ri, **f)
         nonce = w.wl.nonces.get(ri, 0)
@@ -435,10 +431,10 @@ class SpecSharingAdapter:
         if i in w.pending_grants:
             raise Diverged(f"grant {i} is already pending")
         req = w.request(i)
-        tx = w.wl.tx(SHC, "GRANT", MI, **P.grant_fields(req.arg("request_id"), w.k.t, len(w.k.cpc)))
+        tx = w.wl.tx(SHC, "GRANT", MI, **protocol.grant_fields(req.arg("request_id"), w.k.t, len(w.k.cpc)))
         apply(w.shc.cfg, w.shc.state, tx)
-        receiving = umbral.PublicKey.from_bytes(P.RequestPayload.from_bytes(req.arg("payload")).receiving_pk)
-        kfrags = P.make_kfrags(w.fx.owner, w.fx.signer, receiving, w.k.t, len(w.k.cpc),
+        receiving = protocol.RequestPayload.of(req).receiving_pk
+        kfrags = protocol.make_kfrags(w.fx.owner, w.fx.signer, receiving, w.k.t, len(w.k.cpc),
                                DeterministicRNG(f"kfrags/{i}/{len(w.cfrags)}"))
         for node, kf in zip(sorted(w.k.cpc), kfrags):
             w.kfrags[node][i] = kf.kfrag
@@ -485,7 +481,7 @@ class SpecSharingAdapter:
         """ATTRIBUTE_COMMIT of ri's attributes at the next epoch."""
         ri = a["ri"]
         w.commit_shc(w.wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority",
-                             **P.attribute_commit_fields(ri, w.attribute_epoch(ri) + 1, w.fx.attrs_of[ri])))
+                             **protocol.attribute_commit_fields(ri, w.attribute_epoch(ri) + 1, w.fx.attrs_of[ri])))
 
     # CPC
     def _honest(self, w: SpecWorld, c: str) -> None:
@@ -493,19 +489,19 @@ class SpecSharingAdapter:
             raise Diverged(f"{c} is not an honest CPC node")
 
     def do_Reencrypt(self, w: SpecWorld, a: Record) -> None:
-        """An honest node checks that the grant is live (``P.check_reencryption``), re-encrypts and posts its
+        """An honest node checks that the grant is live (``protocol.check_reencryption``), re-encrypts and posts its
         receipt; the node's refusal or SHC's refusal of the receipt is the step's code."""
         g, c = a["g"], a["c"]
         self._honest(w, c)
         if g not in w.kfrags.get(c, {}):
             raise Diverged(f"{c} holds no kfrag for grant {g}")
-        P.check_reencryption(w.shc.state, w.grant_id(g))
+        protocol.check_reencryption(w.shc.state, w.grant_id(g))
         cfrag = w.make_cfrag(g, c)
         w.commit_shc(w.receipt_tx(c, g, cfrag))
         w.cfrags.append(CfragMade(g, c, cfrag, True))
 
     def do_Refuse(self, w: SpecWorld, a: Record) -> None:
-        """An honest node holding a kfrag for a committed grant checks it (``P.check_reencryption``) and refuses
+        """An honest node holding a kfrag for a committed grant checks it (``protocol.check_reencryption``) and refuses
         exactly when the check fails (and records the code); SHC would refuse its receipt with the same code."""
         g, c = a["g"], a["c"]
         self._honest(w, c)
@@ -514,7 +510,7 @@ class SpecSharingAdapter:
         if g not in w.kfrags.get(c, {}):
             raise Diverged(f"{c} holds no kfrag for grant {g}")
         try:
-            P.check_reencryption(w.shc.state, w.grant_id(g))
+            protocol.check_reencryption(w.shc.state, w.grant_id(g))
         except MedshareError as e:
             verdict = e.code
         else:
@@ -540,14 +536,13 @@ class SpecSharingAdapter:
             raise Diverged(f"{c} is not a Byzantine CPC node")
         rec = w.rec_name(w.request(g).arg("record_id"))
         entry = RecordEntry.from_bytes(w.request(g).arg("record_entry"))
-        payload = P.RecordPayload.from_bytes(entry.payload)
+        payload = protocol.RecordPayload.of(entry)
         capsule = umbral.Capsule.from_bytes(entry.capsule)
         mine = w.fx.cpc_keys[c]
-        good = [umbral.verify_cfrag(m.cfrag, capsule, umbral.PublicKey.from_bytes(payload.verifying_pk),
-                                    umbral.PublicKey.from_bytes(payload.delegating_pk), mine.public_key())
+        good = [umbral.verify_cfrag(m.cfrag, capsule, payload.verifying_pk, payload.delegating_pk, mine.public_key())
                 for m in {m.c: m for m in w.cfrags if m.g == g}.values()]
-        k_pre = umbral.decrypt_reencrypted(mine, umbral.PublicKey.from_bytes(payload.delegating_pk), capsule,
-                                           good, P.Blob.from_bytes(w.fx.pubs[rec].blob.to_bytes()).pre_ct, w.k.t)
+        k_pre = umbral.decrypt_reencrypted(mine, payload.delegating_pk, capsule,
+                                           good, protocol.Blob.from_bytes(w.fx.pubs[rec].blob.to_bytes()).pre_ct, w.k.t)
         w.learned.setdefault(c, set()).add(k_pre)
 
     # RI
@@ -564,12 +559,10 @@ class SpecSharingAdapter:
         latest = {m.c: m.cfrag for m in w.cfrags if m.g == g}  # one cfrag per node (repeats are refused)
         cfrags = [latest[c] for c in sorted(latest)]
         sk, fame_key = w.fx.ri_keys[ri], w.fx.attrs_of[ri].key
-        fields, bad = P.decrypt(w.fx.group, entry, record_id(rec), blob, cfrags, sk, fame_key, w.k.t)
-        good = [c for j, c in enumerate(cfrags) if j not in bad]
-        key = P.content_key_of(w.fx.group, entry, blob, good, sk, fame_key, w.k.t)
-        if P.encode_record(fields) != P.encode_record(w.fx.pubs[rec].fields):
+        opened = protocol.decrypt(w.fx.group, entry, record_id(rec), blob, cfrags, sk, fame_key, w.k.t)
+        if opened.fields != w.fx.pubs[rec].fields:
             fail("DECRYPTION_FAILED", "decryption returned another record")
-        w.derived.setdefault(ri, {})[rec] = key
+        w.derived.setdefault(ri, {})[rec] = opened.content_key
 
 
 def _k_pre(w: SpecWorld, rec: str) -> bytes:
@@ -583,4 +576,4 @@ def _leaks_attributes(w: SpecWorld, ri: str, stored: bytes) -> bool:
     grant = w.fx.attrs_of.get(ri)
     if grant is None:
         return False
-    return any(a.encode() in stored or P.field_bytes(f) in stored for a, f in zip(grant.attributes, grant.fields()))
+    return any(a.encode() in stored or protocol.field_bytes(f) in stored for a, f in zip(grant.attributes, grant.fields()))

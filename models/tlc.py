@@ -489,7 +489,7 @@ def check(entries: list[Entry], *, workers: int = 1, distributed: bool = False, 
           on_start: Callable[[Entry], None] | None = None,
           on_progress: Callable[[Entry, Stats], None] | None = None,
           on_done: Callable[[Entry, dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Run each entry and compare it with the manifest; the ``medshare check`` summary (DESIGN section 5).
+    """Run each entry and compare it with the manifest; the ``medshare check`` summary (docs/design.md §5).
     ``jobs`` TLC processes run at once (not with ``distributed``: the server takes one port per run)."""
     exact = workers == 1 and not distributed
     if jobs > 1 and not distributed:

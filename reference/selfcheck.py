@@ -22,12 +22,14 @@ def rfc9380_vectors() -> dict[str, Any]:
 
 
 def g1_encoding(x: int, y: int) -> bytes:
+    """The compressed encoding (spec/group.md) of the G1 point with affine coordinates (x, y)."""
     out = bytearray(x.to_bytes(48, "big"))
     out[0] |= 0x80 | (0x20 if fp_sign(y) else 0)
     return bytes(out)
 
 
 def g2_encoding(x: tuple[int, int], y: tuple[int, int]) -> bytes:
+    """The compressed encoding (spec/group.md) of the G2 point with affine coordinates x, y in Fp2 (c0, c1)."""
     out = bytearray(x[1].to_bytes(48, "big") + x[0].to_bytes(48, "big"))
     out[0] |= 0x80 | (0x20 if fp2_sign(*y) else 0)
     return bytes(out)

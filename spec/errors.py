@@ -188,6 +188,7 @@ _register(ChainError, {
     "RECORD_EXISTS": "a record with this id is already published",
     "RECORD_UNKNOWN": "no such record",
     "RECORD_REVOKED": "the record is revoked",
+    "LEDGER_CORRUPT": "a stored ledger fails its check on open (blocks, certificates, state or consensus snapshot)",
 })
 _register(ConsensusError, {
     "NOT_A_VALIDATOR": "the sender is not a validator of this chain",

@@ -1,4 +1,4 @@
-"""Access policies: the language, its canonical form and hash, satisfaction, and LSSS conversion (spec/policy.md).
+"""Access policies: the language, its canonical form, satisfaction, and LSSS conversion (spec/policy.md).
 
 A policy is a monotone formula over attributes: ``(cardiology and researcher) or 2 of (ethics_approved, irb, dpo)``.
 Its syntax tree has two node types, :class:`Attr` and :class:`Threshold` (``and`` = n-of-n, ``or`` = 1-of-n).
@@ -7,6 +7,10 @@ so hostile input gives a typed error, never a ``RecursionError``.
 
 The LSSS is Lewko–Waters (Eurocrypt 2011, Appendix G) for ``and``/``or`` with the Vandermonde generalisation for
 k-of-n gates (1 < k < n); rows are labelled by attribute and occurrence index.
+
+:class:`Policy` is a policy made once from its text: the canonical tree, its canonical text and its LSSS matrix.
+The policy hash (Poseidon of the canonical gate list) is not computed here: it needs the zk layer, so the
+protocol's ``RecordPolicy`` (spec/protocol/protocol.py) carries it beside a :class:`Policy`.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ MAX_LEAVES = 64
 MAX_DEPTH = 16
 #: at most this many characters in an attribute (name and ``@epoch``)
 MAX_ATTRIBUTE_LENGTH = 64
-#: the domain tag of :func:`policy_hash`
-POLICY_HASH_DST = b"MEDSHARE-V1-POLICY-HASH"
+#: the domain tag of :func:`text_digest`
+TEXT_DIGEST_DST = b"MEDSHARE-V1-POLICY-HASH"
 
 ATTRIBUTE_RE = re.compile(r"[a-z][a-z0-9_]*(@[1-9][0-9]{0,8})?")
 KEYWORDS = frozenset({"and", "or", "of"})
@@ -220,7 +224,7 @@ def parse(text: str) -> Node:
     return node
 
 
-# Canonical form and hash --------------------------------------------------------------------------------------
+# Canonical form -----------------------------------------------------------------------------------------------
 def _kind(node: Node) -> str:
     if isinstance(node, Attr):
         return "attr"
@@ -273,9 +277,10 @@ def canonical_text(policy: Node) -> str:
     return _text(canonical(policy))
 
 
-def policy_hash(policy: Node) -> bytes:
-    """SHA-256(POLICY_HASH_DST || 0x00 || utf8(canonical_text(policy))), 32 bytes."""
-    return hashlib.sha256(POLICY_HASH_DST + b"\x00" + canonical_text(policy).encode()).digest()
+def text_digest(policy: Node) -> bytes:
+    """SHA-256(TEXT_DIGEST_DST || 0x00 || utf8(canonical_text(policy))), 32 bytes: a check value of the canonical
+    text (conformance ``crypto.policy.hash``). Not the policy hash, and no protocol message carries it."""
+    return hashlib.sha256(TEXT_DIGEST_DST + b"\x00" + canonical_text(policy).encode()).digest()
 
 
 def attributes_of(policy: Node) -> list[str]:
@@ -447,3 +452,22 @@ def check_reconstruction(lsss: LSSS, gamma: dict[int, int]) -> bool:
             if m:
                 acc[j] = (acc[j] + g * m) % R
     return acc == [1] + [0] * (lsss.width - 1)
+
+
+# The policy value ---------------------------------------------------------------------------------------------
+@attrs.frozen
+class Policy:
+    """A policy made once from its text: the canonical tree, its canonical text and the LSSS matrix of the
+    canonical tree. Every use (FAME, the gate list, satisfaction, the chain's policy field) reads these."""
+
+    tree: Node
+    text: str
+    lsss: LSSS = attrs.field(repr=False)
+
+    @staticmethod
+    def of(source: str | Node) -> Policy:
+        """Parse ``source`` if it is text (once), canonicalise (once), render the canonical text, build the
+        LSSS."""
+        tree = canonical(parse(source) if isinstance(source, str) else source)
+        return Policy(tree, _text(tree), to_lsss(tree))
+

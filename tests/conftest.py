@@ -1,4 +1,4 @@
-"""Shared fixtures: both group backends, seeded RNGs, and the Hypothesis profiles (DESIGN §8)."""
+"""Shared fixtures: both group backends, seeded RNGs, and the Hypothesis profiles (docs/design.md §8)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, settings
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.group import PairingGroup
 from medshare.spec.rng import DeterministicRNG
 

@@ -12,8 +12,7 @@ from typing import Any
 
 import attrs
 
-from ...reference import adversarial
-from ...reference.backends import get_group
+from ...reference.testbed import adversarial, get_group
 from ...spec.crypto import cbs
 from ...spec.crypto._codec import to_hex
 from ...spec.group import G1Element

@@ -8,10 +8,7 @@ from typing import Any
 
 import attrs
 
-from ...reference.backends import get_group
-from ...reference.chain.byzantine import forge_certificate
-from ...reference.chain.deploy import Deployment, make_deployment
-from ...reference.chain.workload import Ledger, Workload, certify
+from ...reference.testbed import Deployment, Ledger, Workload, certify, forge_certificate, get_group, make_deployment
 from ...spec.chain.block import Block, CommitCertificate, tx_root
 from ...spec.chain.codec import to_hex
 from ...spec.chain.merkle import MerkleProof, prove_state

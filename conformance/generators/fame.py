@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...reference import adversarial
-from ...reference.backends import get_group
+from ...reference.testbed import adversarial, get_group
 from ...spec.crypto import fame
 from ...spec.params import G1_BYTES, G2_BYTES
-from ...spec.policy import satisfies
+from ...spec.policy import Policy, satisfies
 from ...spec.rng import DeterministicRNG
 from ..builder import VectorFileBuilder, note
 
@@ -77,7 +76,7 @@ def generate() -> list[dict[str, Any]]:
     rng = DeterministicRNG(b"medshare/vectors/crypto.fame")
     pk, msk = fame.setup(G, rng)
     keys = {name: fame.keygen(G, msk, attrs, rng.fork(f"key/{name}")) for name, attrs in KEYS.items()}
-    cts = [fame.encrypt(G, pk, p, rng.fork(f"ct/{i}"))[1] for i, p in enumerate(POLICIES)]
+    cts = [fame.encrypt(G, pk, Policy.of(p), rng.fork(f"ct/{i}"))[1] for i, p in enumerate(POLICIES)]
     params = {"publicKey": _h(pk.to_bytes()), "keys": {n: KEYS[n] for n in KEYS}, "policies": POLICIES}
     return [_keygen_file(G, msk, params), _encrypt_file(pk, params), _decrypt_file(G, keys, cts, params)]
 
@@ -129,7 +128,7 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
     b = VectorFileBuilder("crypto.fame.decrypt", NOTES).group(params)
     for i, ct in enumerate(cts):
         for name, sk in keys.items():
-            ok = satisfies(ct.policy, sk.names())
+            ok = satisfies(ct.policy.tree, sk.names())
             flags = ["Valid"] if ok else ["PolicyUnsatisfied"]
             if "2 of" in POLICIES[i] or "3 of" in POLICIES[i]:
                 flags.append("ThresholdSemantics")

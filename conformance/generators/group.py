@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...reference import adversarial
-from ...reference.backends import fp12, get_group
-from ...reference.selfcheck import G1_SUITE, G2_SUITE, g1_encoding, g2_encoding, rfc9380_vectors
+from ...reference.testbed import G1_SUITE, G2_SUITE, adversarial, fp12, g1_encoding, g2_encoding, get_group, rfc9380_vectors
 from ...spec.group import PairingGroup
 from ...spec.hashing import dst_tag
 from ...spec.params import P, R

@@ -11,8 +11,7 @@ from typing import Any
 
 import attrs
 
-from ...reference import adversarial
-from ...reference.backends import get_group
+from ...reference.testbed import adversarial, get_group
 from ...spec.crypto import ibe
 from ...spec.crypto._codec import to_hex
 from ...spec.params import G1_BYTES, G2_BYTES

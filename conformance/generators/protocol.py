@@ -8,14 +8,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ...reference.backends import get_group
-from ...reference.chain.deploy import make_deployment
-from ...reference.chain.workload import Ledger, Workload, certify
-from ...reference.protocol.scenario import circuit_keys
+from ...reference.testbed import Ledger, Workload, certify, circuit_keys, get_group, make_deployment
 from ...spec.chain.merkle import prove_state
 from ...spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
 from ...spec.crypto import umbral
-from ...spec.protocol import protocol as P
+from ...spec.protocol import protocol
 from ...spec.rng import DeterministicRNG
 from ..builder import VectorFileBuilder, note
 from ..ops.chain import config_to_json
@@ -45,22 +42,22 @@ def _fields(tx: Transaction) -> dict[str, Any]:
 def generate() -> list[dict[str, Any]]:
     g = get_group("native")
     pk16 = circuit_keys(g, "conformance-vectors")
-    dep = make_deployment(g, "medshare-protocol-vectors", cache={}, payload_rules=P.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, "medshare-protocol-vectors", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
     rng = DeterministicRNG("medshare-protocol-vectors")
-    keys = P.setup_authority(g, rng.fork("authority"), dep.authority_keys)
+    keys = protocol.setup_authority(g, rng.fork("authority"), dep.authority_keys)
     w = Workload(dep, "protocol-vectors")
     mdc, shc = Ledger(dep.mdc.chain), Ledger(dep.shc.chain)
     mdc.seal(w.register(MDC, "mi-1", "MI"))
     shc.seal(w.register(SHC, "mi-1", "MI") + w.register(SHC, "ri-1", "RI") + w.register(SHC, "ri-2", "RI")
              + w.register(SHC, "cpc-1", "CPC") + w.register(SHC, "cpc-2", "CPC"))
-    grants = {ri: P.issue_attributes(g, keys, names, rng.fork(ri))
+    grants = {ri: protocol.issue_attributes(g, keys, names, rng.fork(ri))
               for ri, names in (("ri-1", ["cardiology@1", "researcher@1"]), ("ri-2", ["dermatology@1"]))}
-    shc.seal([w.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields(ri, 1, gr))
+    shc.seal([w.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **protocol.attribute_commit_fields(ri, 1, gr))
               for ri, gr in grants.items()])
     owner = umbral.SecretKey.random(rng.fork("owner"))
     signer = umbral.Signer(umbral.SecretKey.random(rng.fork("signer")))
     rid = hashlib.sha256(b"protocol-vectors/r1").digest()
-    pub = P.publish(g, keys.fame_pk, owner.public_key(), POLICY, rid, list(range(1, 9)), rng.fork("publish"))
+    pub = protocol.publish(g, keys.fame_pk, owner.public_key(), POLICY, rid, list(range(1, 9)), rng.fork("publish"))
     publish = w.tx(MDC, "RECORD_PUBLISH", "mi-1", **pub.publish_fields("cohort", owner.public_key(),
                                                                        signer.verifying_key()))
 
@@ -91,17 +88,17 @@ def generate() -> list[dict[str, Any]]:
     shc.seal([relay2])
     nonces = [hashlib.sha256(f"protocol-vectors/nonce/{i}".encode()).digest() for i in range(2)]
     ri_pk = umbral.SecretKey.random(rng.fork("ri-1/umbral")).public_key()
-    proofs = [P.prove_access(g, pk16, pub.policy, grants["ri-1"], rid, n, "ri-1", rng.fork(f"proof/{i}"))
+    proofs = [protocol.prove_access(g, pk16, pub.policy, grants["ri-1"], rid, n, "ri-1", rng.fork(f"proof/{i}"))
               for i, n in enumerate(nonces)]
-    req = [P.request_fields(state2, 2, rid, n, p, ri_pk, requester="ri-1") for n, p in zip(nonces, proofs)]
+    req = [protocol.request_fields(state2, 2, rid, n, p, ri_pk, requester="ri-1") for n, p in zip(nonces, proofs)]
     cfg = shc.cfg
 
     t1 = Trace(shc.state, "request with a policy proof, replay, grant and receipts")
-    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-2", **{**req[0], "request_id": P.request_id(rid, nonces[0], "ri-2")}),
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-2", **{**req[0], "request_id": protocol.request_id(rid, nonces[0], "ri-2")}),
            "PROOF_INVALID", "ForgedProof")
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "nonce": nonces[1],
                                                   "request_id": req[1]["request_id"]}), "PROOF_INVALID", "ForgedProof")
-    junk = P.RequestPayload(DeterministicRNG("junk").read(192), ri_pk.to_bytes()).to_bytes()
+    junk = protocol.RequestPayload(DeterministicRNG("junk").read(192), ri_pk).to_bytes()
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "payload": junk}), "PROOF_INVALID", "ForgedProof")
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "request_id": b"\x01" * 32}), "TX_MALFORMED",
            "PayloadEncoding")
@@ -111,7 +108,7 @@ def generate() -> list[dict[str, Any]]:
            "PayloadEncoding")
     t1.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]))
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "REPLAYED_NONCE", "ReplayedNonce")
-    gf = P.grant_fields(req[0]["request_id"], 2, 2)
+    gf = protocol.grant_fields(req[0]["request_id"], 2, 2)
     t1.bad(w.tx(SHC, "GRANT", "mi-1", **{**gf, "payload": b"\x03\x02"}), "TX_MALFORMED", "PayloadEncoding")
     t1.bad(w.tx(SHC, "GRANT", "mi-1", **{**gf, "grant_id": b"\x02" * 32}), "TX_MALFORMED", "PayloadEncoding")
     t1.ok(w.tx(SHC, "GRANT", "mi-1", **gf))
@@ -128,25 +125,25 @@ def generate() -> list[dict[str, Any]]:
     entry = mdc.state[b"record/" + rid]
     t2.ok(w.tx(SHC, "RECORD_REVOKE_NOTICE", "mi-1", mdc_height=3, record_id=rid, record_entry=entry,
                proof=prove_state(mdc.state, b"record/" + rid).to_bytes()))
-    t2.bad(w.tx(SHC, "GRANT", "mi-1", **P.grant_fields(req[1]["request_id"], 2, 2)), "RECORD_REVOKED", "Revocation")
+    t2.bad(w.tx(SHC, "GRANT", "mi-1", **protocol.grant_fields(req[1]["request_id"], 2, 2)), "RECORD_REVOKED", "Revocation")
     t2.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "RECORD_REVOKED", "Revocation")
 
     t3 = Trace(shc.state, "the requester's certificate revoked before the grant")
     t3.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]))
     t3.ok(w.tx(SHC, "CERT_REVOKE", "authority", identity="ri-1"))
-    t3.bad(w.tx(SHC, "GRANT", "mi-1", **P.grant_fields(req[0]["request_id"], 2, 2)), "CERT_REVOKED", "Revocation")
+    t3.bad(w.tx(SHC, "GRANT", "mi-1", **protocol.grant_fields(req[0]["request_id"], 2, 2)), "CERT_REVOKED", "Revocation")
 
     t4 = Trace(shc.state, "the requester's attribute epoch revoked before the grant")
     t4.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[1]))
     t4.ok(w.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity="ri-1", epoch=1))
-    t4.bad(w.tx(SHC, "GRANT", "mi-1", **P.grant_fields(req[1]["request_id"], 2, 2)), "ATTRIBUTE_REVOKED",
+    t4.bad(w.tx(SHC, "GRANT", "mi-1", **protocol.grant_fields(req[1]["request_id"], 2, 2)), "ATTRIBUTE_REVOKED",
            "Revocation")
     t4.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "ATTRIBUTE_REVOKED", "Revocation")
     # the authority commits ri-1's new attributes, which do not satisfy the policy: the old request stays refused
     # and its proof does not verify against the new commitment
-    demoted = P.issue_attributes(g, keys, ["dermatology@2", "researcher@2"], rng.fork("ri-1/epoch-2"))
-    t4.ok(w.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields("ri-1", 2, demoted)))
-    t4.bad(w.tx(SHC, "GRANT", "mi-1", **P.grant_fields(req[1]["request_id"], 2, 2)), "ATTRIBUTE_REVOKED",
+    demoted = protocol.issue_attributes(g, keys, ["dermatology@2", "researcher@2"], rng.fork("ri-1/epoch-2"))
+    t4.ok(w.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **protocol.attribute_commit_fields("ri-1", 2, demoted)))
+    t4.bad(w.tx(SHC, "GRANT", "mi-1", **protocol.grant_fields(req[1]["request_id"], 2, 2)), "ATTRIBUTE_REVOKED",
            "Revocation")
     t4.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "PROOF_INVALID", "ForgedProof")
     shc_file = VectorFileBuilder("protocol.shc.apply", NOTES).group({"config": config_to_json(cfg),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...reference import adversarial
+from ...reference.testbed import adversarial
 from ...spec.crypto import secp256k1 as ec
 from ...spec.crypto import umbral as um
 from ...spec.crypto.umbral_wire import arr, bin_, hex_out

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medshare.reference import adversarial
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import adversarial, get_group
 from medshare.spec.params import G1_BYTES, G2_BYTES, R
 from medshare.spec.rng import DeterministicRNG
 from medshare.spec.zk import circuits, gadgets, groth16, poseidon
@@ -199,7 +198,7 @@ def _circuit_files() -> list[dict[str, Any]]:
                _k(1, _attr("x"), _k(2, _attr("x"), _attr("y")))):
         g = circuits.gates_from_policy(policy_from_json(pj))
         enc.valid("gate list and hash", {"policy": pj},
-                  {"gateWords": [hex32(w) for w in g.words()], "policyHash": hex32(circuits.policy_hash(g))},
+                  {"gateWords": [hex32(w) for w in g.words()], "policyHash": hex32(circuits.gate_hash(g))},
                   ["KnownAnswer"])
     enc.invalid("k = 0", {"policy": _k(0, _attr("a"))}, "POLICY_BAD_THRESHOLD", ["PolicyMalformed"])
     enc.invalid("k > n", {"policy": _k(3, _attr("a"), _attr("b"))}, "POLICY_BAD_THRESHOLD", ["PolicyMalformed"])
@@ -244,7 +243,7 @@ def _circuit_files() -> list[dict[str, Any]]:
                 "recordId": hex32(pub[2]), "nonce": hex32(pub[3]), "proof": proof_hex}
 
     ph = "0x" + proof.to_bytes().hex()
-    other_policy = circuits.policy_hash(circuits.gates_from_policy(policy_from_json(_k(2, _attr("role:doctor"),
+    other_policy = circuits.gate_hash(circuits.gates_from_policy(policy_from_json(_k(2, _attr("role:doctor"),
                                                                                          _attr("dept:cardio")))))
     pol = VectorFileBuilder("zk.circuits.policy_verify", NOTES).group({"constraints": 7343})
     pol.valid("attributes satisfy the policy", pinp(ph), {"valid": True}, ["KnownAnswer"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...reference.backends import get_group
+from ...reference.testbed import get_group
 from ...spec.codec import from_hex
 from ...spec.crypto import fame
 from ...spec.group import G1Element, G2Element, GTElement, PairingGroup, Zr

@@ -8,8 +8,7 @@ from typing import Any
 
 import py_arkworks_bls12381 as ark
 
-from ...reference import adversarial
-from ...reference.backends.native import NativeG1, NativeG2, NativeGroup
+from ...reference.testbed import NativeG1, NativeG2, NativeGroup, adversarial
 from ...spec.errors import fail
 from ...spec.group import G1Element, G2Element
 from ..ops.group import Codec

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...reference.backends import get_group
+from ...reference.testbed import get_group
 from ...spec.crypto import cbs
 from ...spec.crypto._codec import from_hex
 from ...spec.errors import MedshareError

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec.crypto import fame
-from ...spec.policy import split_epoch, to_lsss
+from ...spec.policy import split_epoch
 from ._fame_common import decode
 
 
 def decrypt(inp: dict[str, Any]) -> dict[str, Any]:
     G, sk, ct = decode(inp)
-    wanted = set(to_lsss(ct.policy).labels)
+    wanted = set(ct.policy.lsss.labels)
     items = dict(sk.attributes)
     for name, comp in sk.attributes:
         for label in wanted:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec.errors import MedshareError
-from ...spec.policy import reconstruction_coefficients, to_lsss
+from ...spec.policy import reconstruction_coefficients
 from ._fame_common import combine, decode
 
 
 def decrypt(inp: dict[str, Any]) -> dict[str, Any]:
     G, sk, ct = decode(inp)
-    lsss = to_lsss(ct.policy)
+    lsss = ct.policy.lsss
     try:
         gamma = reconstruction_coefficients(lsss, sk.names())
     except MedshareError:

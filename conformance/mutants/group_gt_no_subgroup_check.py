@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...reference.backends.native import NativeGT
+from ...reference.testbed import NativeGT
 from ...spec.group import GTElement, parse_gt
 from ..ops.group import Codec, make_ops
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from ...reference.backends import get_group
+from ...reference.testbed import get_group
 from ...spec.crypto import ibe
 from ...spec.crypto._codec import to_hex
 from ..ops.ibe import fields

@@ -40,7 +40,7 @@ def op_reconstruct(inp: dict[str, Any]) -> dict[str, Any]:
 
 def op_decrypt(inp: dict[str, Any]) -> dict[str, Any]:
     G, sk, ct = decode(inp)
-    lsss = to_lsss(weaken(ct.policy))
+    lsss = to_lsss(weaken(ct.policy.tree))
     gamma = reconstruction_coefficients(lsss, sk.names())
     return {"kemKey": "0x" + combine(G, sk, ct, lsss, gamma).to_bytes().hex()}
 

@@ -4,7 +4,7 @@ request's id first."""
 from __future__ import annotations
 
 from ...spec.chain.codec import sha256
-from ...spec.protocol import protocol as P
+from ...spec.protocol import protocol
 from ..ops.protocol import OPS
 from ._patch import patched
 
@@ -17,5 +17,5 @@ MUTANT = {
     "name": "protocol_request_id_ignores_requester",
     "description": "the access request id is SHA-256(request || record id || nonce), without the requester",
     "bugType": "REPLAY",
-    "overrides": {"protocol.shc.apply": patched(OPS["protocol.shc.apply"], P, "request_id", _unbound_request_id)},
+    "overrides": {"protocol.shc.apply": patched(OPS["protocol.shc.apply"], protocol, "request_id", _unbound_request_id)},
 }

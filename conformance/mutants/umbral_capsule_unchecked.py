@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from ...spec.codec import Reader
 from ...spec.crypto import umbral as um
-from ...spec.crypto.umbral_wire import Reader
+from ...spec.crypto.umbral_wire import read_array, read_point, read_scalar
 from ..ops.umbral import Reference, ops_of
 
 
 class CapsuleUnchecked(Reference):
     def decode_capsule(self, data: bytes) -> um.Capsule:
         r = Reader(data)
-        r.array(3)
-        capsule = um.Capsule(r.point(), r.point(), r.scalar())
+        read_array(r, 3)
+        capsule = um.Capsule(read_point(r), read_point(r), read_scalar(r))
         r.end()
         return capsule  # never .checked()
 

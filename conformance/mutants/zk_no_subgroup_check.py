@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from medshare.conformance.ops.zk import scalars
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.codec import from_hex
 from medshare.spec.errors import fail
 from medshare.spec.params import G1_BYTES, G2_BYTES

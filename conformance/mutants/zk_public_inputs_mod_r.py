@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from medshare.conformance.ops.zk import _proof_and_vk, scalars
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.params import R
 from medshare.spec.zk import groth16
 

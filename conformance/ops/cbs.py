@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...reference.backends import get_group
+from ...reference.testbed import get_group
+from ...spec.codec import from_hex, json_int, to_hex
+from ...spec.codec import json_object as fields  # every required field, nothing outside required | optional
 from ...spec.crypto import cbs
-from ...spec.crypto._codec import from_hex, json_int, to_hex
 from ...spec.errors import fail
 from ...spec.group import G2Element, PairingGroup
 from ...spec.rng import DeterministicRNG
@@ -30,13 +31,6 @@ from ...spec.rng import DeterministicRNG
 
 def group() -> PairingGroup:
     return get_group("native")
-
-
-def fields(inp: Any, required: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The input object must have every required field and nothing outside required | optional."""
-    if not isinstance(inp, dict) or not required <= set(inp) or not set(inp) <= required | optional:
-        fail("BAD_JSON", f"input needs fields {sorted(required)} (optional {sorted(optional)})")
-    return inp
 
 
 def authority_pk(G: PairingGroup, value: Any) -> G2Element:

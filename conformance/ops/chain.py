@@ -28,7 +28,7 @@ from ...spec.group import PairingGroup
 
 @lru_cache(maxsize=1)
 def _group() -> PairingGroup:
-    from ...reference.backends import get_group
+    from ...reference.testbed import get_group
     return get_group("native")
 
 

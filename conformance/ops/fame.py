@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...reference.backends import get_group
+from ...reference.testbed import get_group
 from ...spec.codec import from_hex
 from ...spec.crypto import fame
 from ...spec.errors import fail
 from ...spec.group import PairingGroup
+from ...spec.policy import Policy
 from ...spec.rng import DeterministicRNG
 
 
@@ -36,7 +37,7 @@ def op_encrypt(inp: dict[str, Any], group: PairingGroup | None = None) -> dict[s
     policy = field(inp, "policy")
     if not isinstance(policy, str):
         fail("BAD_JSON", "policy must be a string")
-    key, ct = fame.encrypt(G, pk, policy, DeterministicRNG(from_hex(field(inp, "seed"))))
+    key, ct = fame.encrypt(G, pk, Policy.of(policy), DeterministicRNG(from_hex(field(inp, "seed"))))
     return {"ciphertext": "0x" + ct.to_bytes().hex(), "kemKey": "0x" + key.to_bytes().hex()}
 
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ...reference.backends import get_group
+from ...reference.testbed import get_group
 from ...spec.errors import fail
 from ...spec.group import G1Element, G2Element, GTElement, PairingGroup, Zr
 from ...spec.hashing import expand_message_xmd

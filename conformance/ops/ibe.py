@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...spec.codec import from_hex, json_int, json_str, to_hex
 from ...spec.crypto import ibe
-from ...spec.crypto._codec import from_hex, json_int, json_str, to_hex
 from .cbs import fields, group
 
 

@@ -14,9 +14,9 @@ from ...spec.policy import (
     canonical_text,
     check_attribute,
     parse,
-    policy_hash,
     reconstruction_coefficients,
     satisfies,
+    text_digest,
     to_lsss,
 )
 
@@ -60,7 +60,7 @@ def op_canonical(inp: dict[str, Any]) -> dict[str, Any]:
 
 
 def op_hash(inp: dict[str, Any]) -> dict[str, Any]:
-    return {"hash": "0x" + policy_hash(parse(text_of(inp))).hex()}
+    return {"hash": "0x" + text_digest(parse(text_of(inp))).hex()}
 
 
 def op_satisfies(inp: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.codec import from_hex
 from medshare.spec.errors import fail
 from medshare.spec.zk import circuits, groth16, poseidon
@@ -85,7 +85,7 @@ def policy_from_json(obj: Any, depth: int = 0) -> Any:
 
 def policy_hash(inp: dict[str, Any]) -> dict[str, Any]:
     gates = circuits.gates_from_policy(policy_from_json(inp.get("policy")))
-    return {"gateWords": [hex32(w) for w in gates.words()], "policyHash": hex32(circuits.policy_hash(gates))}
+    return {"gateWords": [hex32(w) for w in gates.words()], "policyHash": hex32(circuits.gate_hash(gates))}
 
 
 def attribute_commitment(inp: dict[str, Any]) -> dict[str, Any]:

@@ -13,11 +13,14 @@ The library exposes GT multiplication but no GT exponentiation, inversion or con
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import py_arkworks_bls12381 as ark
 
 from ...spec.errors import fail
 from ...spec.group import (
+    FLAG_COMPRESSED,
+    FLAG_SIGN,
     G1Element,
     G2Element,
     GTElement,
@@ -30,6 +33,7 @@ from ...spec.group import (
 from ...spec.hashing import check_dst
 from ...spec.params import FP_BYTES, R
 from . import fp12
+from .points import BackendPoint
 
 _WINDOW = 4
 
@@ -38,64 +42,42 @@ def _scalar(k: Zr | int) -> ark.Scalar:
     return ark.Scalar(as_int(k))
 
 
-class NativeG1(G1Element):
-    __slots__ = ("p",)
+class NativePoint(BackendPoint):
+    """A point of arkworks (``ark.G1Point`` or ``ark.G2Point``); ``_IDENTITY`` is its curve's identity."""
 
-    def __init__(self, p: ark.G1Point) -> None:
-        self.p = p
+    __slots__ = ()
+    _IDENTITY: Any
 
-    def __add__(self, other: NativeG1) -> NativeG1:  # type: ignore[override]
-        return NativeG1(self.p + other.p)
+    def _add(self, a: Any, other: Any) -> Any:
+        return a + other
 
-    def __sub__(self, other: NativeG1) -> NativeG1:  # type: ignore[override]
-        return NativeG1(self.p - other.p)
+    def _sub(self, a: Any, other: Any) -> Any:
+        return a - other
 
-    def __neg__(self) -> NativeG1:
-        return NativeG1(-self.p)
+    def _neg(self, a: Any) -> Any:
+        return -a
 
-    def __mul__(self, k: Zr | int) -> NativeG1:
-        return NativeG1(self.p * _scalar(k))
+    def _mul(self, a: Any, k: int) -> Any:
+        return a * ark.Scalar(k)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, NativeG1) and self.p == other.p
+    def _eq(self, a: Any, other: Any) -> bool:
+        return bool(a == other)
 
-    __hash__ = G1Element.__hash__
+    def _is_identity(self, a: Any) -> bool:
+        return bool(a == self._IDENTITY)
 
-    def is_identity(self) -> bool:
-        return bool(self.p == ark.G1Point.identity())
-
-    def to_bytes(self) -> bytes:
-        return bytes(self.p.to_compressed_bytes())
+    def _encode(self, a: Any) -> bytes:
+        return bytes(a.to_compressed_bytes())
 
 
-class NativeG2(G2Element):
-    __slots__ = ("p",)
+class NativeG1(NativePoint, G1Element):
+    __slots__ = ()
+    _IDENTITY = ark.G1Point.identity()
 
-    def __init__(self, p: ark.G2Point) -> None:
-        self.p = p
 
-    def __add__(self, other: NativeG2) -> NativeG2:  # type: ignore[override]
-        return NativeG2(self.p + other.p)
-
-    def __sub__(self, other: NativeG2) -> NativeG2:  # type: ignore[override]
-        return NativeG2(self.p - other.p)
-
-    def __neg__(self) -> NativeG2:
-        return NativeG2(-self.p)
-
-    def __mul__(self, k: Zr | int) -> NativeG2:
-        return NativeG2(self.p * _scalar(k))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, NativeG2) and self.p == other.p
-
-    __hash__ = G2Element.__hash__
-
-    def is_identity(self) -> bool:
-        return bool(self.p == ark.G2Point.identity())
-
-    def to_bytes(self) -> bytes:
-        return bytes(self.p.to_compressed_bytes())
+class NativeG2(NativePoint, G2Element):
+    __slots__ = ()
+    _IDENTITY = ark.G2Point.identity()
 
 
 class NativeGT(GTElement):
@@ -236,28 +218,26 @@ class NativeGroup(PairingGroup):
         return (x0, x1), (y0, y1)
 
     def _g1_from_x(self, x: int, sign: bool) -> NativeG1:
-        data = bytearray(x.to_bytes(FP_BYTES, "big"))
-        data[0] |= 0x80 | (0x20 if sign else 0)
-        try:
-            p = ark.G1Point.from_compressed_bytes_unchecked(bytes(data))
-        except ValueError:
-            fail("POINT_NOT_ON_CURVE", "G1: x^3 + 4 is not a square")
-        if not p.is_in_subgroup():
-            fail("POINT_NOT_IN_SUBGROUP", "G1 point outside the order-r subgroup")
-        return NativeG1(p)
+        return NativeG1(_decompress(ark.G1Point, x.to_bytes(FP_BYTES, "big"), sign, "G1: x^3 + 4"))
 
     def _g2_from_x(self, x: tuple[int, ...], sign: bool) -> NativeG2:
-        data = bytearray(x[1].to_bytes(FP_BYTES, "big") + x[0].to_bytes(FP_BYTES, "big"))
-        data[0] |= 0x80 | (0x20 if sign else 0)
-        try:
-            p = ark.G2Point.from_compressed_bytes_unchecked(bytes(data))
-        except ValueError:
-            fail("POINT_NOT_ON_CURVE", "G2: x^3 + 4(1+u) is not a square")
-        if not p.is_in_subgroup():
-            fail("POINT_NOT_IN_SUBGROUP", "G2 point outside the order-r subgroup")
-        return NativeG2(p)
+        x_bytes = x[1].to_bytes(FP_BYTES, "big") + x[0].to_bytes(FP_BYTES, "big")
+        return NativeG2(_decompress(ark.G2Point, x_bytes, sign, "G2: x^3 + 4(1+u)"))
 
     def _gt_from_coefficients(self, c: list[int]) -> NativeGT:
         fp12.check_in_gt(c)
         return NativeGT(ref=list(c))
 
+
+def _decompress(kind: Any, x: bytes, sign: bool, curve: str) -> Any:
+    """The arkworks point of ``kind`` with x-coordinate ``x`` (big-endian) and y of the given sign; the curve
+    equation (``POINT_NOT_ON_CURVE``), then the subgroup (``POINT_NOT_IN_SUBGROUP``)."""
+    data = bytearray(x)
+    data[0] |= FLAG_COMPRESSED | (FLAG_SIGN if sign else 0)
+    try:
+        p = kind.from_compressed_bytes_unchecked(bytes(data))
+    except ValueError:
+        fail("POINT_NOT_ON_CURVE", f"{curve} is not a square")
+    if not p.is_in_subgroup():
+        fail("POINT_NOT_IN_SUBGROUP", f"{curve[:2]} point outside the order-r subgroup")
+    return p

@@ -36,6 +36,9 @@ from py_ecc.optimized_bls12_381 import (
 
 from ...spec.errors import fail
 from ...spec.group import (
+    FLAG_COMPRESSED,
+    FLAG_INFINITY,
+    FLAG_SIGN,
     G1Element,
     G2Element,
     GTElement,
@@ -48,80 +51,65 @@ from ...spec.group import (
     fp_sign,
 )
 from ...spec.hashing import check_dst
-from ...spec.params import FP_BYTES, P, R
+from ...spec.params import FP_BYTES, G1_BYTES, G2_BYTES, P, R
 from . import fp12
+from .points import BackendPoint
 
 Point = Any  # py_ecc projective triple
 
 
-def _compress(x: list[int], y_sign: bool, infinity: bool, size: int) -> bytes:
-    if infinity:
-        return bytes([0xC0]) + bytes(size - 1)
+class PurePoint(BackendPoint):
+    """A point of py_ecc (a projective triple over FQ or FQ2)."""
+
+    __slots__ = ()
+
+    def _add(self, a: Point, other: Point) -> Point:
+        return add(a, other)
+
+    def _neg(self, a: Point) -> Point:
+        return neg(a)
+
+    def _mul(self, a: Point, k: int) -> Point:
+        return multiply(a, k)
+
+    def _eq(self, a: Point, other: Point) -> bool:
+        return bool(eq(a, other))
+
+    def _is_identity(self, a: Point) -> bool:
+        return bool(is_inf(a))
+
+
+class PureG1(PurePoint, G1Element):
+    __slots__ = ()
+
+    def _encode(self, a: Point) -> bytes:
+        if is_inf(a):
+            return _compressed_identity(G1_BYTES)
+        x, y = normalize(a)
+        return _compressed([x.n], fp_sign(y.n))
+
+
+class PureG2(PurePoint, G2Element):
+    __slots__ = ()
+
+    def _encode(self, a: Point) -> bytes:
+        if is_inf(a):
+            return _compressed_identity(G2_BYTES)
+        x, y = normalize(a)
+        x0, x1 = (int(c) for c in x.coeffs)
+        y0, y1 = (int(c) for c in y.coeffs)
+        return _compressed([x1, x0], fp2_sign(y0, y1))
+
+
+def _compressed(x: list[int], y_sign: bool) -> bytes:
+    """The x-coordinate words big-endian, with the compression flag and y's sign."""
     data = bytearray(b"".join(v.to_bytes(FP_BYTES, "big") for v in x))
-    data[0] |= 0x80 | (0x20 if y_sign else 0)
+    data[0] |= FLAG_COMPRESSED | (FLAG_SIGN if y_sign else 0)
     return bytes(data)
 
 
-class PureG1(G1Element):
-    __slots__ = ("p",)
-
-    def __init__(self, p: Point) -> None:
-        self.p = p
-
-    def __add__(self, other: PureG1) -> PureG1:  # type: ignore[override]
-        return PureG1(add(self.p, other.p))
-
-    def __neg__(self) -> PureG1:
-        return PureG1(neg(self.p))
-
-    def __mul__(self, k: Zr | int) -> PureG1:
-        return PureG1(multiply(self.p, as_int(k)))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PureG1) and eq(self.p, other.p)
-
-    __hash__ = G1Element.__hash__
-
-    def is_identity(self) -> bool:
-        return bool(is_inf(self.p))
-
-    def to_bytes(self) -> bytes:
-        if is_inf(self.p):
-            return _compress([], False, True, 48)
-        x, y = normalize(self.p)
-        return _compress([x.n], fp_sign(y.n), False, 48)
-
-
-class PureG2(G2Element):
-    __slots__ = ("p",)
-
-    def __init__(self, p: Point) -> None:
-        self.p = p
-
-    def __add__(self, other: PureG2) -> PureG2:  # type: ignore[override]
-        return PureG2(add(self.p, other.p))
-
-    def __neg__(self) -> PureG2:
-        return PureG2(neg(self.p))
-
-    def __mul__(self, k: Zr | int) -> PureG2:
-        return PureG2(multiply(self.p, as_int(k)))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PureG2) and eq(self.p, other.p)
-
-    __hash__ = G2Element.__hash__
-
-    def is_identity(self) -> bool:
-        return bool(is_inf(self.p))
-
-    def to_bytes(self) -> bytes:
-        if is_inf(self.p):
-            return _compress([], False, True, 96)
-        x, y = normalize(self.p)
-        x0, x1 = (int(c) for c in x.coeffs)
-        y0, y1 = (int(c) for c in y.coeffs)
-        return _compress([x1, x0], fp2_sign(y0, y1), False, 96)
+def _compressed_identity(size: int) -> bytes:
+    return bytes([FLAG_COMPRESSED | FLAG_INFINITY]) + bytes(size - 1)
 
 
 class PureGT(GTElement):

@@ -1,4 +1,4 @@
-"""``medshare bench``: benchmarks reported as ratios measured in one run (DESIGN §9).
+"""``medshare bench``: benchmarks reported as ratios measured in one run (docs/design.md §9).
 
 Each group module has ``run(quick) -> list[result]``; :data:`GROUPS` lists them. Groups whose issues have not
 landed are absent.

@@ -18,6 +18,7 @@ from typing import Any
 
 from ...spec.crypto import fame
 from ...spec.group import PairingGroup, Zr
+from ...spec.policy import Policy
 from ...spec.rng import DeterministicRNG
 from ..backends import get_group
 from .counting import CountingGroup
@@ -38,7 +39,7 @@ def _calls(G: PairingGroup, n: int, seed: bytes) -> dict[str, Callable[[], Any]]
     rng = DeterministicRNG(seed)
     pk, msk = fame.setup(G, rng)
     names = _names(n)
-    policy = " and ".join(names)
+    policy = Policy.of(" and ".join(names))
     sk = fame.keygen(G, msk, names, rng)
     key, ct = fame.encrypt(G, pk, policy, rng)
     assert fame.decrypt(G, sk, ct) == key

@@ -1,5 +1,5 @@
 """Identity benchmarks: CBS sign / verify / batch verification and IBE reading encryption, with ratios measured in
-the same run (DESIGN §9).
+the same run (docs/design.md §9).
 
 * ``cbs.batch_verify`` per signature against one ``cbs.verify`` (target at most 0.2x), for a chain-like batch
   (many signatures by a few signers, as validators' votes and an institution's transactions) and for a batch in

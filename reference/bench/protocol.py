@@ -16,7 +16,7 @@ from ...spec.chain.entries import RecordEntry
 from ...spec.chain.state import apply
 from ...spec.chain.tx import MDC, SHC
 from ...spec.crypto import fame, record, umbral
-from ...spec.protocol import protocol as P
+from ...spec.protocol import protocol
 from ...spec.rng import DeterministicRNG
 from ...spec.zk import circuits, groth16
 from ..backends import get_group
@@ -34,26 +34,27 @@ class _World:
     def __init__(self) -> None:
         g = self.g = get_group("native")
         self.pk16 = circuit_keys(g, "bench")
-        dep = make_deployment(g, "bench-protocol", cache=None, payload_rules=P.payload_rules(g, self.pk16.vk))
+        dep = make_deployment(g, "bench-protocol", cache=None, payload_rules=protocol.payload_rules(g, self.pk16.vk))
         rng = self.rng = DeterministicRNG("bench-protocol")
-        keys = P.setup_authority(g, rng, dep.authority_keys)
+        keys = protocol.setup_authority(g, rng, dep.authority_keys)
         self.wl = wl = Workload(dep, "bench-protocol")
         self.mdc, self.shc = Ledger(dep.mdc.chain), Ledger(dep.shc.chain)
         self.mdc.seal(wl.register(MDC, "mi1", "MI"))
         self.shc.seal(wl.register(SHC, "mi1", "MI") + wl.register(SHC, "ri1", "RI") + wl.register(SHC, "cpc1", "CPC")
                       + wl.register(SHC, "cpc2", "CPC"))
-        self.grant = P.issue_attributes(g, keys, ["cardiology@1", "researcher@1"], rng)
-        self.shc.seal([wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields("ri1", 1, self.grant))])
+        self.grant = protocol.issue_attributes(g, keys, ["cardiology@1", "researcher@1"], rng)
+        self.shc.seal([wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority",
+                             **protocol.attribute_commit_fields("ri1", 1, self.grant))])
         self.owner = umbral.SecretKey.random(rng)
         self.signer = umbral.Signer(umbral.SecretKey.random(rng))
         self.ri = umbral.SecretKey.random(rng)
         self.rid = hashlib.sha256(b"bench-record").digest()
-        self.pub = P.publish(g, keys.fame_pk, self.owner.public_key(), POLICY, self.rid, list(range(8)), rng)
+        self.pub = protocol.publish(g, keys.fame_pk, self.owner.public_key(), POLICY, self.rid, list(range(8)), rng)
         block, _ = self.mdc.seal([wl.tx(MDC, "RECORD_PUBLISH", "mi1", **self.pub.publish_fields(
             "p", self.owner.public_key(), self.signer.verifying_key()))])
         self.shc.seal([wl.tx(SHC, "MDC_HEADER_RELAY", "mi1", header=block.header.to_bytes(),
                              certificate=certify(dep, dep.mdc.chain, block).to_bytes())])
-        self.entry = RecordEntry.from_bytes(self.mdc.state[P.record_key(self.rid)])
+        self.entry = RecordEntry.from_bytes(self.mdc.state[protocol.record_key(self.rid)])
         self.blob = self.pub.blob.to_bytes()
         self.cfg = self.shc.cfg
         self.counter = 0
@@ -66,26 +67,27 @@ class _World:
         g, wl = self.g, self.wl
         t0 = time.process_time()
         nonce = self.nonce()
-        proof = P.prove_access(g, self.pk16, self.pub.policy, self.grant, self.rid, nonce, "ri1", self.rng)
-        fields = P.request_fields(self.mdc.state, self.mdc.head.height, self.rid, nonce, proof, self.ri.public_key(),
-                                  requester="ri1")
+        proof = protocol.prove_access(g, self.pk16, self.pub.policy, self.grant, self.rid, nonce, "ri1", self.rng)
+        fields = protocol.request_fields(self.mdc.state, self.mdc.head.height, self.rid, nonce, proof,
+                                         self.ri.public_key(), requester="ri1")
         s = apply(self.cfg, self.shc.state, wl.tx(SHC, "ACCESS_REQUEST", "ri1", **fields))
         t1 = time.process_time()
-        gf = P.grant_fields(fields["request_id"], T, N)
+        gf = protocol.grant_fields(fields["request_id"], T, N)
         s = apply(self.cfg, s, wl.tx(SHC, "GRANT", "mi1", **gf))
-        kfrags = P.make_kfrags(self.owner, self.signer, self.ri.public_key(), T, N, self.rng)
+        kfrags = protocol.make_kfrags(self.owner, self.signer, self.ri.public_key(), T, N, self.rng)
         t2 = time.process_time()
-        payload = P.RecordPayload.from_bytes(self.entry.payload)
+        payload = protocol.RecordPayload.of(self.entry)
         capsule = umbral.Capsule.from_bytes(self.entry.capsule)
-        ver, dele = umbral.PublicKey.from_bytes(payload.verifying_pk), umbral.PublicKey.from_bytes(payload.delegating_pk)
         cfrags = []
         for i, kf in enumerate(kfrags):
-            c = P.reencrypt(kf.kfrag, capsule, ver, dele, self.ri.public_key(), self.rng).cfrag
-            s = apply(self.cfg, s, wl.tx(SHC, "REENCRYPTION_RECEIPT", f"cpc{i + 1}", **P.receipt_fields(gf["grant_id"], c)))
+            c = protocol.reencrypt(kf.kfrag, capsule, payload.verifying_pk, payload.delegating_pk, self.ri.public_key(),
+                            self.rng).cfrag
+            receipt = protocol.receipt_fields(gf["grant_id"], c)
+            s = apply(self.cfg, s, wl.tx(SHC, "REENCRYPTION_RECEIPT", f"cpc{i + 1}", **receipt))
             cfrags.append(c)
         t3 = time.process_time()
-        fields_out, bad = P.decrypt(g, self.entry, self.rid, self.blob, cfrags, self.ri, self.grant.key, T)
-        assert not bad and fields_out == list(range(8))
+        opened = protocol.decrypt(g, self.entry, self.rid, self.blob, cfrags, self.ri, self.grant.key, T)
+        assert not opened.rejected and opened.fields == tuple(range(8))
         t4 = time.process_time()
         for name, dt in (("request", t1 - t0), ("grant", t2 - t1), ("reencryption", t3 - t2), ("decryption", t4 - t3)):
             phases.setdefault(name, []).append(dt)
@@ -94,39 +96,38 @@ class _World:
         """name -> (times the round trip performs it, the operation alone)."""
         g, rng = self.g, self.rng
         nonce = self.nonce()
-        proof = P.prove_access(g, self.pk16, self.pub.policy, self.grant, self.rid, nonce, "ri1", rng)
+        proof = protocol.prove_access(g, self.pk16, self.pub.policy, self.grant, self.rid, nonce, "ri1", rng)
         pr = groth16.Proof.from_bytes(g, proof)
-        p_hash = P.bytes_field(P.chain_policy_hash(self.pub.policy))
+        p_hash = protocol.bytes_field(self.pub.policy.hash)
         signer = self.wl.signers["ri1"]
-        tx = self.wl.tx(SHC, "GRANT", "ri1", **P.grant_fields(b"\x00" * 32, T, N))
+        tx = self.wl.tx(SHC, "GRANT", "ri1", **protocol.grant_fields(b"\x00" * 32, T, N))
         signed_tx = auth.sign_tx(g, signer, tx)
         ident = auth.Identity("ri1", signer.public_key(), signer.certificate.period.start, signer.certificate.period.end)
         capsule = self.pub.capsule
-        kfrags = P.make_kfrags(self.owner, self.signer, self.ri.public_key(), T, N, rng)
+        kfrags = protocol.make_kfrags(self.owner, self.signer, self.ri.public_key(), T, N, rng)
         V, A, B = self.signer.verifying_key(), self.owner.public_key(), self.ri.public_key()
         vk = [umbral.verify_kfrag(k.kfrag, V, A, B) for k in kfrags]
         cfrags = [umbral.reencrypt(capsule, k, rng) for k in vk]
-        b = P.Blob.from_bytes(self.blob)
+        b = protocol.Blob.from_bytes(self.blob)
         fct = fame.Ciphertext.from_bytes(g, b.fame_ct)
         key = self.pub.content_key
         sealed = record.SealedRecord.from_bytes(b.sealed)
-        ph = P.chain_policy_hash(self.pub.policy)
         return {
-            "groth16_prove_policy": (1, lambda: P.prove_access(g, self.pk16, self.pub.policy, self.grant, self.rid,
+            "groth16_prove_policy": (1, lambda: protocol.prove_access(g, self.pk16, self.pub.policy, self.grant, self.rid,
                                                                nonce, "ri1", rng)),
             "groth16_verify": (1, lambda: circuits.verify_policy(g, self.pk16.vk, p_hash, self.grant.commitment(),
-                                                                 P.record_binding(self.rid),
-                                                                 P.request_binding(nonce, "ri1"), pr)),
+                                                                 protocol.record_binding(self.rid),
+                                                                 protocol.request_binding(nonce, "ri1"), pr)),
             "cbs_sign_tx": (2 + N, lambda: auth.sign_tx(g, signer, tx)),
             "cbs_verify_tx": (2 + N, lambda: auth.verify_tx(g, self.wl.dep.authority_keys.pk.to_bytes(), ident, signed_tx,
                                                             at=1)),
-            "umbral_generate_kfrags": (1, lambda: P.make_kfrags(self.owner, self.signer, B, T, N, rng)),
+            "umbral_generate_kfrags": (1, lambda: protocol.make_kfrags(self.owner, self.signer, B, T, N, rng)),
             "umbral_verify_kfrag": (N, lambda: umbral.verify_kfrag(kfrags[0].kfrag, V, A, B)),
             "umbral_reencrypt": (N, lambda: umbral.reencrypt(capsule, vk[0], rng)),
             "umbral_verify_cfrag": (N, lambda: umbral.verify_cfrag(cfrags[0].cfrag, capsule, V, A, B)),
             "umbral_decrypt_reencrypted": (1, lambda: umbral.decrypt_reencrypted(self.ri, A, capsule, cfrags, b.pre_ct)),
             "fame_decapsulate": (1, lambda: record.decapsulate(g, self.grant.key, fct)),
-            "aead_open": (1, lambda: record.open_sealed(key, self.rid, ph, sealed)),
+            "aead_open": (1, lambda: record.open_sealed(key, self.rid, self.pub.policy.hash, sealed)),
         }
 
 

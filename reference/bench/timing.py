@@ -23,6 +23,6 @@ def median_time(fn: Callable[[], Any], *, reps: int = 5, warmup: int = 1,
 
 
 def result(name: str, backend: str, median_s: float, **ratios: float) -> dict[str, Any]:
-    """One entry of the ``results`` list of DESIGN §5."""
+    """One entry of the ``results`` list of docs/design.md §5."""
     return {"name": name, "backend": backend, "median_s": median_s,
             "ratios": {k: round(v, 3) for k, v in ratios.items()}}

@@ -1,5 +1,5 @@
 """zk benchmarks: Groth16 prove and verify against snarkjs on the same circuit, key and witness in the same run,
-verification against three native pairings, the two circuits' constraint counts, peak memory (DESIGN §9).
+verification against three native pairings, the two circuits' constraint counts, peak memory (docs/design.md §9).
 
 The benchmark circuit is a multiplication chain with one public input, sized so its QAP fills a domain of 2^k
 exactly. For each size medshare derives the trapdoor from a seeded rng (``groth16.derive_trapdoor``), sets up

@@ -29,7 +29,7 @@ from ...spec.crypto.secp256k1 import Point
 from ...spec.errors import MedshareError
 from ...spec.group import PairingGroup
 from ...spec.protocol import properties as props
-from ...spec.protocol import protocol as P
+from ...spec.protocol import protocol
 from ...spec.rng import DeterministicRNG
 from ...spec.zk import groth16
 from ..chain.deploy import Deployment, make_deployment
@@ -42,7 +42,7 @@ _CIRCUIT_KEYS: dict[str, groth16.ProvingKey] = {}
 def circuit_keys(group: PairingGroup, seed: str) -> groth16.ProvingKey:
     """The policy circuit's Groth16 keys for a deployment seed, made once per process (UNSAFE setup)."""
     if seed not in _CIRCUIT_KEYS:
-        _CIRCUIT_KEYS[seed] = P.setup_policy_circuit(group, DeterministicRNG(f"groth16/{seed}"))
+        _CIRCUIT_KEYS[seed] = protocol.setup_policy_circuit(group, DeterministicRNG(f"groth16/{seed}"))
     return _CIRCUIT_KEYS[seed]
 
 
@@ -83,15 +83,15 @@ class CPCNode:
     def cfrag(self, grant_id: bytes, entry: RecordEntry, receiving_pk: umbral.PublicKey, rng: DeterministicRNG,
               shc_state: Mapping[bytes, bytes]) -> umbral.CapsuleFrag:
         """Re-encrypt for a grant. An honest node first checks on SHC's committed state that the grant is live
-        (``P.check_reencryption``: committed, and neither it, its record nor its requester revoked) and refuses
+        (``protocol.check_reencryption``: committed, and neither it, its record nor its requester revoked) and refuses
         with that code otherwise; a Byzantine node re-encrypts whenever it holds the kfrag."""
         if not self.byzantine:
-            P.check_reencryption(shc_state, grant_id)
-        payload = P.RecordPayload.from_bytes(entry.payload)
+            protocol.check_reencryption(shc_state, grant_id)
+        payload = protocol.RecordPayload.of(entry)
         capsule = umbral.Capsule.from_bytes(entry.capsule)
         self.seen.append(entry.capsule)
-        c = P.reencrypt(self.kfrags[grant_id], capsule, umbral.PublicKey.from_bytes(payload.verifying_pk),
-                        umbral.PublicKey.from_bytes(payload.delegating_pk), receiving_pk, rng).cfrag
+        c = protocol.reencrypt(self.kfrags[grant_id], capsule, payload.verifying_pk, payload.delegating_pk, receiving_pk,
+                        rng).cfrag
         if self.byzantine:  # re-encrypt with a wrong share: E1 off by one generator step
             c = attrs.evolve(c, point_e1=c.point_e1 + Point.generator())
         self.seen.append(c.to_bytes())
@@ -176,15 +176,15 @@ class Institution:
     devices: list[Device]
     last_seq: dict[str, int] = attrs.field(factory=dict)
     readings: list[int] = attrs.field(factory=list)
-    records: dict[bytes, P.Published] = attrs.field(factory=dict)
+    records: dict[bytes, protocol.Published] = attrs.field(factory=dict)
 
 
 @attrs.define
 class Researcher:
     identity: str
     umbral_sk: umbral.SecretKey
-    grant: P.AttributeGrant
-    plaintexts: dict[bytes, list[int]] = attrs.field(factory=dict)
+    grant: protocol.AttributeGrant
+    plaintexts: dict[bytes, tuple[int, ...]] = attrs.field(factory=dict)
 
 
 @attrs.define
@@ -210,6 +210,18 @@ EPOCH = 1
 POLICY_1 = "(cardiology@1 and researcher@1) or auditor@1"
 POLICY_2 = "cardiology@1 and researcher@1"
 THRESHOLD, SHARES = 2, 3
+
+
+def demo_deployment(group: PairingGroup, seed: int, vk: groth16.VerifyingKey) -> Deployment:
+    """The demo's two chains for ``seed``: SHC's payload rules verify policy proofs under ``vk``."""
+    return make_deployment(group, f"demo/{seed}", cache={}, payload_rules=protocol.payload_rules(group, vk))
+
+
+def demo_chain_config(group: PairingGroup, seed: int, chain: str) -> PbftConfig:
+    """The configuration of the demo's chain ``chain`` (MDC or SHC) for ``seed``, as its validators run it: what
+    ``medshare node check`` verifies a kept ledger against."""
+    dep = demo_deployment(group, seed, circuit_keys(group, f"demo/{seed}").vk)
+    return dep.mdc if chain == MDC else dep.shc
 
 
 class Scenario:
@@ -262,10 +274,9 @@ class Scenario:
         g = self.group
         self.pk16 = self.step("0 setup", "deployment", "Groth16 keys of the policy circuit from the seed (unsafe)",
                               lambda: circuit_keys(g, f"demo/{self.seed}"))
-        self.dep = make_deployment(g, f"demo/{self.seed}", cache={},
-                                   payload_rules=P.payload_rules(g, self.pk16.vk))
+        self.dep = demo_deployment(g, self.seed, self.pk16.vk)
         self.keys = self.step("0 setup", "authority", "CBS, IBE and FAME master keys",
-                              lambda: P.setup_authority(g, self.rng.fork("authority"), self.dep.authority_keys),
+                              lambda: protocol.setup_authority(g, self.rng.fork("authority"), self.dep.authority_keys),
                               holds="authority: CBS msk, IBE s, FAME msk")
         self.wl = Workload(self.dep, seed=f"demo/{self.seed}/keys")
         self.mdc = ChainDriver(self.dep, self.dep.mdc, self.seed, self.root / "mdc")
@@ -299,11 +310,11 @@ class Scenario:
                       holds=f"{mi}: IBE key for {mi}@{EPOCH}, Umbral key pair")
         self.ris: dict[str, Researcher] = {}
         for ri, names in (("ri1", ["cardiology@1", "researcher@1"]), ("ri2", ["dermatology@1", "researcher@1"])):
-            grant = P.issue_attributes(g, self.keys, names, rng.fork(ri))
+            grant = protocol.issue_attributes(g, self.keys, names, rng.fork(ri))
             self.ris[ri] = Researcher(ri, umbral.SecretKey.random(rng.fork(ri + "/umbral")), grant)
             self.step("1 registration", "authority", f"FAME key for {ri}; post its Poseidon attribute commitment",
                       lambda ri=ri, grant=grant: self.commit(SHC, self.tx(
-                          SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields(ri, EPOCH, grant))),
+                          SHC, "ATTRIBUTE_COMMIT", "authority", **protocol.attribute_commit_fields(ri, EPOCH, grant))),
                       holds=f"{ri}: FAME key {{{', '.join(names)}}} and salt; SHC: commitment only")
 
     def collection(self) -> None:
@@ -314,13 +325,13 @@ class Scenario:
                 for _ in range(2):
                     dev.sequence += 1
                     value = 60 + hashlib.sha256(f"{dev.identity}/{dev.sequence}/{self.seed}".encode()).digest()[0] % 40
-                    msg = P.device_send(g, self.keys.ibe.p_pub, mi.identity, EPOCH, dev.signer, dev.sequence,
+                    msg = protocol.device_send(g, self.keys.ibe.p_pub, mi.identity, EPOCH, dev.signer, dev.sequence,
                                         value.to_bytes(8, "big"), rng)
 
-                    def receive(mi: Institution = mi, dev: Device = dev, msg: P.SignedReading = msg) -> str:
-                        plain = P.mi_receive(g, apk, mi.ibe_key, dev.signer.certificate,
+                    def receive(mi: Institution = mi, dev: Device = dev, msg: protocol.SignedReading = msg) -> str:
+                        plain = protocol.mi_receive(g, apk, mi.ibe_key, dev.signer.certificate,
                                              mi.last_seq.get(dev.identity, 0), msg, at=self.mdc.height(),
-                                             device=P.device_entry(self.mdc.state(), dev.identity))
+                                             device=protocol.device_entry(self.mdc.state(), dev.identity))
                         mi.last_seq[dev.identity] = msg.ct.sequence
                         mi.readings.append(int.from_bytes(plain, "big"))
                         return "ok"
@@ -328,23 +339,24 @@ class Scenario:
                               "CBS-signed; MI verifies and decrypts", receive)
                 last = msg
         mi1 = self.mis["mi1"]
-        self.step("2 collection", "dev3", "replays its last reading to mi2", lambda: P.mi_receive(
+        self.step("2 collection", "dev3", "replays its last reading to mi2", lambda: protocol.mi_receive(
             g, apk, self.mis["mi2"].ibe_key, self.mis["mi2"].devices[0].signer.certificate,
             self.mis["mi2"].last_seq["dev3"], last, at=self.mdc.height(),
-            device=P.device_entry(self.mdc.state(), "dev3")), expected="REPLAYED_NONCE")
+            device=protocol.device_entry(self.mdc.state(), "dev3")), expected="REPLAYED_NONCE")
         mi2 = self.mis["mi2"]
         self.step("2 collection", "mi2", "deregisters dev3 (DEVICE_REVOKE)", lambda: self.commit(
             MDC, self.tx(MDC, "DEVICE_REVOKE", "mi2", device="dev3")))
         dev3 = mi2.devices[0]
-        after = P.device_send(g, self.keys.ibe.p_pub, "mi2", EPOCH, dev3.signer, dev3.sequence + 1, b"\x00" * 8, rng)
-        self.step("2 collection", "dev3", "sends mi2 a reading after its revocation", lambda: P.mi_receive(
+        after = protocol.device_send(g, self.keys.ibe.p_pub, "mi2", EPOCH, dev3.signer, dev3.sequence + 1,
+                                     b"\x00" * 8, rng)
+        self.step("2 collection", "dev3", "sends mi2 a reading after its revocation", lambda: protocol.mi_receive(
             g, apk, mi2.ibe_key, dev3.signer.certificate, mi2.last_seq["dev3"], after, at=self.mdc.height(),
-            device=P.device_entry(self.mdc.state(), "dev3")), expected="DEVICE_REVOKED")
+            device=protocol.device_entry(self.mdc.state(), "dev3")), expected="DEVICE_REVOKED")
         rogue = Device("dev9", self.dep.new_signer("dev9", rng))
-        rogue_msg = P.device_send(g, self.keys.ibe.p_pub, "mi1", EPOCH, rogue.signer, 1, b"\x00" * 8, rng)
-        self.step("2 collection", "dev9", "an unregistered device sends mi1 a reading", lambda: P.mi_receive(
+        rogue_msg = protocol.device_send(g, self.keys.ibe.p_pub, "mi1", EPOCH, rogue.signer, 1, b"\x00" * 8, rng)
+        self.step("2 collection", "dev9", "an unregistered device sends mi1 a reading", lambda: protocol.mi_receive(
             g, apk, mi1.ibe_key, rogue.signer.certificate, 0, rogue_msg, at=self.mdc.height(),
-            device=P.device_entry(self.mdc.state(), "dev9")), expected="DEVICE_UNKNOWN")
+            device=protocol.device_entry(self.mdc.state(), "dev9")), expected="DEVICE_UNKNOWN")
         self.learn("mi1", *[("reading", bytes([i])) for i in range(len(mi1.readings))])
 
     def _relay_latest(self, sender: str) -> str:
@@ -361,7 +373,7 @@ class Scenario:
             fields = [len(vals), min(vals), max(vals), sum(vals) // len(vals), sum(vals), EPOCH, 0, self.seed]
             rid = hashlib.sha256(f"{mi}/{label}/{self.seed}".encode()).digest()
             self.rids[label] = rid
-            pub = P.publish(g, self.keys.fame_pk, inst.umbral_sk.public_key(), policy, rid, fields, rng.fork(label))
+            pub = protocol.publish(g, self.keys.fame_pk, inst.umbral_sk.public_key(), policy, rid, fields, rng.fork(label))
             inst.records[rid] = pub
             blob = pub.blob.to_bytes()
             for node in self.cpc:
@@ -369,30 +381,27 @@ class Scenario:
             fields_tx = pub.publish_fields(f"cohort-{label}", inst.umbral_sk.public_key(),
                                            inst.umbral_signer.verifying_key())
             self.step("3 publication", mi, f"record {label}: k = HKDF(k_abe || k_pre); blob to the CPC; "
-                      f"RECORD_PUBLISH under '{pub.policy}'",
+                      f"RECORD_PUBLISH under '{pub.policy.text}'",
                       lambda mi=mi, f=fields_tx: self.commit(MDC, self.tx(MDC, "RECORD_PUBLISH", mi, **f)),
                       holds=f"{mi}: k, k_pre of {label}; CPC: blob {pub.blob.blob_hash().hex()[:12]}; "
                             "MDC: policy hash, capsule, data commitment")
-            self.secrets[rid] = props.RecordSecrets(mi, pub.policy, pub.content_key,
-                                                    self._k_pre(inst, pub), P.encode_record(fields))
+            self.secrets[rid] = props.RecordSecrets(mi, pub.policy, pub.content_key, pub.k_pre,
+                                                    protocol.encode_record(fields))
             self.learn(mi, ("k", rid), ("k_pre", rid), ("plaintext", rid))
         self.step("3 publication", "mi1", "relay the MDC header with its commit certificate to SHC",
                   lambda: self._relay_latest("mi1"))
-
-    def _k_pre(self, inst: Institution, pub: P.Published) -> bytes:
-        return umbral.decrypt_original(inst.umbral_sk, pub.capsule, pub.blob.pre_ct)
 
     def _request(self, ri: str, label: str, nonce_label: str) -> tuple[Transaction | None, str]:
         r = self.ris[ri]
         rid = self.rids[label]
         nonce = hashlib.sha256(f"nonce/{ri}/{nonce_label}/{self.seed}".encode()).digest()
-        policy = RecordEntry.from_bytes(self.mdc.state()[P.record_key(rid)]).policy
+        policy = protocol.RecordPolicy.of(RecordEntry.from_bytes(self.mdc.state()[protocol.record_key(rid)]).policy)
         try:
-            proof = P.prove_access(self.group, self.pk16, policy, r.grant, rid, nonce, ri, self.rng.fork(nonce_label))
+            proof = protocol.prove_access(self.group, self.pk16, policy, r.grant, rid, nonce, ri, self.rng.fork(nonce_label))
         except MedshareError as e:
             return None, e.code
-        fields = P.request_fields(self.mdc.state(), self.mdc.height(), rid, nonce, proof, r.umbral_sk.public_key(),
-                                  requester=ri)
+        fields = protocol.request_fields(self.mdc.state(), self.mdc.height(), rid, nonce, proof,
+                                         r.umbral_sk.public_key(), requester=ri)
         return self.tx(SHC, "ACCESS_REQUEST", ri, **fields), "ok"
 
     def requests(self) -> None:
@@ -414,9 +423,9 @@ class Scenario:
         def forged() -> str:
             f = {n: req.arg(n) for n in ("mdc_height", "record_id", "record_entry", "proof")}
             nonce = hashlib.sha256(b"ri2-forged").digest()
-            f.update(nonce=nonce, request_id=P.request_id(req.arg("record_id"), nonce, "ri2"),
-                     payload=P.RequestPayload(P.RequestPayload.from_bytes(req.arg("payload")).proof,
-                                              self.ris["ri2"].umbral_sk.public_key().to_bytes()).to_bytes())
+            f.update(nonce=nonce, request_id=protocol.request_id(req.arg("record_id"), nonce, "ri2"),
+                     payload=protocol.RequestPayload(protocol.RequestPayload.of(req).proof,
+                                                     self.ris["ri2"].umbral_sk.public_key()).to_bytes())
             return self.commit(SHC, self.tx(SHC, "ACCESS_REQUEST", "ri2", **f))
         self.step("4 request", "ri2", "submits ri1's proof as its own (new nonce)", forged, expected="PROOF_INVALID")
         self.step("4 request", "ri1", "replays its request (same nonce, fresh transaction)",
@@ -431,15 +440,15 @@ class Scenario:
         mi = self.mis["mi1"]
         rid = req.arg("record_id")
         ri = self.ris["ri1"]
-        gf = P.grant_fields(req.arg("request_id"), THRESHOLD, SHARES)
+        gf = protocol.grant_fields(req.arg("request_id"), THRESHOLD, SHARES)
         self.grant1 = gf["grant_id"]
         self.step("5 grant", "mi1", "checks the request; GRANT; kfrags 2-of-3 to cpc1..cpc3",
                   lambda: self.commit(SHC, self.tx(SHC, "GRANT", "mi1", **gf)),
                   holds="each CPC node: one kfrag (never k)")
-        kfrags = P.make_kfrags(mi.umbral_sk, mi.umbral_signer, ri.umbral_sk.public_key(), THRESHOLD, SHARES, rng)
+        kfrags = protocol.make_kfrags(mi.umbral_sk, mi.umbral_signer, ri.umbral_sk.public_key(), THRESHOLD, SHARES, rng)
         for node, kf in zip(self.cpc, kfrags):
             node.receive_kfrag(self.grant1, kf.kfrag)
-        entry = RecordEntry.from_bytes(self.mdc.state()[P.record_key(rid)])
+        entry = RecordEntry.from_bytes(self.mdc.state()[protocol.record_key(rid)])
         cfrags: list[umbral.CapsuleFrag] = []
         for node in self.cpc:
             c = node.cfrag(self.grant1, entry, ri.umbral_sk.public_key(), rng.fork(node.identity), self.shc.state())
@@ -447,27 +456,26 @@ class Scenario:
             self.step("6 re-encryption", node.identity, "re-encrypts the capsule into a cfrag"
                       + (" (Byzantine: corrupted)" if node.byzantine else "") + "; posts its receipt",
                       lambda node=node, c=c: self.commit(SHC, self.tx(SHC, "REENCRYPTION_RECEIPT", node.identity,
-                                                                      **P.receipt_fields(self.grant1, c))))
+                                                                      **protocol.receipt_fields(self.grant1, c))))
         self.step("6 re-encryption", "cpc1", "posts a second receipt for the same grant",
                   lambda: self.commit(SHC, self.tx(SHC, "REENCRYPTION_RECEIPT", "cpc1",
-                                                   **P.receipt_fields(self.grant1, cfrags[0]))),
+                                                   **protocol.receipt_fields(self.grant1, cfrags[0]))),
                   expected="RECEIPT_DUPLICATE")
         blob = self.cpc[0].store.get(entry.blob_hash)
         order = [cfrags[2], cfrags[0], cfrags[1]]  # the bad one first: it must be caught, not used
 
         def bad_cfrag() -> str:
-            payload = P.RecordPayload.from_bytes(entry.payload)
-            umbral.verify_cfrag(cfrags[2], umbral.Capsule.from_bytes(entry.capsule),
-                                umbral.PublicKey.from_bytes(payload.verifying_pk),
-                                umbral.PublicKey.from_bytes(payload.delegating_pk), ri.umbral_sk.public_key())
+            payload = protocol.RecordPayload.of(entry)
+            umbral.verify_cfrag(cfrags[2], umbral.Capsule.from_bytes(entry.capsule), payload.verifying_pk,
+                                payload.delegating_pk, ri.umbral_sk.public_key())
             return "ok"
         self.step("7 decryption", "ri1", "verifies cpc3's cfrag", bad_cfrag, expected="CFRAG_INVALID")
 
         def decrypt() -> str:
-            fields, bad = P.decrypt(self.group, entry, rid, blob, order, ri.umbral_sk, ri.grant.key, THRESHOLD)
-            if bad != [0] or P.encode_record(fields) != self.secrets[rid].plaintext:
+            opened = protocol.decrypt(self.group, entry, rid, blob, order, ri.umbral_sk, ri.grant.key, THRESHOLD)
+            if opened.rejected != (0,) or protocol.encode_record(opened.fields) != self.secrets[rid].plaintext:
                 return "DECRYPTION_FAILED"
-            ri.plaintexts[rid] = fields
+            ri.plaintexts[rid] = opened.fields
             self.learn("ri1", ("k", rid), ("k_abe", rid), ("k_pre", rid), ("plaintext", rid))
             return "ok"
         self.step("7 decryption", "ri1", "checks the blob hash, drops the bad cfrag, opens k_pre from 2 cfrags and "
@@ -491,17 +499,17 @@ class Scenario:
 
         def notice() -> str:
             st = self.mdc.state()
-            key = P.record_key(rid2)
+            key = protocol.record_key(rid2)
             return self.commit(SHC, self.tx(SHC, "RECORD_REVOKE_NOTICE", "mi2", mdc_height=self.mdc.height(),
                                             record_id=rid2, record_entry=st[key],
-                                            proof=P.prove_state(st, key).to_bytes()))
+                                            proof=protocol.prove_state(st, key).to_bytes()))
         self.step("8 revocation", "mi2", "posts the anchored revocation on SHC (RECORD_REVOKE_NOTICE)", notice)
-        gf = P.grant_fields(holder["req"].arg("request_id"), THRESHOLD, SHARES)
+        gf = protocol.grant_fields(holder["req"].arg("request_id"), THRESHOLD, SHARES)
         self.step("5 grant", "mi2", "tries to grant ri1's request on the revoked r2",
                   lambda: self.commit(SHC, self.tx(SHC, "GRANT", "mi2", **gf)), expected="RECORD_REVOKED")
         self.step("8 revocation", "mi1", "revokes its grant on r1 (GRANT_REVOKE)",
                   lambda: self.commit(SHC, self.tx(SHC, "GRANT_REVOKE", "mi1", grant_id=self.grant1)))
-        entry1 = RecordEntry.from_bytes(self.mdc.state()[P.record_key(self.rids["r1"])])
+        entry1 = RecordEntry.from_bytes(self.mdc.state()[protocol.record_key(self.rids["r1"])])
         self.step("6 re-encryption", "cpc1", "is asked to re-encrypt for the revoked grant: refuses",
                   lambda: self.cpc[0].cfrag(self.grant1, entry1, self.ris["ri1"].umbral_sk.public_key(),
                                             self.rng.fork("after-revoke"), self.shc.state()) and "ok",
@@ -529,7 +537,7 @@ class Scenario:
 
     def audit(self) -> dict[str, list[str]]:
         self.step("9 audit", "anyone", "receipts follow grants follow requests on committed records",
-                  lambda: "audit-failed" if P.audit([t for _, t in self.shc.committed()], self.mdc.state()) else "ok")
+                  lambda: "audit-failed" if protocol.audit([t for _, t in self.shc.committed()], self.mdc.state()) else "ok")
         return self.step("9 audit", "model", "every property over both chains and every party's knowledge",
                          lambda: props.check_all(self.world()))
 
@@ -556,10 +564,11 @@ def _schema(kind: str) -> tuple[tuple[str, str], ...]:
     return SCHEMAS[kind][2]
 
 
-def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None] | None = None
-             ) -> tuple[Scenario, dict[str, list[str]]]:
-    """Run the scenario; (the scenario with its steps and phase times, property -> violations)."""
-    sc = Scenario(group, seed, narrate=narrate)
+def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None] | None = None,
+             workdir: Path | None = None) -> tuple[Scenario, dict[str, list[str]]]:
+    """Run the scenario; (the scenario with its steps and phase times, property -> violations). With
+    ``workdir`` the ledgers (``mdc/node<i>.sqlite``, ``shc/node<i>.sqlite``) and CPC stores are kept there."""
+    sc = Scenario(group, seed, workdir=workdir, narrate=narrate)
     try:
         result = sc.run()
     finally:
@@ -567,4 +576,5 @@ def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None]
     return sc, result
 
 
-__all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "run_demo", "cbs"]
+__all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "demo_chain_config",
+           "demo_deployment", "run_demo", "cbs"]

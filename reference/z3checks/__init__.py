@@ -1,1 +1,1 @@
-"""Z3 checks run by ``medshare verify`` (DESIGN §8)."""
+"""Z3 checks run by ``medshare verify`` (docs/design.md §8)."""

@@ -1,34 +1,24 @@
-"""Strict field codecs shared by the identity schemes (cbs, ibe): integers, strings, hex, JSON objects.
+"""The fields the identity schemes (cbs, ibe) add to spec/codec.py: names, 64-bit integers, key pairs.
 
-Every decoder fails with a typed error (spec/errors.md): ``MALFORMED_ENCODING`` for truncated or trailing
-bytes, ``BAD_HEX`` for hex that is not ``0x``-prefixed lowercase, ``BAD_JSON`` for missing, extra or mistyped
-fields.
+A name (identity, device id) is 1 to 1024 bytes of UTF-8, compared exactly (no normalisation), written after a
+u16 length. A bad name or integer fails ``MALFORMED_ENCODING`` (``BAD_JSON`` for a name that is not a string).
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from ..codec import Reader as BaseReader
-from ..codec import from_hex as from_hex  # re-exported: the shared strict hex form
+from ..codec import U64_MAX, Reader, u16
+from ..codec import from_hex as from_hex  # the shared strict hex form, named here for the schemes' callers
 from ..codec import to_hex as to_hex
 from ..errors import fail
+from ..group import G2Element, PairingGroup, Zr
 
-U64_MAX = (1 << 64) - 1
 MAX_NAME_BYTES = 1024
 
 
-def u16(n: int) -> bytes:
-    return n.to_bytes(2, "big")
-
-
-def u64(n: int) -> bytes:
-    return n.to_bytes(8, "big")
-
-
 def name_bytes(name: str, what: str = "identity") -> bytes:
-    """UTF-8 of a name (identity, device id): 1 to 1024 bytes, compared exactly (no normalisation)."""
+    """UTF-8 of a name: 1 to 1024 bytes."""
     if not isinstance(name, str):
         fail("BAD_JSON", f"{what} must be a string")
     try:
@@ -46,47 +36,24 @@ def lp_name(name: str, what: str = "identity") -> bytes:
     return u16(len(raw)) + raw
 
 
+def read_name(r: Reader, what: str = "identity") -> str:
+    """The inverse of :func:`lp_name`."""
+    name = r.text(2)
+    name_bytes(name, what)
+    return name
+
+
 def check_u64(n: Any, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= U64_MAX:
         fail("MALFORMED_ENCODING", f"{what} must be an integer in [0, 2^64)")
     return n
 
 
-def fingerprint(data: bytes) -> str:
-    """The first 12 hex digits of SHA-256: what ``repr`` of a secret shows."""
-    return hashlib.sha256(data).hexdigest()[:12]
-
-
-class Reader(BaseReader):
-    """Reads the fields of an identity-scheme encoding: adds length-prefixed names."""
-
-    def name(self, what: str = "identity") -> str:
-        n = self.u16()
-        raw = self.take(n)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            fail("MALFORMED_ENCODING", f"{what} is not valid UTF-8")
-        name_bytes(text, what)
-        return text
-
-
-
-
-def json_object(obj: Any, keys: set[str], what: str) -> dict[str, Any]:
-    """``obj`` must be a dict with exactly ``keys``."""
-    if not isinstance(obj, dict) or set(obj) != keys:
-        fail("BAD_JSON", f"{what} must be an object with exactly the fields {sorted(keys)}")
-    return obj
-
-
-def json_int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= U64_MAX:
-        fail("BAD_JSON", f"{what} must be an integer in [0, 2^64)")
-    return value
-
-
-def json_str(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        fail("BAD_JSON", f"{what} must be a string")
-    return value
+def key_pair_from_bytes(group: PairingGroup, data: bytes) -> tuple[Zr, G2Element]:
+    """A secret scalar and its public key: sk (32) || pk (96), with pk = sk·g2 (``KEY_MISMATCH`` otherwise)."""
+    r = Reader(data)
+    sk, pk = r.zr(), r.g2(group)
+    r.end()
+    if group.g2() * sk != pk:
+        fail("KEY_MISMATCH", "public key is not sk·g2")
+    return sk, pk

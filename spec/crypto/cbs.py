@@ -1,4 +1,4 @@
-"""Certificate-based signatures, BLS-aggregate construction (spec/crypto/cbs.md).
+"""Certificate-based signatures, BLS-aggregate construction (spec/crypto/cbs.md; objects and encodings: cbs_wire.py).
 
 Security model: J. Li, X. Huang, Y. Mu, W. Susilo, Q. Wu, "Certificate-Based Signature: Security Model and
 Efficient Construction", EuroPKI 2007 (Type I: replaces public keys, lacks msk; Type II: knows msk, lacks usk).
@@ -15,217 +15,40 @@ augmentation", Bellare–Namprempre–Neven, ICALP 2007), on a type-III pairing 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from typing import Any
 
 from attrs import frozen
 
+from ..codec import u64
 from ..errors import MedshareError, fail
 from ..group import G1Element, G2Element, GTElement, PairingGroup, Zr
 from ..hashing import dst_tag
-from ..params import G1_BYTES, G2_BYTES, ZR_BYTES
 from ..rng import RNG, random_below
-from ._codec import Reader, check_u64, fingerprint, from_hex, json_int, json_object, json_str, lp_name, to_hex, u64
+from ._codec import lp_name
+from .cbs_wire import (
+    CERT_ID_TAG,
+    AuthorityKeyPair,
+    BatchItem,
+    Certificate,
+    CertifiedKey,
+    Period,
+    Signature,
+    Signer,
+    UserKeyPair,
+    batch_entry,
+    certified_key,
+    check_public_key,
+    decode_public_key,
+)
+
+__all__ = ["BATCH_COEFFICIENT_BITS", "CERT_ID_TAG", "DST_CERT", "DST_MSG", "AuthorityKeyPair", "BatchItem",
+           "Certificate", "CertifiedKey", "Period", "PreparedKey", "Signature", "Signer", "UserKeyPair",
+           "batch_verify", "certify", "decode_public_key", "find_invalid", "hash_cert", "hash_message", "keygen",
+           "prepare_key", "setup", "sign", "verify", "verify_certificate"]
 
 DST_CERT = dst_tag("CBS-CERT")        # b"MEDSHARE-V1-CBS-CERT": H_cert, hash to G1
 DST_MSG = dst_tag("CBS-MSG")          # b"MEDSHARE-V1-CBS-MSG": H_msg, hash to G1
-CERT_ID_TAG = dst_tag("CBS-CERT-ID")  # b"MEDSHARE-V1-CBS-CERT-ID": certificate ids, SHA-256 prefix
 BATCH_COEFFICIENT_BITS = 128
-
-
-# Data ---------------------------------------------------------------------------------------------------------
-@frozen
-class Period:
-    """A validity period of integer time units: valid for ``start <= at < end``; 0 <= start < end < 2^64."""
-
-    start: int
-    end: int
-
-    def __attrs_post_init__(self) -> None:
-        check_u64(self.start, "period start")
-        check_u64(self.end, "period end")
-        if self.start >= self.end:
-            fail("MALFORMED_ENCODING", "period must have start < end")
-
-    def check(self, at: int) -> None:
-        """``CERT_NOT_YET_VALID`` if at < start, ``CERT_EXPIRED`` if at >= end."""
-        if at < self.start:
-            fail("CERT_NOT_YET_VALID", f"period starts at {self.start}, now {at}")
-        if at >= self.end:
-            fail("CERT_EXPIRED", f"period ended at {self.end}, now {at}")
-
-    def to_bytes(self) -> bytes:
-        return u64(self.start) + u64(self.end)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Period:
-        r = Reader(data)
-        start, end = r.u64(), r.u64()
-        r.done()
-        return cls(start, end)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end}
-
-    @classmethod
-    def from_json(cls, obj: Any) -> Period:
-        o = json_object(obj, {"start", "end"}, "period")
-        return cls(json_int(o["start"], "period.start"), json_int(o["end"], "period.end"))
-
-
-@frozen
-class CertifiedKey:
-    """What a verifier knows of a signer: identity, public key and period; the certificate itself stays hidden
-    inside every signature. Encoding: u16 len || identity UTF-8 || upk (96) || u64 start || u64 end."""
-
-    identity: str
-    public_key: G2Element
-    period: Period
-
-    def to_bytes(self) -> bytes:
-        return lp_name(self.identity) + self.public_key.to_bytes() + self.period.to_bytes()
-
-    def cert_id(self) -> bytes:
-        """SHA-256(CERT_ID_TAG || encoding): names the certificate (it is a function of this body under one
-        authority, since BLS is deterministic)."""
-        return hashlib.sha256(CERT_ID_TAG + self.to_bytes()).digest()
-
-    @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> CertifiedKey:
-        r = Reader(data)
-        out = cls._read(group, r)
-        r.done()
-        return out
-
-    @classmethod
-    def _read(cls, group: PairingGroup, r: Reader) -> CertifiedKey:
-        identity = r.name()
-        public_key = decode_public_key(group, r.take(G2_BYTES))
-        start, end = r.u64(), r.u64()
-        return cls(identity, public_key, Period(start, end))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"identity": self.identity, "publicKey": to_hex(self.public_key.to_bytes()),
-                "period": self.period.to_json()}
-
-    @classmethod
-    def from_json(cls, group: PairingGroup, obj: Any) -> CertifiedKey:
-        o = json_object(obj, {"identity", "publicKey", "period"}, "certified key")
-        identity = json_str(o["identity"], "identity")
-        lp_name(identity)
-        return cls(identity, decode_public_key(group, from_hex(o["publicKey"])), Period.from_json(o["period"]))
-
-
-@frozen
-class Certificate:
-    """The authority's BLS signature ``sigma`` on (identity, public key, period). Encoding: the certified key's
-    encoding || sigma (48)."""
-
-    identity: str
-    public_key: G2Element
-    period: Period
-    sigma: G1Element
-
-    def certified_key(self) -> CertifiedKey:
-        return CertifiedKey(self.identity, self.public_key, self.period)
-
-    def cert_id(self) -> bytes:
-        return self.certified_key().cert_id()
-
-    def to_bytes(self) -> bytes:
-        return self.certified_key().to_bytes() + self.sigma.to_bytes()
-
-    @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> Certificate:
-        r = Reader(data)
-        key = CertifiedKey._read(group, r)
-        sigma = group.g1_from_bytes(r.take(G1_BYTES), allow_identity=False)
-        r.done()
-        return cls(key.identity, key.public_key, key.period, sigma)
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.certified_key().to_json(), "sigma": to_hex(self.sigma.to_bytes())}
-
-    @classmethod
-    def from_json(cls, group: PairingGroup, obj: Any) -> Certificate:
-        o = json_object(obj, {"identity", "publicKey", "period", "sigma"}, "certificate")
-        key = CertifiedKey.from_json(group, {k: o[k] for k in ("identity", "publicKey", "period")})
-        sigma = group.g1_from_bytes(from_hex(o["sigma"]), allow_identity=False)
-        return cls(key.identity, key.public_key, key.period, sigma)
-
-
-@frozen
-class Signature:
-    """sigma in G1: 48 bytes compressed, never the identity."""
-
-    sigma: G1Element
-
-    def to_bytes(self) -> bytes:
-        return self.sigma.to_bytes()
-
-    @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> Signature:
-        return cls(group.g1_from_bytes(data, allow_identity=False))
-
-    def to_json(self) -> str:
-        return to_hex(self.to_bytes())
-
-    @classmethod
-    def from_json(cls, group: PairingGroup, value: Any) -> Signature:
-        return cls.from_bytes(group, from_hex(value))
-
-
-class _KeyPair:
-    """A secret scalar and its public key pk = sk·g2. Encoding: sk (32) || pk (96); decoding checks the pair."""
-
-    sk: Zr
-    pk: G2Element
-
-    def to_bytes(self) -> bytes:
-        return self.sk.to_bytes() + self.pk.to_bytes()
-
-    @classmethod
-    def from_bytes(cls, group: PairingGroup, data: bytes) -> Any:
-        r = Reader(data)
-        sk = Zr.from_bytes(r.take(ZR_BYTES), allow_zero=False)
-        pk = decode_public_key(group, r.take(G2_BYTES))
-        r.done()
-        if group.g2() * sk != pk:
-            fail("KEY_MISMATCH", "public key is not sk·g2")
-        return cls(sk, pk)  # type: ignore[call-arg]
-
-    def to_json(self) -> dict[str, str]:
-        return {"sk": to_hex(self.sk.to_bytes()), "pk": to_hex(self.pk.to_bytes())}
-
-    @classmethod
-    def from_json(cls, group: PairingGroup, obj: Any) -> Any:
-        o = json_object(obj, {"sk", "pk"}, "key pair")
-        return cls.from_bytes(group, from_hex(o["sk"]) + from_hex(o["pk"]))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(pk={self.pk!r}, sk=<{fingerprint(self.sk.to_bytes())}>)"
-
-
-@frozen(repr=False)
-class AuthorityKeyPair(_KeyPair):
-    """msk and mpk = msk·g2."""
-
-    sk: Zr
-    pk: G2Element
-
-
-@frozen(repr=False)
-class UserKeyPair(_KeyPair):
-    """usk and upk = usk·g2."""
-
-    sk: Zr
-    pk: G2Element
-
-
-def decode_public_key(group: PairingGroup, data: bytes) -> G2Element:
-    """A G2 public key (mpk or upk): strict, identity rejected (``IDENTITY_NOT_ALLOWED``)."""
-    return group.g2_from_bytes(data, allow_identity=False)
 
 
 # Hashes -------------------------------------------------------------------------------------------------------
@@ -261,7 +84,7 @@ def keygen(group: PairingGroup, rng: RNG) -> UserKeyPair:
 def certify(group: PairingGroup, authority: AuthorityKeyPair, identity: str, user_pk: G2Element,
             period: Period) -> Certificate:
     """CertGen: cert = msk·H_cert(id, upk, period)."""
-    _check_key(user_pk)
+    check_public_key(user_pk)
     key = CertifiedKey(identity, user_pk, period)
     return Certificate(identity, user_pk, period, hash_cert(group, key) * authority.sk)
 
@@ -277,8 +100,8 @@ def verify_certificate(group: PairingGroup, authority_pk: G2Element, cert: Certi
     if public_key is not None and public_key != cert.public_key:
         fail("CERT_WRONG_KEY", "certificate is for another public key")
     key = cert.certified_key()
-    _check_validity(key, at, revoked)
-    _check_key(authority_pk)
+    key.check_valid(at, revoked)
+    check_public_key(authority_pk)
     if cert.sigma.is_identity() or not group.pairing_check([(-cert.sigma, group.g2()),
                                                            (hash_cert(group, key), authority_pk)]):
         fail("CERT_INVALID", "authority signature on the certificate does not verify")
@@ -289,9 +112,6 @@ def sign(group: PairingGroup, user: UserKeyPair, cert: Certificate, message: byt
     if cert.public_key != user.pk:
         fail("CERT_WRONG_KEY", "certificate binds another public key")
     return Signature(cert.sigma + hash_message(group, message, cert.identity, user.pk) * user.sk)
-
-
-Signer = CertifiedKey | tuple[str, G2Element, Period]
 
 
 @frozen
@@ -307,9 +127,9 @@ class PreparedKey:
 
 def prepare_key(group: PairingGroup, authority_pk: G2Element, signer: Signer) -> PreparedKey:
     """PreparedKey(key, mpk, H_cert, e(H_cert, mpk)); ``IDENTITY_NOT_ALLOWED`` for an identity key."""
-    key = _certified_key(signer)
-    _check_key(key.public_key)
-    _check_key(authority_pk)
+    key = certified_key(signer)
+    check_public_key(key.public_key)
+    check_public_key(authority_pk)
     h_cert = hash_cert(group, key)
     return PreparedKey(key, authority_pk, h_cert, group.pair(h_cert, authority_pk))
 
@@ -321,30 +141,21 @@ def verify(group: PairingGroup, authority_pk: G2Element, signer: Signer | Prepar
     (made for this ``authority_pk``, else ``INVALID_ARGUMENT``) the same equation is checked as
     e(sigma, g2)^-1 · e(H_msg, upk) · [e(H_cert, mpk)] == 1 with the bracket precomputed."""
     prepared = signer if isinstance(signer, PreparedKey) else None
-    key = prepared.key if prepared is not None else _certified_key(signer)  # type: ignore[arg-type]
-    _check_validity(key, at, revoked)
-    _check_key(authority_pk)
+    key = prepared.key if prepared is not None else certified_key(signer)  # type: ignore[arg-type]
+    key.check_valid(at, revoked)
+    check_public_key(authority_pk)
     if prepared is not None and prepared.authority_pk != authority_pk:
         fail("INVALID_ARGUMENT", "the key was prepared for another authority key")
     if signature.sigma.is_identity():
         fail("SIGNATURE_INVALID", "certificate-based signature does not verify")
+    h_msg = hash_message(group, message, key.identity, key.public_key)
+    pairs = [(-signature.sigma, group.g2()), (h_msg, key.public_key)]
     if prepared is None:
-        ok = group.pairing_check(_terms(group, authority_pk, key, message, signature))
+        ok = group.pairing_check([*pairs, (hash_cert(group, key), authority_pk)])
     else:
-        h_msg = hash_message(group, message, key.identity, key.public_key)
-        ok = (group.multi_pairing([(-signature.sigma, group.g2()), (h_msg, key.public_key)])
-              * prepared.cert_pairing).is_one()
+        ok = (group.multi_pairing(pairs) * prepared.cert_pairing).is_one()
     if not ok:
         fail("SIGNATURE_INVALID", "certificate-based signature does not verify")
-
-
-def _terms(group: PairingGroup, authority_pk: G2Element, key: CertifiedKey, message: bytes,
-           signature: Signature) -> list[tuple[G1Element, G2Element]]:
-    return [(-signature.sigma, group.g2()), (hash_cert(group, key), authority_pk),
-            (hash_message(group, message, key.identity, key.public_key), key.public_key)]
-
-
-BatchItem = tuple[str, G2Element, Period, bytes, Signature] | tuple[CertifiedKey, bytes, Signature]
 
 
 def batch_verify(group: PairingGroup, authority_pk: G2Element, items: Sequence[BatchItem], *, at: int,
@@ -356,23 +167,22 @@ def batch_verify(group: PairingGroup, authority_pk: G2Element, items: Sequence[B
         e(sum c_i sigma_i, g2)^-1 · e(sum_k C_k H_cert_k, mpk) · prod_u e(sum_{i: upk_i = u} c_i H_msg_i, u) == 1
     where C_k sums c_i over the items of certified key k: one multi-pairing of size 2 + (distinct keys). On
     failure ``BATCH_INVALID``, naming the bad indices (found by :func:`find_invalid`)."""
-    entries = [_batch_entry(item) for item in items]
+    entries = [batch_entry(item) for item in items]
     for i, (key, _, _) in enumerate(entries):
         try:
-            _check_validity(key, at, revoked)
+            key.check_valid(at, revoked)
         except MedshareError as e:
             fail(e.code, f"batch item {i}: {e.message}")
-    _check_key(authority_pk)
+    check_public_key(authority_pk)
     terms = _prepare(group, entries)
     if terms and not _holds(group, authority_pk, terms, rng):
         fail("BATCH_INVALID", f"invalid signatures at indices {_bisect(group, authority_pk, terms, rng)}")
 
 
-def find_invalid(group: PairingGroup, authority_pk: G2Element, items: Sequence[BatchItem], *,
-                 rng: RNG) -> list[int]:
+def find_invalid(group: PairingGroup, authority_pk: G2Element, items: Sequence[BatchItem], *, rng: RNG) -> list[int]:
     """The indices of the items whose pairing equation fails, by bisection with batch checks over hashes
     computed once (no period or revocation checks)."""
-    terms = _prepare(group, [_batch_entry(item) for item in items])
+    terms = _prepare(group, [batch_entry(item) for item in items])
     return [] if _holds(group, authority_pk, terms, rng) else _bisect(group, authority_pk, terms, rng)
 
 
@@ -438,31 +248,3 @@ def _bisect(group: PairingGroup, authority_pk: G2Element, terms: Sequence[_Term]
         if not _holds(group, authority_pk, half, rng):
             bad += _bisect(group, authority_pk, half, rng)
     return bad
-
-
-# Helpers ------------------------------------------------------------------------------------------------------
-def _certified_key(signer: Signer) -> CertifiedKey:
-    if isinstance(signer, CertifiedKey):
-        return signer
-    identity, public_key, period = signer
-    return CertifiedKey(identity, public_key, period)
-
-
-def _batch_entry(item: BatchItem) -> tuple[CertifiedKey, bytes, Signature]:
-    if len(item) == 3:
-        key, message, signature = item
-        return _certified_key(key), message, signature
-    identity, public_key, period, message, signature = item
-    return CertifiedKey(identity, public_key, period), message, signature
-
-
-def _check_validity(key: CertifiedKey, at: int, revoked: frozenset[bytes]) -> None:
-    _check_key(key.public_key)
-    key.period.check(at)
-    if revoked and key.cert_id() in revoked:
-        fail("CERT_REVOKED", f"certificate {key.cert_id().hex()[:16]}… is revoked")
-
-
-def _check_key(pk: G2Element) -> None:
-    if pk.is_identity():
-        fail("IDENTITY_NOT_ALLOWED", "public key is the identity")

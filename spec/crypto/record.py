@@ -1,8 +1,10 @@
-"""Hybrid record encryption: FAME encapsulates, HKDF-SHA-256 derives, AES-256-GCM seals (spec/crypto/fame.md,
-"Record encryption").
+"""Hybrid record encryption primitives: FAME encapsulates, HKDF-SHA-256 derives, AES-256-GCM seals
+(spec/crypto/fame.md, "Record encryption").
 
 The ABE key part ``k_abe`` is returned separately so the protocol can combine it with the PRE part:
-``k = derive_content_key(k_abe, k_pre)`` (DESIGN §2, phase 3).
+``k = derive_content_key(k_abe, k_pre)`` (docs/design.md §2, phase 3). The protocol's ``publish`` and ``decrypt``
+(spec/protocol/protocol.py) are the one pipeline that composes these; the AEAD binds the record id and the policy
+hash, 32 bytes that the protocol computes (Poseidon of the canonical gate list).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..codec import from_hex, to_hex
 from ..errors import fail
 from ..group import PairingGroup
 from ..hashing import dst_tag
-from ..policy import Node, policy_hash
+from ..policy import Policy
 from ..rng import RNG
 from . import fame
 
@@ -44,7 +46,7 @@ def kem_key(key: Any, ct: fame.Ciphertext) -> bytes:
     return _hkdf(key.to_bytes(), INFO_ABE_KEY + hashlib.sha256(ct.to_bytes()).digest())
 
 
-def encapsulate(group: PairingGroup, pk: fame.PublicKey, policy: Node | str,
+def encapsulate(group: PairingGroup, pk: fame.PublicKey, policy: Policy,
                 rng: RNG) -> tuple[bytes, fame.Ciphertext]:
     """(k_abe, FAME ciphertext) for a fresh key under ``policy``."""
     key, ct = fame.encrypt(group, pk, policy, rng)
@@ -63,13 +65,13 @@ def derive_content_key(k_abe: bytes, k_extra: bytes = b"") -> bytes:
     return _hkdf(len(k_abe).to_bytes(2, "big") + k_abe + k_extra, INFO_CONTENT_KEY)
 
 
-def associated_data(record_id: bytes, policy_digest: bytes) -> bytes:
+def associated_data(record_id: bytes, policy_hash: bytes) -> bytes:
     """AD = AD_RECORD || u8(len record_id) || record_id || policy_hash (32 bytes)."""
     if not isinstance(record_id, bytes) or not 1 <= len(record_id) <= MAX_RECORD_ID:
         fail("BAD_LENGTH", f"record id must be 1..{MAX_RECORD_ID} bytes")
-    if len(policy_digest) != 32:
+    if len(policy_hash) != 32:
         fail("BAD_LENGTH", "policy hash must be 32 bytes")
-    return AD_RECORD + bytes([len(record_id)]) + record_id + policy_digest
+    return AD_RECORD + bytes([len(record_id)]) + record_id + policy_hash
 
 
 @attrs.frozen
@@ -97,42 +99,20 @@ class SealedRecord:
         return SealedRecord.from_bytes(from_hex(obj["nonce"]) + from_hex(obj["body"]))
 
 
-def seal(key: bytes, record_id: bytes, policy_digest: bytes, plaintext: bytes, rng: RNG) -> SealedRecord:
-    """AES-256-GCM under ``key`` with a random nonce and AD = associated_data(record_id, policy_digest)."""
+def seal(key: bytes, record_id: bytes, policy_hash: bytes, plaintext: bytes, rng: RNG) -> SealedRecord:
+    """AES-256-GCM under ``key`` with a random nonce and AD = associated_data(record_id, policy_hash)."""
     if len(key) != KEY_BYTES:
         fail("BAD_LENGTH", "content key must be 32 bytes")
     nonce = rng.read(NONCE_BYTES)
-    return SealedRecord(nonce, AESGCM(key).encrypt(nonce, plaintext, associated_data(record_id, policy_digest)))
+    return SealedRecord(nonce, AESGCM(key).encrypt(nonce, plaintext, associated_data(record_id, policy_hash)))
 
 
-def open_sealed(key: bytes, record_id: bytes, policy_digest: bytes, sealed: SealedRecord) -> bytes:
+def open_sealed(key: bytes, record_id: bytes, policy_hash: bytes, sealed: SealedRecord) -> bytes:
     """The plaintext, or DECRYPTION_FAILED if the tag does not verify."""
     if len(key) != KEY_BYTES or len(sealed.nonce) != NONCE_BYTES:
         fail("BAD_LENGTH", "content key must be 32 bytes and the nonce 12")
     try:
-        return AESGCM(key).decrypt(sealed.nonce, sealed.body, associated_data(record_id, policy_digest))
+        return AESGCM(key).decrypt(sealed.nonce, sealed.body, associated_data(record_id, policy_hash))
     except InvalidTag:
         fail("DECRYPTION_FAILED", "AES-256-GCM tag does not verify")
 
-
-@attrs.frozen
-class EncryptedRecord:
-    """A record under a policy: the FAME key part (stored on MDC) and the sealed body (stored at the CPC)."""
-
-    key_part: fame.Ciphertext
-    sealed: SealedRecord
-
-
-def encrypt_record(group: PairingGroup, pk: fame.PublicKey, policy: Node | str, record_id: bytes,
-                   plaintext: bytes, rng: RNG, k_extra: bytes = b"") -> EncryptedRecord:
-    """Encapsulate k_abe under the policy, k = derive_content_key(k_abe, k_extra), seal with AD (id, policy hash)."""
-    k_abe, ct = encapsulate(group, pk, policy, rng)
-    key = derive_content_key(k_abe, k_extra)
-    return EncryptedRecord(ct, seal(key, record_id, policy_hash(ct.policy), plaintext, rng))
-
-
-def decrypt_record(group: PairingGroup, sk: fame.AttributeKey, record_id: bytes, record: EncryptedRecord,
-                   k_extra: bytes = b"") -> bytes:
-    """Inverse of :func:`encrypt_record` (POLICY_UNSATISFIED, DECRYPTION_FAILED)."""
-    key = derive_content_key(decapsulate(group, sk, record.key_part), k_extra)
-    return open_sealed(key, record_id, policy_hash(record.key_part.policy), record.sealed)

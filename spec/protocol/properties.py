@@ -1,4 +1,4 @@
-"""The properties of DESIGN §2 as predicates over a global state (spec/protocol/protocol.md, "Properties").
+"""The properties of docs/design.md §2 as predicates over a global state (spec/protocol/protocol.md, "Properties").
 
 The global state is both chains' committed histories (transactions with their block heights, final states, MDC
 block hashes) and what each party knows and holds. Each predicate returns the list of violations it finds
@@ -17,8 +17,9 @@ from ..chain.state import State
 from ..chain.tx import Transaction
 from ..errors import MedshareError
 from ..group import PairingGroup
-from ..policy import parse, satisfies
+from ..policy import satisfies
 from ..zk import circuits
+from .protocol import RecordPolicy
 
 #: knowledge symbols of a record r: (what, record id); ``what`` in SECRETS
 SECRETS = ("k", "k_abe", "k_pre", "plaintext")
@@ -29,7 +30,7 @@ class RecordSecrets:
     """The secrets of one record, known to the model (not to the parties)."""
 
     owner: str
-    policy: str
+    policy: RecordPolicy
     content_key: bytes = attrs.field(repr=False)
     k_pre: bytes = attrs.field(repr=False)
     plaintext: bytes = attrs.field(repr=False)
@@ -130,7 +131,7 @@ def access_soundness(w: World) -> list[str]:
             if (party, rid) not in granted:
                 out.append(f"{party} knows k of {rid.hex()[:8]} without a grant")
                 continue
-            if not satisfies(parse(r.policy), w.attributes.get(party, ())):
+            if not satisfies(r.policy.tree, w.attributes.get(party, ())):
                 out.append(f"{party} knows k of {rid.hex()[:8]} but does not satisfy its policy")
             if (party, rid) not in live:
                 out.append(f"{party} knows k of {rid.hex()[:8]} without a receipt made before a revocation")

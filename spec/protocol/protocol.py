@@ -24,7 +24,7 @@ from ..crypto import cbs, fame, ibe, record, umbral
 from ..errors import MedshareError, fail
 from ..group import PairingGroup
 from ..params import R
-from ..policy import Node, canonical_text, parse
+from ..policy import Node, Policy
 from ..rng import RNG
 from ..zk import circuits, groth16
 
@@ -48,51 +48,93 @@ def bytes_field(b: bytes) -> int:
     return x
 
 
-def policy_gates(policy: Node | str) -> circuits.PolicyGates:
-    """The canonical gate list of a policy (parsed and canonicalised first)."""
-    node = parse(policy) if isinstance(policy, str) else policy
-    return circuits.gates_from_policy(parse(canonical_text(node)))
+@attrs.frozen
+class RecordPolicy:
+    """A record's access policy, made once from its text (:meth:`of`): the canonical :class:`Policy` (tree, text,
+    LSSS: what FAME encrypts under and the chain's policy field), its canonical gate list (what the zk circuit
+    evaluates) and the policy hash: Poseidon of the gate list, 32 bytes big-endian. The policy hash is the one
+    the chain stores in the record payload, the Groth16 proof is checked against and the record's AEAD binds."""
 
+    policy: Policy
+    gates: circuits.PolicyGates = attrs.field(repr=False)
+    hash: bytes
 
-def chain_policy_hash(policy: Node | str) -> bytes:
-    """The one policy hash of the protocol: Poseidon of the canonical gate list, 32 bytes big-endian. The chain
-    stores it, the zk proof is checked against it, and the record's AEAD binds it."""
-    return field_bytes(circuits.policy_hash(policy_gates(policy)))
+    @property
+    def text(self) -> str:
+        """The canonical text."""
+        return self.policy.text
+
+    @property
+    def tree(self) -> Node:
+        """The canonical tree."""
+        return self.policy.tree
+
+    @staticmethod
+    def of(source: str | Policy) -> RecordPolicy:
+        """From policy text (parsed and canonicalised once) or from a :class:`Policy`."""
+        policy = source if isinstance(source, Policy) else Policy.of(source)
+        gates = circuits.gates_from_policy(policy.tree)
+        return RecordPolicy(policy, gates, field_bytes(circuits.gate_hash(gates)))
 
 
 @attrs.frozen
 class RecordPayload:
-    """RECORD_PUBLISH.payload: policy hash, the owner's Umbral delegating key and its kfrag-verifying key."""
+    """RECORD_PUBLISH.payload, decoded: the policy hash, the owner's Umbral delegating key and its kfrag-verifying
+    key. :meth:`of` reads it from a record entry or a RECORD_PUBLISH transaction."""
 
     policy_hash: bytes
-    delegating_pk: bytes
-    verifying_pk: bytes
+    delegating_pk: umbral.PublicKey
+    verifying_pk: umbral.PublicKey
 
     def to_bytes(self) -> bytes:
-        return self.policy_hash + self.delegating_pk + self.verifying_pk
+        return self.policy_hash + self.delegating_pk.to_bytes() + self.verifying_pk.to_bytes()
 
     @staticmethod
     def from_bytes(data: bytes) -> RecordPayload:
+        """Policy hash (32 bytes) || delegating key || verifying key (33 bytes each); ``TX_MALFORMED`` on a bad
+        length or a key that does not decode."""
         if len(data) != POLICY_HASH_BYTES + 2 * UMBRAL_PK_BYTES:
             fail("TX_MALFORMED", "record payload is policy hash || delegating key || verifying key")
-        return RecordPayload(data[:32], data[32:65], data[65:])
+        try:
+            delegating = umbral.PublicKey.from_bytes(data[32:65])
+            verifying = umbral.PublicKey.from_bytes(data[65:])
+        except MedshareError:
+            fail("TX_MALFORMED", "the record payload's keys do not decode")
+        return RecordPayload(data[:32], delegating, verifying)
+
+    @staticmethod
+    def of(source: RecordEntry | Transaction) -> RecordPayload:
+        """The payload of a record entry or of a RECORD_PUBLISH transaction."""
+        return RecordPayload.from_bytes(source.payload if isinstance(source, RecordEntry) else source.arg("payload"))
 
 
 @attrs.frozen
 class RequestPayload:
-    """ACCESS_REQUEST.payload: the Groth16 policy proof and the requester's Umbral receiving key."""
+    """ACCESS_REQUEST.payload, decoded: the Groth16 policy proof and the requester's Umbral receiving key.
+    :meth:`of` reads it from an ACCESS_REQUEST transaction."""
 
     proof: bytes
-    receiving_pk: bytes
+    receiving_pk: umbral.PublicKey
 
     def to_bytes(self) -> bytes:
-        return self.proof + self.receiving_pk
+        return self.proof + self.receiving_pk.to_bytes()
 
     @staticmethod
     def from_bytes(data: bytes) -> RequestPayload:
+        """Proof (192 bytes) || receiving key (33 bytes); ``TX_MALFORMED`` on a bad length or a key that does not
+        decode."""
         if len(data) != PROOF_BYTES + UMBRAL_PK_BYTES:
             fail("TX_MALFORMED", "request payload is proof (192 bytes) || receiving key (33 bytes)")
-        return RequestPayload(data[:PROOF_BYTES], data[PROOF_BYTES:])
+        try:
+            receiving = umbral.PublicKey.from_bytes(data[PROOF_BYTES:])
+        except MedshareError:
+            fail("TX_MALFORMED", "the receiving key does not decode")
+        return RequestPayload(data[:PROOF_BYTES], receiving)
+
+    @staticmethod
+    def of(tx: Transaction) -> RequestPayload:
+        """The payload of an ACCESS_REQUEST transaction."""
+        return RequestPayload.from_bytes(tx.arg("payload"))
 
 
 @attrs.frozen
@@ -237,44 +279,45 @@ class Published:
     """The owner's view of a published record."""
 
     record_id: bytes
-    policy: str
+    policy: RecordPolicy
     blob: Blob
     capsule: umbral.Capsule
     content_key: bytes = attrs.field(repr=False)
+    k_pre: bytes = attrs.field(repr=False)
     data_salt: int = attrs.field(repr=False)
     fields: tuple[int, ...] = attrs.field(repr=False)
 
     def publish_fields(self, patient: str, delegating_pk: umbral.PublicKey, verifying_pk: umbral.PublicKey
                        ) -> dict[str, Any]:
         """The fields of RECORD_PUBLISH (MDC)."""
-        payload = RecordPayload(chain_policy_hash(self.policy), delegating_pk.to_bytes(), verifying_pk.to_bytes())
-        return dict(record_id=self.record_id, patient=patient, policy=self.policy, blob_hash=self.blob.blob_hash(),
-                    capsule=self.capsule.to_bytes(),
+        payload = RecordPayload(self.policy.hash, delegating_pk, verifying_pk)
+        return dict(record_id=self.record_id, patient=patient, policy=self.policy.text,
+                    blob_hash=self.blob.blob_hash(), capsule=self.capsule.to_bytes(),
                     data_commitment=field_bytes(circuits.data_commitment(self.fields, self.data_salt)),
                     payload=payload.to_bytes())
 
 
 def publish(group: PairingGroup, fame_pk: fame.PublicKey, owner_pk: umbral.PublicKey, policy: str,
             record_id: bytes, fields: Sequence[int], rng: RNG) -> Published:
-    """Phase 3: k_abe by FAME under ``policy``, k_pre Umbral-encrypted to the owner, k = derive(k_abe, k_pre),
-    AES-256-GCM with AD (record id, chain policy hash)."""
-    text_policy = canonical_text(parse(policy))
-    k_abe, fame_ct = record.encapsulate(group, fame_pk, text_policy, rng)
+    """Phase 3: the record's policy made once from ``policy``; k_abe by FAME under it, k_pre Umbral-encrypted to
+    the owner, k = derive(k_abe, k_pre), AES-256-GCM with AD (record id, policy hash)."""
+    record_policy = RecordPolicy.of(policy)
+    k_abe, fame_ct = record.encapsulate(group, fame_pk, record_policy.policy, rng)
     k_pre = rng.read(32)
     capsule, pre_ct = umbral.encrypt(owner_pk, k_pre, rng)
     key = record.derive_content_key(k_abe, k_pre)
-    sealed = record.seal(key, record_id, chain_policy_hash(text_policy), encode_record(fields), rng)
+    sealed = record.seal(key, record_id, record_policy.hash, encode_record(fields), rng)
     salt = int.from_bytes(rng.read(32), "big") % R
-    return Published(record_id, text_policy, Blob(fame_ct.to_bytes(), pre_ct, sealed.to_bytes()), capsule, key,
-                     salt, tuple(fields))
+    return Published(record_id, record_policy, Blob(fame_ct.to_bytes(), pre_ct, sealed.to_bytes()), capsule, key,
+                     k_pre, salt, tuple(fields))
 
 
 # ---- phase 4: request ----------------------------------------------------------------------------------------
-def prove_access(group: PairingGroup, pk: groth16.ProvingKey, policy: str, grant: AttributeGrant,
+def prove_access(group: PairingGroup, pk: groth16.ProvingKey, policy: RecordPolicy, grant: AttributeGrant,
                  record_id: bytes, nonce: bytes, requester: str, rng: RNG) -> bytes:
-    """Phase 4: the Groth16 proof that the committed attributes satisfy ``policy``, bound to (record id, nonce,
-    requester). ``POLICY_UNSATISFIED`` if they do not (no proof exists)."""
-    proof, _ = circuits.prove_policy(group, pk, policy_gates(policy), grant.fields(), grant.salt,
+    """Phase 4: the Groth16 proof that the committed attributes satisfy ``policy`` (its gate list), bound to
+    (record id, nonce, requester). ``POLICY_UNSATISFIED`` if they do not (no proof exists)."""
+    proof, _ = circuits.prove_policy(group, pk, policy.gates, grant.fields(), grant.salt,
                                      record_binding(record_id), request_binding(nonce, requester), rng)
     return proof.to_bytes()
 
@@ -294,7 +337,7 @@ def request_fields(mdc_state: State, mdc_height: int, record_id: bytes, nonce: b
         fail("RECORD_UNKNOWN", "no such record on MDC")
     return dict(request_id=request_id(record_id, nonce, requester), mdc_height=mdc_height, record_id=record_id,
                 record_entry=mdc_state[key], proof=prove_state(mdc_state, key).to_bytes(), nonce=nonce,
-                payload=RequestPayload(proof, receiving_pk.to_bytes()).to_bytes())
+                payload=RequestPayload(proof, receiving_pk).to_bytes())
 
 
 # ---- phase 5: grant ------------------------------------------------------------------------------------------
@@ -331,64 +374,58 @@ def receipt_fields(grant_id: bytes, cfrag: umbral.CapsuleFrag) -> dict[str, Any]
 
 
 # ---- phase 7: decryption -------------------------------------------------------------------------------------
+@attrs.frozen
+class OpenedRecord:
+    """What phase 7 gives the RI: the record's fields, the content key k and k_pre it opened them with, and the
+    indices of the cfrags that failed verification (dropped)."""
+
+    fields: tuple[int, ...] = attrs.field(repr=False)
+    content_key: bytes = attrs.field(repr=False)
+    k_pre: bytes = attrs.field(repr=False)
+    rejected: tuple[int, ...]
+
+
 def decrypt(group: PairingGroup, entry: RecordEntry, record_id: bytes, blob_bytes: bytes,
             cfrags: Sequence[umbral.CapsuleFrag], receiving_sk: umbral.SecretKey, attribute_key: fame.AttributeKey,
-            threshold: int) -> tuple[list[int], list[int]]:
+            threshold: int) -> OpenedRecord:
     """Phase 7 (RI): check the blob against the anchored entry (``BLOB_HASH_MISMATCH``), verify each cfrag
     (bad ones are dropped and their indices returned), open k_pre from t good ones (``NOT_ENOUGH_CFRAGS``),
-    k_abe with the FAME key, derive k, decrypt. Returns (record fields, indices of rejected cfrags)."""
+    k_abe with the FAME key, derive k, decrypt with AD (record id, the entry's policy hash)."""
     if sha256(blob_bytes) != entry.blob_hash:
         fail("BLOB_HASH_MISMATCH", "the blob is not the one the record names")
-    payload = RecordPayload.from_bytes(entry.payload)
+    payload = RecordPayload.of(entry)
     capsule = umbral.Capsule.from_bytes(entry.capsule)
-    delegating, verifying = umbral.PublicKey.from_bytes(payload.delegating_pk), umbral.PublicKey.from_bytes(
-        payload.verifying_pk)
     good: list[umbral.VerifiedCapsuleFrag] = []
     bad: list[int] = []
     for i, c in enumerate(cfrags):
         try:
-            good.append(umbral.verify_cfrag(c, capsule, verifying, delegating, receiving_sk.public_key()))
+            good.append(umbral.verify_cfrag(c, capsule, payload.verifying_pk, payload.delegating_pk,
+                                            receiving_sk.public_key()))
         except MedshareError:
             bad.append(i)
     if len(good) < threshold:
         fail("NOT_ENOUGH_CFRAGS", f"{len(good)} valid cfrags, threshold {threshold}")
     b = Blob.from_bytes(blob_bytes)
-    k_pre = umbral.decrypt_reencrypted(receiving_sk, delegating, capsule, good[:threshold], b.pre_ct, threshold)
+    k_pre = umbral.decrypt_reencrypted(receiving_sk, payload.delegating_pk, capsule, good[:threshold], b.pre_ct,
+                                       threshold)
     k_abe = record.decapsulate(group, attribute_key, fame.Ciphertext.from_bytes(group, b.fame_ct))
     key = record.derive_content_key(k_abe, k_pre)
     plain = record.open_sealed(key, record_id, payload.policy_hash, record.SealedRecord.from_bytes(b.sealed))
-    return decode_record(plain), bad
-
-
-def content_key_of(group: PairingGroup, entry: RecordEntry, blob_bytes: bytes, cfrags: Sequence[umbral.CapsuleFrag],
-                   receiving_sk: umbral.SecretKey, attribute_key: fame.AttributeKey, threshold: int) -> bytes:
-    """k as the RI derives it (for the knowledge model of the properties)."""
-    payload = RecordPayload.from_bytes(entry.payload)
-    capsule = umbral.Capsule.from_bytes(entry.capsule)
-    b = Blob.from_bytes(blob_bytes)
-    k_pre = umbral.decrypt_reencrypted(receiving_sk, umbral.PublicKey.from_bytes(payload.delegating_pk), capsule,
-                                       [umbral.VerifiedCapsuleFrag(c) for c in cfrags[:threshold]], b.pre_ct,
-                                       threshold)
-    return record.derive_content_key(record.decapsulate(group, attribute_key,
-                                                        fame.Ciphertext.from_bytes(group, b.fame_ct)), k_pre)
+    return OpenedRecord(tuple(decode_record(plain)), key, k_pre, tuple(bad))
 
 
 # ---- validity predicates -------------------------------------------------------------------------------------
 def check_record_publish(state: State, tx: Transaction) -> None:
-    """RECORD_PUBLISH: the policy is canonical text (``POLICY_SYNTAX``), the payload's policy hash is its gate
-    hash (``TX_MALFORMED``), the capsule and keys decode (``CAPSULE_INVALID``, ``TX_MALFORMED``)."""
-    policy = tx.arg("policy")
-    if canonical_text(parse(policy)) != policy:
+    """RECORD_PUBLISH: the policy is canonical text (``POLICY_SYNTAX``), the payload decodes and its policy hash
+    is the policy's (``TX_MALFORMED``), the capsule decodes (``CAPSULE_INVALID``), the data commitment is a field
+    element (``PUBLIC_INPUT_INVALID``)."""
+    policy = Policy.of(tx.arg("policy"))
+    if policy.text != tx.arg("policy"):
         fail("POLICY_SYNTAX", "the policy is not in canonical form")
-    payload = RecordPayload.from_bytes(tx.arg("payload"))
-    if chain_policy_hash(policy) != payload.policy_hash:
+    payload = RecordPayload.of(tx)
+    if payload.policy_hash != RecordPolicy.of(policy).hash:
         fail("TX_MALFORMED", "the payload's policy hash is not the policy's gate-list hash")
     umbral.Capsule.from_bytes(tx.arg("capsule"))
-    try:
-        umbral.PublicKey.from_bytes(payload.delegating_pk)
-        umbral.PublicKey.from_bytes(payload.verifying_pk)
-    except MedshareError:
-        fail("TX_MALFORMED", "the record payload's keys do not decode")
     bytes_field(tx.arg("data_commitment"))
 
 
@@ -409,13 +446,8 @@ def make_check_access_request(group: PairingGroup, vk: groth16.VerifyingKey) -> 
         rid, nonce = tx.arg("record_id"), tx.arg("nonce")
         if tx.arg("request_id") != request_id(rid, nonce, tx.sender):
             fail("TX_MALFORMED", "request id is not SHA-256(request || record id || nonce || requester)")
-        payload = RequestPayload.from_bytes(tx.arg("payload"))
-        try:
-            umbral.PublicKey.from_bytes(payload.receiving_pk)
-        except MedshareError:
-            fail("TX_MALFORMED", "the receiving key does not decode")
-        entry = RecordEntry.from_bytes(tx.arg("record_entry"))
-        p_hash = bytes_field(RecordPayload.from_bytes(entry.payload).policy_hash)
+        payload = RequestPayload.of(tx)
+        p_hash = bytes_field(RecordPayload.of(RecordEntry.from_bytes(tx.arg("record_entry"))).policy_hash)
         raw = state.get(k("attr", tx.sender.encode()))
         if raw is None:
             fail("ENTITY_UNKNOWN", f"{tx.sender!r} has no attribute commitment")
@@ -484,8 +516,8 @@ def signed(group: PairingGroup, signer: auth.Signer, chain: str, kind: str, nonc
     return auth.sign_tx(group, signer, Transaction.make(chain, kind, signer.identity, nonce, **fields))
 
 
-__all__ = ["AttributeGrant", "AuthorityKeys", "Blob", "MDC", "Published", "RecordPayload", "RequestPayload", "SHC",
-           "audit", "chain_policy_hash", "check_reencryption", "decrypt", "device_send", "grant_fields",
-           "device_entry", "issue_attributes", "make_kfrags", "mi_receive", "payload_rules", "prove_access",
-           "publish", "receipt_fields", "reencrypt", "request_fields", "request_id", "setup_authority",
-           "setup_policy_circuit", "signed", "text"]
+__all__ = ["AttributeGrant", "AuthorityKeys", "Blob", "MDC", "OpenedRecord", "Published", "RecordPayload",
+           "RecordPolicy", "RequestPayload", "SHC", "audit", "check_reencryption", "decrypt", "device_entry",
+           "device_send", "grant_fields", "issue_attributes", "make_kfrags", "mi_receive", "payload_rules",
+           "prove_access", "publish", "receipt_fields", "reencrypt", "request_fields", "request_id",
+           "setup_authority", "setup_policy_circuit", "signed", "text"]

@@ -93,8 +93,9 @@ class PolicyGates:
         return wires[-1]
 
 
-def policy_hash(gates: PolicyGates) -> int:
-    """Poseidon of the 32-word encoding."""
+def gate_hash(gates: PolicyGates) -> int:
+    """Poseidon of the 32-word encoding. Of a policy's canonical gate list, this is the policy hash (the circuit's
+    first public input; spec/protocol/protocol.md)."""
     return poseidon_hash(gates.words())
 
 
@@ -172,7 +173,7 @@ def policy_circuit(gates: PolicyGates | None = None, attributes: Sequence[int] |
             and nonce is not None:
         words = list(gates.words())
         attrs_vec = list(attribute_set(attributes))
-        pub_vals[:2] = [policy_hash(gates), poseidon_hash(attribute_set(attributes) + [salt])]
+        pub_vals[:2] = [gate_hash(gates), poseidon_hash(attribute_set(attributes) + [salt])]
         product = record_id * nonce % R
     cs = Circuit()
     p_hash, p_comm, p_rid, p_nonce = (cs.public(v, n) for v, n in zip(

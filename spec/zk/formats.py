@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from ..codec import Reader
 from ..errors import fail
 from ..group import (
     FLAG_COMPRESSED,
@@ -181,60 +182,37 @@ def public_from_snarkjs(obj: object) -> list[int]:
 
 
 # iden3 binfiles --------------------------------------------------------------------------------------------
+def _reader(data: bytes) -> Reader:
+    """iden3 binfile fields: little-endian integers; truncation and trailing bytes are ``CIRCUIT_FORMAT``."""
+    return Reader(data, code="CIRCUIT_FORMAT", byteorder="little")
+
+
 def _sections(data: bytes, magic: bytes, versions: Sequence[int]) -> dict[int, bytes]:
-    if len(data) < 12 or data[:4] != magic:
+    r = _reader(data)
+    if r.take(4) != magic:
         fail("CIRCUIT_FORMAT", f"not a {magic.decode()} file")
-    version = int.from_bytes(data[4:8], "little")
+    version = r.u32()
     if version not in versions:
         fail("CIRCUIT_FORMAT", f"unsupported {magic.decode()} version {version}")
-    count = int.from_bytes(data[8:12], "little")
-    off, out = 12, {}
-    for _ in range(count):
-        if off + 12 > len(data):
-            fail("CIRCUIT_FORMAT", "truncated section header")
-        kind = int.from_bytes(data[off:off + 4], "little")
-        size = int.from_bytes(data[off + 4:off + 12], "little")
-        off += 12
-        if off + size > len(data):
-            fail("CIRCUIT_FORMAT", "truncated section")
+    out = {}
+    for _ in range(r.u32()):
+        kind = r.u32()
+        body = r.take(r.u64())
         if kind in out:
             fail("CIRCUIT_FORMAT", f"duplicate section {kind}")
-        out[kind] = data[off:off + size]
-        off += size
-    if off != len(data):
-        fail("CIRCUIT_FORMAT", "trailing bytes after the last section")
+        out[kind] = body
+    r.end()
     return out
 
 
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.off = data, 0
-
-    def take(self, n: int) -> bytes:
-        if self.off + n > len(self.data):
-            fail("CIRCUIT_FORMAT", "truncated section body")
-        out = self.data[self.off:self.off + n]
-        self.off += n
-        return out
-
-    def u32(self) -> int:
-        return int.from_bytes(self.take(4), "little")
-
-    def u64(self) -> int:
-        return int.from_bytes(self.take(8), "little")
-
-    def fr(self, n8: int) -> int:
-        v = int.from_bytes(self.take(n8), "little")
-        if v >= R:
-            fail("CIRCUIT_FORMAT", "field element >= r")
-        return v
-
-    def done(self) -> None:
-        if self.off != len(self.data):
-            fail("CIRCUIT_FORMAT", "trailing bytes in a section")
+def _fr(r: Reader, n8: int) -> int:
+    v = int.from_bytes(r.take(n8), "little")
+    if v >= R:
+        fail("CIRCUIT_FORMAT", "field element >= r")
+    return v
 
 
-def _field_header(rd: _Reader) -> int:
+def _field_header(rd: Reader) -> int:
     n8 = rd.u32()
     if n8 != FR_BYTES:
         fail("CIRCUIT_FORMAT", f"field size {n8} bytes; BLS12-381 r needs {FR_BYTES}")
@@ -252,16 +230,16 @@ def r1cs_from_circom(data: bytes) -> R1CS:
         fail("CIRCUIT_FORMAT", "an r1cs file needs header and constraint sections")
     if set(sections) - {1, 2, 3}:
         fail("CIRCUIT_FORMAT", "unsupported r1cs sections (custom gates)")
-    rd = _Reader(sections[1])
+    rd = _reader(sections[1])
     n8 = _field_header(rd)
     n_wires, n_out, n_pub_in, _n_prv_in = rd.u32(), rd.u32(), rd.u32(), rd.u32()
     rd.u64()  # number of labels
     m = rd.u32()
-    rd.done()
+    rd.end()
     n_public = n_out + n_pub_in
     if n_wires < 1 + n_public:
         fail("CIRCUIT_FORMAT", "fewer wires than public signals")
-    rd = _Reader(sections[2])
+    rd = _reader(sections[2])
     constraints = []
     for _ in range(m):
         lcs = []
@@ -273,12 +251,12 @@ def r1cs_from_circom(data: bytes) -> R1CS:
                     fail("CIRCUIT_FORMAT", "constraint refers to a wire out of range")
                 if wire in terms:
                     fail("CIRCUIT_FORMAT", "repeated wire in a linear combination")
-                coef = rd.fr(n8)
+                coef = _fr(rd, n8)
                 if coef:
                     terms[wire] = coef
             lcs.append(terms)
         constraints.append(Constraint(*lcs))
-    rd.done()
+    rd.end()
     return R1CS(n_wires, n_public, tuple(constraints))
 
 
@@ -287,13 +265,13 @@ def wtns_from_snarkjs(data: bytes) -> list[int]:
     sections = _sections(data, b"wtns", (1, 2))
     if set(sections) != {1, 2}:
         fail("CIRCUIT_FORMAT", "a wtns file has exactly a header and a witness section")
-    rd = _Reader(sections[1])
+    rd = _reader(sections[1])
     n8 = _field_header(rd)
     count = rd.u32()
-    rd.done()
-    rd = _Reader(sections[2])
-    values = [rd.fr(n8) for _ in range(count)]
-    rd.done()
+    rd.end()
+    rd = _reader(sections[2])
+    values = [_fr(rd, n8) for _ in range(count)]
+    rd.end()
     return values
 
 

@@ -10,7 +10,7 @@ import os
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.group import Zr
 from medshare.spec.params import R
 

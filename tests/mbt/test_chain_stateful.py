@@ -13,10 +13,9 @@ import attrs
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from medshare.reference.backends import get_group
-from medshare.reference.chain.deploy import Deployment, make_deployment, validator_signers
+from medshare.reference.chain.deploy import validator_signers
 from medshare.reference.chain.node import ValidatorNode
-from medshare.reference.chain.workload import Workload
+from medshare.reference.testbed import Deployment, Workload, get_group, make_deployment
 from medshare.spec.chain.codec import sha256
 from medshare.spec.chain.merkle import state_root
 from medshare.spec.chain.messages import ClientTx

@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from medshare.models.replay_pbft import PBFTAdapter, PBFTConstants, PBFTState
+from medshare.models.replay_mirror_pbft import PBFTAdapter, PBFTConstants, PBFTState
 from medshare.models.tlavalues import Function, Record
 from medshare.spec.chain.messages import PreparedProof, ViewChange
 from medshare.spec.chain.pbft import compute_new_view

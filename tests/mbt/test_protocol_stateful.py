@@ -19,10 +19,8 @@ from hypothesis import event as hypothesis_event
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from medshare.reference.backends import get_group
-from medshare.reference.chain.deploy import make_deployment
-from medshare.reference.chain.workload import Ledger, Workload
-from medshare.reference.protocol.scenario import ChainDriver, CPCNode, circuit_keys
+from medshare.reference.protocol.scenario import ChainDriver, CPCNode
+from medshare.reference.testbed import Ledger, Workload, circuit_keys, get_group, make_deployment
 from medshare.spec.chain.entries import CertEntry, RecordEntry
 from medshare.spec.chain.merkle import state_root
 from medshare.spec.chain.state import HEIGHT_KEY, apply
@@ -30,7 +28,7 @@ from medshare.spec.chain.tx import MDC, SHC, Transaction
 from medshare.spec.crypto import umbral
 from medshare.spec.errors import MedshareError
 from medshare.spec.protocol import properties as props
-from medshare.spec.protocol import protocol as P
+from medshare.spec.protocol import protocol
 from medshare.spec.rng import DeterministicRNG
 
 RECORDS = {"r1": "cardiology@1 and researcher@1", "r2": "(cardiology@1 and researcher@1) or auditor@1"}
@@ -43,23 +41,23 @@ def fixture() -> dict[str, Any]:
     """Keys, agents and the signed set-up transactions, made once per process."""
     g = get_group("native")
     pk16 = circuit_keys(g, "tests")
-    dep = make_deployment(g, "proto-mbt", cache={}, payload_rules=P.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, "proto-mbt", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
     rng = DeterministicRNG("proto-mbt")
-    keys = P.setup_authority(g, rng, dep.authority_keys)
+    keys = protocol.setup_authority(g, rng, dep.authority_keys)
     wl = Workload(dep, "proto-mbt")
     mdc_setup = [wl.register(MDC, "mi1", "MI")]
     shc_setup = [wl.register(SHC, x, r) for x, r in (("mi1", "MI"), ("ri1", "RI"), ("ri2", "RI"), ("cpc1", "CPC"),
                                                        ("cpc2", "CPC"), ("cpc3", "CPC"))]
-    grants = {ri: P.issue_attributes(g, keys, names, rng.fork(ri))
+    grants = {ri: protocol.issue_attributes(g, keys, names, rng.fork(ri))
               for ri, names in (("ri1", ["cardiology@1", "researcher@1"]), ("ri2", ["dermatology@1"]))}
-    shc_setup += [[wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields(ri, 1, gr))
+    shc_setup += [[wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **protocol.attribute_commit_fields(ri, 1, gr))
                    for ri, gr in grants.items()]]
     owner = umbral.SecretKey.random(rng.fork("owner"))
     signer = umbral.Signer(umbral.SecretKey.random(rng.fork("sign")))
-    pubs: dict[str, P.Published] = {}
+    pubs: dict[str, protocol.Published] = {}
     for label, policy in RECORDS.items():
         rid = hashlib.sha256(label.encode()).digest()
-        pubs[label] = P.publish(g, keys.fame_pk, owner.public_key(), policy, rid, [ord(label[1])] * 8, rng)
+        pubs[label] = protocol.publish(g, keys.fame_pk, owner.public_key(), policy, rid, [ord(label[1])] * 8, rng)
         mdc_setup.append([wl.tx(MDC, "RECORD_PUBLISH", "mi1", **pubs[label].publish_fields(
             "p", owner.public_key(), signer.verifying_key()))])
     ri_keys = {ri: umbral.SecretKey.random(rng.fork(ri + "u")) for ri in grants}
@@ -71,7 +69,7 @@ def proof_for(fx: dict[str, Any], label: str, i: int) -> bytes:
     key = (label, i)
     if key not in fx["proofs"]:
         pub = fx["pubs"][label]
-        fx["proofs"][key] = P.prove_access(fx["g"], fx["pk16"], pub.policy, fx["grants"]["ri1"], pub.record_id,
+        fx["proofs"][key] = protocol.prove_access(fx["g"], fx["pk16"], pub.policy, fx["grants"]["ri1"], pub.record_id,
                                            nonce_of(label, i), "ri1", fx["rng"].fork(f"{label}{i}"))
     return fx["proofs"][key]
 
@@ -170,8 +168,8 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     def _request_fields(self, label: str, i: int, proof: bytes, ri: str) -> dict[str, Any]:
         pub = self.fx["pubs"][label]
-        return P.request_fields(self.mdc.ref.state(), self.mdc.ref.height(), pub.record_id, nonce_of(label, i),
-                                proof, self.fx["ri_keys"][ri].public_key(), requester=ri)
+        return protocol.request_fields(self.mdc.ref.state(), self.mdc.ref.height(), pub.record_id, nonce_of(label, i),
+                                       proof, self.fx["ri_keys"][ri].public_key(), requester=ri)
 
     # -- actions -----------------------------------------------------------------------------------------------
     @rule(label=st.sampled_from(sorted(RECORDS)), i=st.integers(0, NONCES - 1))
@@ -196,11 +194,11 @@ class ProtocolMachine(RuleBasedStateMachine):
         if not self.requests:
             return
         rq = sorted(self.requests)[which % len(self.requests)]
-        code = self.shc.submit(self.wl.tx(SHC, "GRANT", "mi1", **P.grant_fields(rq, T, N)))
+        code = self.shc.submit(self.wl.tx(SHC, "GRANT", "mi1", **protocol.grant_fields(rq, T, N)))
         if code == "ok":
-            gid = P.grant_fields(rq, T, N)["grant_id"]
+            gid = protocol.grant_fields(rq, T, N)["grant_id"]
             self.grants[gid] = self.requests[rq][1]
-            kfrags = P.make_kfrags(self.fx["owner"], self.fx["signer"], self.fx["ri_keys"]["ri1"].public_key(), T,
+            kfrags = protocol.make_kfrags(self.fx["owner"], self.fx["signer"], self.fx["ri_keys"]["ri1"].public_key(), T,
                                    N, DeterministicRNG(gid))
             for node, kf in zip(self.cpc, kfrags):
                 node.receive_kfrag(gid, kf.kfrag)
@@ -211,7 +209,7 @@ class ProtocolMachine(RuleBasedStateMachine):
             return
         gid = sorted(self.grants)[which % len(self.grants)]
         pub = self.fx["pubs"][self.grants[gid]]
-        entry = RecordEntry.from_bytes(self.mdc.spec.state[P.record_key(pub.record_id)])
+        entry = RecordEntry.from_bytes(self.mdc.spec.state[protocol.record_key(pub.record_id)])
         try:
             c = self.cpc[node].cfrag(gid, entry, self.fx["ri_keys"]["ri1"].public_key(),
                                      DeterministicRNG(gid + bytes([node])), self.shc.spec.state)
@@ -222,7 +220,7 @@ class ProtocolMachine(RuleBasedStateMachine):
             self.refusals.append(e.code)
             return
         if self.shc.submit(self.wl.tx(SHC, "REENCRYPTION_RECEIPT", self.cpc[node].identity,
-                                      **P.receipt_fields(gid, c))) == "ok":
+                                      **protocol.receipt_fields(gid, c))) == "ok":
             self.cfrags.setdefault(gid, []).append(c)
 
     @rule(which=st.integers(0, 7))
@@ -240,17 +238,17 @@ class ProtocolMachine(RuleBasedStateMachine):
             return
         gid = sorted(self.grants)[which % len(self.grants)]
         pub = self.fx["pubs"][self.grants[gid]]
-        entry = RecordEntry.from_bytes(self.mdc.spec.state[P.record_key(pub.record_id)])
+        entry = RecordEntry.from_bytes(self.mdc.spec.state[protocol.record_key(pub.record_id)])
         cf = self.cfrags.get(gid, [])
         try:
-            fields, bad = P.decrypt(self.fx["g"], entry, pub.record_id, self.cpc[0].store.get(entry.blob_hash), cf,
-                                    self.fx["ri_keys"]["ri1"], self.fx["grants"]["ri1"].key, T)
+            opened = protocol.decrypt(self.fx["g"], entry, pub.record_id, self.cpc[0].store.get(entry.blob_hash), cf,
+                               self.fx["ri_keys"]["ri1"], self.fx["grants"]["ri1"].key, T)
         except MedshareError as e:
             assert e.code == "NOT_ENOUGH_CFRAGS"
             return
-        assert P.encode_record(fields) == P.encode_record(pub.fields)
-        event(f"decrypted ({len(bad)} bad cfrags dropped)")
-        assert all(self.cpc[2].identity == f"cpc{3}" for _ in bad)
+        assert opened.fields == pub.fields and opened.content_key == pub.content_key and opened.k_pre == pub.k_pre
+        event(f"decrypted ({len(opened.rejected)} bad cfrags dropped)")
+        assert all(self.cpc[2].identity == f"cpc{3}" for _ in opened.rejected)
         self.knowledge.setdefault("ri1", set()).update({("k", pub.record_id), ("plaintext", pub.record_id)})
 
     @rule(kind=st.sampled_from(["record", "grant", "cert", "epoch"]), which=st.integers(0, 7))
@@ -262,9 +260,10 @@ class ProtocolMachine(RuleBasedStateMachine):
                 return
             self.relay()
             st_ = self.mdc.ref.state()
-            key = P.record_key(rid)
+            key = protocol.record_key(rid)
             self.shc.submit(self.wl.tx(SHC, "RECORD_REVOKE_NOTICE", "mi1", mdc_height=self.mdc.ref.height(),
-                                       record_id=rid, record_entry=st_[key], proof=P.prove_state(st_, key).to_bytes()))
+                                       record_id=rid, record_entry=st_[key],
+                                       proof=protocol.prove_state(st_, key).to_bytes()))
         elif kind == "grant" and self.grants:
             gid = sorted(self.grants)[which % len(self.grants)]
             self.shc.submit(self.wl.tx(SHC, "GRANT_REVOKE", "mi1", grant_id=gid))
@@ -279,9 +278,8 @@ class ProtocolMachine(RuleBasedStateMachine):
         if not hasattr(self, "mdc"):
             return
         fx = self.fx
-        secrets = {p.record_id: props.RecordSecrets("mi1", p.policy, p.content_key,
-                                                    umbral.decrypt_original(fx["owner"], p.capsule, p.blob.pre_ct),
-                                                    P.encode_record(p.fields)) for p in fx["pubs"].values()}
+        secrets = {p.record_id: props.RecordSecrets("mi1", p.policy, p.content_key, p.k_pre,
+                                                    protocol.encode_record(p.fields)) for p in fx["pubs"].values()}
         dep = fx["dep"]
         genesis = {c: {e.identity: CertEntry(e.public_key, e.period_start, e.period_end, b"\x00" * 48, False)
                        for e in cfg.chain.genesis} for c, cfg in ((MDC, dep.mdc), (SHC, dep.shc))}

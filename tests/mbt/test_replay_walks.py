@@ -19,9 +19,10 @@ from itertools import combinations
 from typing import Any
 
 import pytest
-from medshare.models.replay import TRACES_DIR, Diverged, load_trace, replay
-from medshare.models.replay_pbft import PBFTAdapter, PBFTState
-from medshare.models.replay_sharing import SharingAdapter, SharingState
+from medshare.models.replay import TRACES_DIR, load_trace, replay
+from medshare.models.replay_base import Diverged
+from medshare.models.replay_mirror_pbft import PBFTAdapter, PBFTState
+from medshare.models.replay_mirror_sharing import SharingAdapter, SharingState
 from medshare.models.tlavalues import Record, from_itf, to_itf
 
 Filter = Callable[[Any, dict[str, Any]], bool]

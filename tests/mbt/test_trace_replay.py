@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from medshare.models.replay import TRACES_DIR, WITNESS_TRACES, load_trace, register, replay, replay_file
-from medshare.models.replay_sharing import SharingAdapter
+from medshare.models.replay import TRACES_DIR, WITNESS_TRACES, load_trace, replay, replay_file
+from medshare.models.replay_base import register
+from medshare.models.replay_mirror_sharing import SharingAdapter
 from medshare.models.replay_spec_pbft import SpecPBFTAdapter
 from medshare.models.tlavalues import Record, from_itf, to_itf
-from medshare.reference.cli import app
 from medshare.spec.errors import MedshareError
 from typer.testing import CliRunner
+
+from medshare.cli import app
 
 TRACES = sorted(WITNESS_TRACES.values())
 
@@ -240,7 +242,7 @@ def test_requester_revocation_stops_reencryption(revoke: dict[str, Any], code: s
     refuses its committed grant and so does the spec's (with the code), every state agreeing; a receipt a CPC
     node posts anyway is rejected by SHC with the same code and leaves SHC's state unchanged."""
     from medshare.models.replay_spec_sharing import SpecSharingAdapter
-    from medshare.spec.protocol import protocol as P
+    from medshare.spec.protocol import protocol
 
     actions = [*GRANTED, REENC, revoke, {"name": "Refuse", "g": 1, "c": "c1"}]
     report = replay(_sharing_trace({}, actions))
@@ -263,7 +265,7 @@ def test_requester_revocation_stops_reencryption(revoke: dict[str, Any], code: s
     assert e.value.code == code
     assert (dict(world.shc.state), {n: to_itf(v) for n, v in adapter.project(world).items()}) == before
     with pytest.raises(MedshareError) as e:
-        P.check_reencryption(world.shc.state, world.grant_id(1))
+        protocol.check_reencryption(world.shc.state, world.grant_id(1))
     assert e.value.code == code
 
 

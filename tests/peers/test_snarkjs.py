@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import R
 from medshare.spec.rng import DeterministicRNG

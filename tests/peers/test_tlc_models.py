@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from medshare.models import tlc
 from medshare.models.replay import replay
-from medshare.reference.cli import app
 from medshare.spec.errors import MedshareError
 from typer.testing import CliRunner
+
+from medshare.cli import app
 
 pytestmark = [pytest.mark.peers, pytest.mark.xdist_group("tlc")]
 

@@ -17,10 +17,8 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from medshare.reference.backends import get_group
-from medshare.reference.chain.byzantine import forge_certificate
-from medshare.reference.chain.deploy import FOREVER, Deployment, make_deployment
-from medshare.reference.chain.workload import Ledger, Workload, certify
+from medshare.reference.chain.deploy import FOREVER
+from medshare.reference.testbed import Deployment, Ledger, Workload, certify, forge_certificate, get_group, make_deployment
 from medshare.reference.z3checks import chain_guards as cg
 from medshare.spec.chain import auth
 from medshare.spec.chain.anchor import anchor_key, record_key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.crypto import cbs, ibe
 from medshare.spec.errors import MedshareError
 from medshare.spec.rng import DeterministicRNG

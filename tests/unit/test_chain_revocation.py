@@ -9,9 +9,7 @@ from typing import Any
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
-from medshare.reference.chain.deploy import Deployment, make_deployment
-from medshare.reference.chain.workload import Ledger, Workload, certify
+from medshare.reference.testbed import Deployment, Ledger, Workload, certify, get_group, make_deployment
 from medshare.spec.chain import auth
 from medshare.spec.chain.block import Block, vote_bytes
 from medshare.spec.chain.codec import u64

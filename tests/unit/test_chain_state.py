@@ -11,10 +11,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from medshare.reference.backends import get_group
-from medshare.reference.chain.byzantine import forge_certificate
-from medshare.reference.chain.deploy import Deployment, make_deployment
-from medshare.reference.chain.workload import Ledger, Workload, certify
+from medshare.reference.testbed import Deployment, Ledger, Workload, certify, forge_certificate, get_group, make_deployment
 from medshare.spec.chain.anchor import record_key
 from medshare.spec.chain.block import Block, CommitCertificate, Header
 from medshare.spec.chain.codec import sha256, text, u8, u64

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from medshare.reference.cli import app
 from typer.testing import CliRunner
+
+from medshare.cli import app
 
 runner = CliRunner()
 

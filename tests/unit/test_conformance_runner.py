@@ -16,9 +16,10 @@ from medshare.conformance import adapter
 from medshare.conformance.builder import VectorFileBuilder
 from medshare.conformance.runner import html_report, judge, load_suite, markdown_report, run_suite, summarize
 from medshare.conformance.vectorfile import canonical_json
-from medshare.reference.cli import app
 from medshare.spec.errors import fail
 from typer.testing import CliRunner
+
+from medshare.cli import app
 
 BROKEN = r'''
 import json, os, sys, time

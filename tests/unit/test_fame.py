@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.crypto import fame, record
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import P
-from medshare.spec.policy import parse, policy_hash
+from medshare.spec.policy import Policy, parse
 from medshare.spec.rng import DeterministicRNG
 
 
@@ -29,7 +29,7 @@ def material() -> tuple[fame.PublicKey, fame.MasterKey, fame.AttributeKey, fame.
     rng = DeterministicRNG(b"test_fame")
     pk, msk = fame.setup(G, rng)
     sk = fame.keygen(G, msk, ["irb@1", "cardiology", "dpo"], rng)
-    _, ct = fame.encrypt(G, pk, "cardiology and (irb@1 or 2 of (dpo, x, y))", rng)
+    _, ct = fame.encrypt(G, pk, Policy.of("cardiology and (irb@1 or 2 of (dpo, x, y))"), rng)
     return pk, msk, sk, ct
 
 
@@ -106,7 +106,7 @@ def test_epochs_separate_keys() -> None:
     G = get_group("native")
     pk, msk, sk, _ = material()
     rng = DeterministicRNG(b"epochs")
-    key, ct = fame.encrypt(G, pk, "cardiology and irb@2", rng)
+    key, ct = fame.encrypt(G, pk, Policy.of("cardiology and irb@2"), rng)
     with pytest.raises(MedshareError) as e:
         fame.decrypt(G, sk, ct)
     assert e.value.code == "POLICY_UNSATISFIED" and "irb@2" in e.value.message
@@ -119,24 +119,32 @@ def test_duplicate_attributes_in_policy() -> None:
     G = get_group("native")
     pk, msk, _, _ = material()
     rng = DeterministicRNG(b"dups")
-    key, ct = fame.encrypt(G, pk, parse("2 of (a, a, b) and (a or c)"), rng)
+    key, ct = fame.encrypt(G, pk, Policy.of(parse("2 of (a, a, b) and (a or c)")), rng)
     assert fame.decrypt(G, fame.keygen(G, msk, ["a"], rng), ct) == key
     assert code(fame.decrypt, G, fame.keygen(G, msk, ["b", "c"], rng), ct) == "POLICY_UNSATISFIED"
 
 
-def test_record_round_trip_and_key_combination() -> None:
+def test_record_primitives_round_trip_and_key_combination() -> None:
+    """encapsulate / decapsulate agree on k_abe, k = derive_content_key(k_abe, k_pre) depends on both parts, and
+    seal / open_sealed bind (record id, policy hash); a wrong k_pre fails the tag."""
     G = get_group("native")
     pk, _, sk, _ = material()
     rng = DeterministicRNG(b"record")
-    k_pre = bytes(range(32))
-    rec = record.encrypt_record(G, pk, "cardiology", b"rec-1", b"ECG trace", rng, k_extra=k_pre)
-    assert record.decrypt_record(G, sk, b"rec-1", rec, k_extra=k_pre) == b"ECG trace"
-    assert code(record.decrypt_record, G, sk, b"rec-1", rec, b"") == "DECRYPTION_FAILED"
-    k_abe = record.decapsulate(G, sk, rec.key_part)
+    k_pre, p_hash = bytes(range(32)), bytes(range(32, 64))
+    k_abe, ct = record.encapsulate(G, pk, Policy.of("cardiology"), rng)
+    assert record.decapsulate(G, sk, ct) == k_abe and len(k_abe) == 32
+    assert record.decapsulate(G, sk, fame.Ciphertext.from_bytes(G, ct.to_bytes())) == k_abe
     key = record.derive_content_key(k_abe, k_pre)
     assert key != record.derive_content_key(k_abe, b"") and len(key) == 32
-    assert record.open_sealed(key, b"rec-1", policy_hash(parse("cardiology")), rec.sealed) == b"ECG trace"
-    sealed = record.SealedRecord.from_json(rec.sealed.to_json())
-    assert sealed == rec.sealed
+    sealed = record.seal(key, b"rec-1", p_hash, b"ECG trace", rng)
+    assert record.open_sealed(key, b"rec-1", p_hash, sealed) == b"ECG trace"
+    assert code(record.open_sealed, record.derive_content_key(k_abe, b""), b"rec-1", p_hash, sealed) \
+        == "DECRYPTION_FAILED"
+    assert code(record.open_sealed, key, b"rec-1", bytes(32), sealed) == "DECRYPTION_FAILED"
+    assert code(record.open_sealed, key, b"rec-2", p_hash, sealed) == "DECRYPTION_FAILED"
+    assert record.SealedRecord.from_json(sealed.to_json()) == sealed
+    assert record.SealedRecord.from_bytes(sealed.to_bytes()) == sealed
     assert code(record.SealedRecord.from_bytes, b"short") == "BAD_LENGTH"
     assert code(record.derive_content_key, b"short", b"") == "BAD_LENGTH"
+    assert code(record.seal, key, b"", p_hash, b"x", rng) == "BAD_LENGTH"
+    assert code(record.seal, key, b"rec-1", p_hash[:31], b"x", rng) == "BAD_LENGTH"

@@ -3,10 +3,11 @@ spec's algorithms describe."""
 
 from __future__ import annotations
 
-from medshare.reference.backends import get_group
 from medshare.reference.bench.counting import CountingGroup
 from medshare.reference.bench.fame import count_ops
+from medshare.reference.testbed import get_group
 from medshare.spec.crypto import fame
+from medshare.spec.policy import Policy
 from medshare.spec.rng import DeterministicRNG
 
 
@@ -30,7 +31,7 @@ def test_counting_group_is_transparent() -> None:
     rng = DeterministicRNG(b"counting")
     pk, msk = fame.setup(C, rng)
     sk = fame.keygen(C, msk, ["a", "b"], rng)
-    key, ct = fame.encrypt(C, pk, "a or b", rng)
+    key, ct = fame.encrypt(C, pk, Policy.of("a or b"), rng)
     assert fame.decrypt(C, sk, ct) == key
     native = get_group("native")
     rng = DeterministicRNG(b"counting")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.crypto import ibe
 from medshare.spec.errors import MedshareError
 from medshare.spec.group import PairingGroup

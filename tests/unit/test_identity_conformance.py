@@ -1,4 +1,4 @@
-"""The crypto.cbs and crypto.ibe conformance plug-ins: vector files in the DESIGN §6 shape, every test agreeing
+"""The crypto.cbs and crypto.ibe conformance plug-ins: vector files in the docs/design.md §6 shape, every test agreeing
 with the reference ops, at least 40 % invalid, deterministic, and every identity mutant killed."""
 
 from __future__ import annotations

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
-from medshare.reference.chain.deploy import Deployment, make_deployment, validator_signers
+from medshare.reference.chain.deploy import validator_signers
 from medshare.reference.chain.node import Crash, ValidatorNode
-from medshare.reference.chain.workload import Workload
+from medshare.reference.testbed import Deployment, Workload, get_group, make_deployment
 from medshare.spec.chain.messages import ClientTx, NewView, PrePrepare, Timeout, ViewChange, Vote, decode_message
 from medshare.spec.chain.pbft import Replica, new_replica, step
 from medshare.spec.chain.tx import MDC
@@ -156,6 +155,9 @@ def test_new_view_must_be_justified() -> None:
         assert e.value.code == code
     ok, _, _ = step(reps[0], nv)
     assert ok.view == 1 and not ok.in_view_change
+    # on the wire: a real NEW-VIEW (and each view change it carries) decodes to itself
+    assert decode_message(nv.to_bytes()) == nv
+    assert all(decode_message(vc.to_bytes()) == vc for vc in nv.view_changes)
 
 
 # -- SQLite nodes --------------------------------------------------------------------------------------------
@@ -270,9 +272,8 @@ def test_bad_input_to_nodes_leaves_the_ledger_unchanged() -> None:
 def test_shc_nodes_commit_genuine_anchors_and_drop_forged_ones() -> None:
     """A Byzantine relayer submits forged MDC headers to the SHC validators; only the genuine relay is
     committed, and a request referring to the anchored record goes through."""
-    from medshare.reference.chain.byzantine import forge_certificate
     from medshare.reference.chain.sim import Simulation
-    from medshare.reference.chain.workload import Ledger, certify
+    from medshare.reference.testbed import Ledger, certify, forge_certificate
     from medshare.spec.chain.anchor import anchor_key
     from medshare.spec.chain.entries import AnchorEntry
 

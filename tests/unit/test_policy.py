@@ -1,4 +1,5 @@
-"""The policy language: parsing, errors and limits, canonical form and hash, satisfaction, LSSS."""
+"""The policy language: parsing, errors and limits, canonical form and text digest, satisfaction, LSSS, the
+Policy value."""
 
 from __future__ import annotations
 
@@ -6,21 +7,25 @@ import itertools
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import R
 from medshare.spec.policy import (
     MAX_DEPTH,
     MAX_LEAVES,
     Attr,
+    Node,
+    Policy,
     Threshold,
     attributes_of,
     canonical,
     canonical_text,
     check_reconstruction,
     parse,
-    policy_hash,
     reconstruction_coefficients,
     satisfies,
+    text_digest,
     to_lsss,
 )
 
@@ -136,12 +141,35 @@ def test_canonical_form() -> None:
         assert canonical(tree) == tree
 
 
-def test_policy_hash() -> None:
-    assert policy_hash(parse("a and b")) == policy_hash(parse("b and a"))
-    assert policy_hash(parse("a and b")) != policy_hash(parse("a or b"))
-    assert len(policy_hash(parse(EXAMPLE))) == 32
+def test_text_digest() -> None:
+    assert text_digest(parse("a and b")) == text_digest(parse("b and a"))
+    assert text_digest(parse("a and b")) != text_digest(parse("a or b"))
+    assert len(text_digest(parse(EXAMPLE))) == 32
     import hashlib
-    assert policy_hash(parse("b and a")) == hashlib.sha256(b"MEDSHARE-V1-POLICY-HASH\x00a and b").digest()
+    assert text_digest(parse("b and a")) == hashlib.sha256(b"MEDSHARE-V1-POLICY-HASH\x00a and b").digest()
+
+
+def test_policy_value_is_made_once_from_text() -> None:
+    p = Policy.of(EXAMPLE)
+    assert p.tree == canonical(parse(EXAMPLE))
+    assert p.text == canonical_text(parse(EXAMPLE))
+    assert p.lsss == to_lsss(p.tree)
+    assert Policy.of(p.tree) == p == Policy.of(p.text)
+    assert code_of(Policy.of, "a and") == "POLICY_SYNTAX"
+
+
+def trees(max_leaves: int = 8) -> st.SearchStrategy[Node]:
+    leaves = st.sampled_from(("a", "b", "c", "irb@1", "irb@2")).map(Attr)
+    return st.recursive(leaves, lambda ch: st.lists(ch, min_size=1, max_size=4).flatmap(
+        lambda cs: st.integers(1, len(cs)).map(lambda k: Threshold(k, tuple(cs)))), max_leaves=max_leaves)
+
+
+@given(tree=trees())
+def test_canonical_text_parses_to_the_canonical_tree(tree: Node) -> None:
+    """The canonical text parses back to the canonical tree itself (not only to an equivalent one), so whatever
+    reads the tree (gate list, LSSS) gets the same result from the text or from the Policy value."""
+    assert parse(canonical_text(tree)) == canonical(tree)
+    assert Policy.of(canonical_text(tree)) == Policy.of(tree)
 
 
 def test_satisfies_thresholds_with_duplicates() -> None:

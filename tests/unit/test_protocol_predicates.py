@@ -11,15 +11,12 @@ from typing import Any
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
-from medshare.reference.chain.deploy import make_deployment
-from medshare.reference.chain.workload import Ledger, Workload, certify
-from medshare.reference.protocol.scenario import circuit_keys
+from medshare.reference.testbed import Ledger, Workload, certify, circuit_keys, get_group, make_deployment
 from medshare.spec.chain.state import apply
 from medshare.spec.chain.tx import MDC, SHC, Transaction
 from medshare.spec.crypto import umbral
 from medshare.spec.errors import MedshareError
-from medshare.spec.protocol import protocol as P
+from medshare.spec.protocol import protocol
 from medshare.spec.rng import DeterministicRNG
 
 POLICY = "cardiology@1 and researcher@1"
@@ -42,31 +39,31 @@ class W:
 def w() -> W:
     g = get_group("native")
     pk16 = circuit_keys(g, "tests")
-    dep = make_deployment(g, "proto-unit", cache={}, payload_rules=P.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, "proto-unit", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
     rng = DeterministicRNG("proto-unit")
-    keys = P.setup_authority(g, rng, dep.authority_keys)
+    keys = protocol.setup_authority(g, rng, dep.authority_keys)
     wl = Workload(dep, "proto-unit")
     mdc, shc = Ledger(dep.mdc.chain), Ledger(dep.shc.chain)
     mdc.seal(wl.register(MDC, "mi1", "MI"))
     shc.seal(wl.register(SHC, "mi1", "MI") + wl.register(SHC, "mi2", "MI") + wl.register(SHC, "ri1", "RI")
              + wl.register(SHC, "ri2", "RI") + wl.register(SHC, "cpc1", "CPC"))
-    grants = {ri: P.issue_attributes(g, keys, names, rng.fork(ri))
+    grants = {ri: protocol.issue_attributes(g, keys, names, rng.fork(ri))
               for ri, names in (("ri1", ["cardiology@1", "researcher@1"]), ("ri2", ["dermatology@1"]))}
-    shc.seal([wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields(ri, 1, gr))
+    shc.seal([wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **protocol.attribute_commit_fields(ri, 1, gr))
               for ri, gr in grants.items()])
     owner = umbral.SecretKey.random(rng.fork("owner"))
     signer = umbral.Signer(umbral.SecretKey.random(rng.fork("sign")))
     rid = hashlib.sha256(b"r1").digest()
-    pub = P.publish(g, keys.fame_pk, owner.public_key(), POLICY, rid, [1, 2, 3, 4, 5, 6, 7, 8], rng)
+    pub = protocol.publish(g, keys.fame_pk, owner.public_key(), POLICY, rid, [1, 2, 3, 4, 5, 6, 7, 8], rng)
     block, _ = mdc.seal([wl.tx(MDC, "RECORD_PUBLISH", "mi1", **pub.publish_fields("p", owner.public_key(),
                                                                                    signer.verifying_key()))])
     shc.seal([wl.tx(SHC, "MDC_HEADER_RELAY", "mi1", header=block.header.to_bytes(),
                     certificate=certify(dep, dep.mdc.chain, block).to_bytes())])
     nonce = b"\x01" * 32
     ri1 = umbral.SecretKey.random(rng.fork("ri1u"))
-    proof = P.prove_access(g, pk16, POLICY, grants["ri1"], rid, nonce, "ri1", rng)
-    req = wl.tx(SHC, "ACCESS_REQUEST", "ri1", **P.request_fields(mdc.state, block.height, rid, nonce, proof,
-                                                                  ri1.public_key(), requester="ri1"))
+    proof = protocol.prove_access(g, pk16, pub.policy, grants["ri1"], rid, nonce, "ri1", rng)
+    req = wl.tx(SHC, "ACCESS_REQUEST", "ri1", **protocol.request_fields(mdc.state, block.height, rid, nonce, proof,
+                                                                         ri1.public_key(), requester="ri1"))
     return W(g, wl, mdc, shc, pk16, rid, req, grants["ri2"], ri1)
 
 
@@ -89,21 +86,20 @@ def test_valid_request_accepted_then_replay_refused(w: W) -> None:
 
 def test_proof_bound_to_requester(w: W) -> None:
     f = fields_of(w.req)
-    f["request_id"] = P.request_id(w.rid, f["nonce"], "ri2")
+    f["request_id"] = protocol.request_id(w.rid, f["nonce"], "ri2")
     assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri2", **f)) == "PROOF_INVALID"
 
 
 def test_proof_bound_to_nonce(w: W) -> None:
     f = fields_of(w.req)
     nonce = b"\x02" * 32
-    f.update(nonce=nonce, request_id=P.request_id(w.rid, nonce, "ri1"))
+    f.update(nonce=nonce, request_id=protocol.request_id(w.rid, nonce, "ri1"))
     assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f)) == "PROOF_INVALID"
 
 
 def test_forged_proof_bytes(w: W) -> None:
     f = fields_of(w.req)
-    pl = P.RequestPayload.from_bytes(f["payload"])
-    f["payload"] = P.RequestPayload(b"\x00" * 192, pl.receiving_pk).to_bytes()
+    f["payload"] = protocol.RequestPayload(b"\x00" * 192, protocol.RequestPayload.of(w.req).receiving_pk).to_bytes()
     assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f)) == "PROOF_INVALID"
 
 
@@ -115,7 +111,8 @@ def test_request_id_must_bind_nonce(w: W) -> None:
 
 def test_unsatisfied_policy_has_no_proof(w: W) -> None:
     with pytest.raises(MedshareError) as e:
-        P.prove_access(w.g, w.pk16, POLICY, w.ri2_grant, w.rid, b"\x03" * 32, "ri2", DeterministicRNG("x"))
+        protocol.prove_access(w.g, w.pk16, protocol.RecordPolicy.of(POLICY), w.ri2_grant, w.rid, b"\x03" * 32, "ri2",
+                       DeterministicRNG("x"))
     assert e.value.code == "POLICY_UNSATISFIED"
 
 
@@ -131,9 +128,9 @@ def test_anchor_codes(w: W) -> None:
 def test_grant_and_receipt_codes(w: W) -> None:
     s = apply(w.shc.cfg, w.shc.state, w.req)
     rq = w.req.arg("request_id")
-    gf = P.grant_fields(rq, 2, 3)
+    gf = protocol.grant_fields(rq, 2, 3)
     assert refuse(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi2", **gf)) == "NOT_AUTHORISED"
-    assert refuse(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi1", **P.grant_fields(b"\x09" * 32, 2, 3))
+    assert refuse(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi1", **protocol.grant_fields(b"\x09" * 32, 2, 3))
                   ) == "REQUEST_UNKNOWN"
     assert refuse(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi1", **dict(gf, payload=b"\x03\x02"))) == "TX_MALFORMED"
     assert refuse(w.shc.cfg, s, w.wl.tx(SHC, "GRANT", "mi1", **dict(gf, grant_id=b"\x00" * 32))) == "TX_MALFORMED"
@@ -151,7 +148,7 @@ def test_grant_and_receipt_codes(w: W) -> None:
 
 def test_revocations_refuse_the_grant(w: W) -> None:
     s = apply(w.shc.cfg, w.shc.state, w.req)
-    gf = P.grant_fields(w.req.arg("request_id"), 2, 3)
+    gf = protocol.grant_fields(w.req.arg("request_id"), 2, 3)
     s_cert = apply(w.shc.cfg, s, w.wl.tx(SHC, "CERT_REVOKE", "authority", identity="ri1"))
     assert refuse(w.shc.cfg, s_cert, w.wl.tx(SHC, "GRANT", "mi1", **gf)) == "CERT_REVOKED"
     s_attr = apply(w.shc.cfg, s, w.wl.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity="ri1", epoch=1))
@@ -182,6 +179,6 @@ def test_attribute_commitment_must_be_field_element(w: W) -> None:
 
 
 def test_audit_flags_orphan_grant(w: W) -> None:
-    orphan = w.wl.tx(SHC, "GRANT", "mi1", **P.grant_fields(b"\x09" * 32, 2, 3))
-    assert P.audit([orphan], w.mdc.state)
-    assert P.audit([w.req], w.mdc.state) == []
+    orphan = w.wl.tx(SHC, "GRANT", "mi1", **protocol.grant_fields(b"\x09" * 32, 2, 3))
+    assert protocol.audit([orphan], w.mdc.state)
+    assert protocol.audit([w.req], w.mdc.state) == []

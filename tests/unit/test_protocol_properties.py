@@ -7,15 +7,17 @@ from typing import Any
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.chain.anchor import anchor_key
 from medshare.spec.chain.entries import AnchorEntry, CertEntry
 from medshare.spec.chain.state import HEIGHT_KEY
 from medshare.spec.chain.tx import SHC, Transaction
 from medshare.spec.protocol import properties as props
+from medshare.spec.protocol.protocol import RecordPolicy
 
 RID = b"\x01" * 32
 K = b"\x22" * 32
+SECRETS = props.RecordSecrets("mi1", RecordPolicy.of("cardiology@1"), K, b"\x33" * 32, b"plain-record")
 
 
 def request(nonce: bytes, sender: str = "ri1", height: int = 1) -> Transaction:
@@ -26,7 +28,7 @@ def request(nonce: bytes, sender: str = "ri1", height: int = 1) -> Transaction:
 @pytest.fixture
 def world() -> props.World:
     return props.World(get_group("native"), b"\x00" * 96, (), (), {HEIGHT_KEY: b"\x00" * 8}, {HEIGHT_KEY: b"\x00" * 8},
-                       {}, {RID: props.RecordSecrets("mi1", "cardiology@1", K, b"\x33" * 32, b"plain-record")},
+                       {}, {RID: SECRETS},
                        {"mi1": frozenset({("k", RID)})}, {"cpc1": (b"blob",)}, {"ri1": ("cardiology@1",)}, ("cpc1",))
 
 

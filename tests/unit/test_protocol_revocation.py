@@ -9,17 +9,14 @@ from typing import Any
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
-from medshare.reference.chain.deploy import make_deployment
-from medshare.reference.chain.workload import Ledger, Workload, certify
-from medshare.reference.protocol.scenario import circuit_keys
+from medshare.reference.testbed import Ledger, Workload, certify, circuit_keys, get_group, make_deployment
 from medshare.spec.chain.block import Block
 from medshare.spec.chain.codec import sha256
 from medshare.spec.chain.state import apply
 from medshare.spec.chain.tx import MDC, SHC, Transaction
 from medshare.spec.crypto import ibe, umbral
 from medshare.spec.errors import MedshareError
-from medshare.spec.protocol import protocol as P
+from medshare.spec.protocol import protocol
 from medshare.spec.rng import DeterministicRNG
 
 POLICY = "cardiology@1 and researcher@1"
@@ -45,20 +42,22 @@ def code_of(fn: Any, *a: Any, **kw: Any) -> str:
 class World:
     g: Any
     dep: Any
-    keys: P.AuthorityKeys
+    keys: protocol.AuthorityKeys
     wl: Workload
+    policy: protocol.RecordPolicy
     mdc: Ledger
     shc: Ledger
     pk16: Any
     rid: bytes
     height: int
-    grants: dict[str, P.AttributeGrant]
+    grants: dict[str, protocol.AttributeGrant]
     rng: DeterministicRNG
 
     def request(self, ri: str, nonce: bytes) -> Transaction:
-        proof = P.prove_access(self.g, self.pk16, POLICY, self.grants[ri], self.rid, nonce, ri, self.rng.fork(ri))
+        proof = protocol.prove_access(self.g, self.pk16, self.policy, self.grants[ri], self.rid, nonce, ri,
+                                      self.rng.fork(ri))
         receiving = umbral.SecretKey.random(self.rng.fork(ri + "/umbral")).public_key()
-        return self.wl.tx(SHC, "ACCESS_REQUEST", ri, **P.request_fields(self.mdc.state, self.height, self.rid, nonce,
+        return self.wl.tx(SHC, "ACCESS_REQUEST", ri, **protocol.request_fields(self.mdc.state, self.height, self.rid, nonce,
                                                                          proof, receiving, requester=ri))
 
 
@@ -66,26 +65,27 @@ class World:
 def world() -> World:
     g = get_group("native")
     pk16 = circuit_keys(g, "tests")
-    dep = make_deployment(g, "proto-revocation", cache={}, payload_rules=P.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, "proto-revocation", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
     rng = DeterministicRNG("proto-revocation")
-    keys = P.setup_authority(g, rng.fork("authority"), dep.authority_keys)
+    keys = protocol.setup_authority(g, rng.fork("authority"), dep.authority_keys)
     wl = Workload(dep, "proto-revocation")
     mdc, shc = Ledger(dep.mdc.chain), Ledger(dep.shc.chain)
     seal(mdc, wl.register(MDC, "mi1", "MI"))
     seal(shc, wl.register(SHC, "mi1", "MI") + wl.register(SHC, "ri1", "RI") + wl.register(SHC, "ri3", "RI")
              + wl.register(SHC, "cpc1", "CPC"))
-    grants = {ri: P.issue_attributes(g, keys, ["cardiology@1", "researcher@1"], rng.fork(ri)) for ri in ("ri1", "ri3")}
-    seal(shc, [wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields(ri, 1, gr))
+    grants = {ri: protocol.issue_attributes(g, keys, ["cardiology@1", "researcher@1"], rng.fork(ri))
+              for ri in ("ri1", "ri3")}
+    seal(shc, [wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **protocol.attribute_commit_fields(ri, 1, gr))
               for ri, gr in grants.items()])
     owner = umbral.SecretKey.random(rng.fork("owner"))
     signer = umbral.Signer(umbral.SecretKey.random(rng.fork("sign")))
     rid = hashlib.sha256(b"revocation/r1").digest()
-    pub = P.publish(g, keys.fame_pk, owner.public_key(), POLICY, rid, list(range(1, 9)), rng.fork("publish"))
+    pub = protocol.publish(g, keys.fame_pk, owner.public_key(), POLICY, rid, list(range(1, 9)), rng.fork("publish"))
     block = seal(mdc, [wl.tx(MDC, "RECORD_PUBLISH", "mi1", **pub.publish_fields("p", owner.public_key(),
                                                                                    signer.verifying_key()))])
     seal(shc, [wl.tx(SHC, "MDC_HEADER_RELAY", "mi1", header=block.header.to_bytes(),
                     certificate=certify(dep, dep.mdc.chain, block).to_bytes())])
-    return World(g, dep, keys, wl, mdc, shc, pk16, rid, block.height, grants, rng)
+    return World(g, dep, keys, wl, pub.policy, mdc, shc, pk16, rid, block.height, grants, rng)
 
 
 def test_recommitting_unsatisfying_attributes_does_not_revive_a_grant(world: World) -> None:
@@ -95,18 +95,18 @@ def test_recommitting_unsatisfying_attributes_does_not_revive_a_grant(world: Wor
     shc = Ledger(cfg)
     shc.state, shc.head = dict(w.shc.state), w.shc.head
     req = w.request("ri1", NONCE)
-    grant = w.wl.tx(SHC, "GRANT", "mi1", **P.grant_fields(req.arg("request_id"), 1, 1))
+    grant = w.wl.tx(SHC, "GRANT", "mi1", **protocol.grant_fields(req.arg("request_id"), 1, 1))
     seal(shc, [req, grant])
     gid = grant.arg("grant_id")
-    P.check_reencryption(shc.state, gid)
-    demoted = P.issue_attributes(w.g, w.keys, ["dermatology@2", "researcher@2"], w.rng.fork("ri1/epoch2"))
+    protocol.check_reencryption(shc.state, gid)
+    demoted = protocol.issue_attributes(w.g, w.keys, ["dermatology@2", "researcher@2"], w.rng.fork("ri1/epoch2"))
     seal(shc, [w.wl.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity="ri1", epoch=1),
-              w.wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **P.attribute_commit_fields("ri1", 2, demoted))])
-    assert code_of(P.check_reencryption, shc.state, gid) == "ATTRIBUTE_REVOKED"
+              w.wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **protocol.attribute_commit_fields("ri1", 2, demoted))])
+    assert code_of(protocol.check_reencryption, shc.state, gid) == "ATTRIBUTE_REVOKED"
     receipt = w.wl.tx(SHC, "REENCRYPTION_RECEIPT", "cpc1", grant_id=gid, payload=b"\x01" * 32)
     assert code_of(apply, cfg, shc.state, receipt) == "ATTRIBUTE_REVOKED"
     with pytest.raises(MedshareError) as e:
-        P.prove_access(w.g, w.pk16, POLICY, demoted, w.rid, b"\x12" * 32, "ri1", w.rng.fork("again"))
+        protocol.prove_access(w.g, w.pk16, w.policy, demoted, w.rid, b"\x12" * 32, "ri1", w.rng.fork("again"))
     assert e.value.code == "POLICY_UNSATISFIED"
 
 
@@ -120,9 +120,9 @@ def test_a_revoked_device_is_refused_by_its_institution(world: World) -> None:
     apk = w.keys.cbs.pk
 
     def receive(sequence: int) -> str:
-        msg = P.device_send(w.g, w.keys.ibe.p_pub, "mi1", 1, device, sequence, b"\x00" * 8, w.rng.fork(str(sequence)))
-        return code_of(P.mi_receive, w.g, apk, key, device.certificate, sequence - 1, msg, at=mdc.head.height,
-                       device=P.device_entry(mdc.state, "ecg-1"))
+        msg = protocol.device_send(w.g, w.keys.ibe.p_pub, "mi1", 1, device, sequence, b"\x00" * 8, w.rng.fork(str(sequence)))
+        return code_of(protocol.mi_receive, w.g, apk, key, device.certificate, sequence - 1, msg, at=mdc.head.height,
+                       device=protocol.device_entry(mdc.state, "ecg-1"))
 
     assert receive(1) == "ok"
     seal(mdc, [w.wl.tx(MDC, "DEVICE_REVOKE", "mi1", device="ecg-1")])

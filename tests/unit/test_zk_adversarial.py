@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from medshare.reference import adversarial as bad
+from medshare.reference.testbed import adversarial as bad
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import G1_BYTES, G2_BYTES, R
 from medshare.spec.rng import DeterministicRNG
@@ -24,7 +24,7 @@ def _circuit(a: int | None = None, b: int | None = None) -> Circuit:
 
 @pytest.fixture(scope="module")
 def fixture(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    from medshare.reference.backends import get_group
+    from medshare.reference.testbed import get_group
 
     group = get_group("native")
     pk = groth16.setup(group, _circuit().to_r1cs(), DeterministicRNG(b"adv-setup"))

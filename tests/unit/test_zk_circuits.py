@@ -7,7 +7,7 @@ import time
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec.errors import MedshareError
 from medshare.spec.rng import DeterministicRNG
 from medshare.spec.zk import circuits, groth16
@@ -50,7 +50,7 @@ def test_gate_list_shape() -> None:
     assert len(g.leaves) == 16 and len(g.gates) == 16 and len(g.words()) == 32
     assert g.gates[:13] == ((0, ()),) * 13  # three real gates, root last
     assert g.gates[-1][0] == 3
-    assert circuits.policy_hash(g) != circuits.policy_hash(circuits.gates_from_policy(OR(Attr("role:doctor"))))
+    assert circuits.gate_hash(g) != circuits.gate_hash(circuits.gates_from_policy(OR(Attr("role:doctor"))))
 
 
 def test_gate_list_evaluates_like_the_tree() -> None:
@@ -134,9 +134,9 @@ def test_policy_proof_end_to_end(policy_keys: groth16.ProvingKey) -> None:
     proof, public = circuits.prove_policy(group, policy_keys, g, attrs_, 1234, rid, nonce, DeterministicRNG(3))
     assert time.perf_counter() - t < 120
     comm = circuits.attribute_commitment(attrs_, 1234)
-    assert public == [circuits.policy_hash(g), comm, rid, nonce]
-    circuits.verify_policy(group, policy_keys.vk, circuits.policy_hash(g), comm, rid, nonce, proof)
-    other = circuits.policy_hash(circuits.gates_from_policy(AND(Attr("role:doctor"), Attr("dept:cardio"))))
+    assert public == [circuits.gate_hash(g), comm, rid, nonce]
+    circuits.verify_policy(group, policy_keys.vk, circuits.gate_hash(g), comm, rid, nonce, proof)
+    other = circuits.gate_hash(circuits.gates_from_policy(AND(Attr("role:doctor"), Attr("dept:cardio"))))
     for args in ((other, comm, rid, nonce), (public[0], comm + 1, rid, nonce), (public[0], comm, rid + 1, nonce),
                  (public[0], comm, rid, circuits.binding_field(b"nonce-2"))):
         with pytest.raises(MedshareError) as e:

@@ -53,7 +53,7 @@ def g1_list(group: PairingGroup, body: bytes) -> list[G1Element]:
 
 @pytest.fixture(scope="module")
 def keyed() -> tuple[R1CS, list[int], groth16.ProvingKey, groth16.Trapdoor, dict[int, bytes]]:
-    from medshare.reference.backends import get_group
+    from medshare.reference.testbed import get_group
 
     group = get_group("native")
     cs = small_circuit()

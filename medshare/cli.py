@@ -1,4 +1,4 @@
-"""The ``medshare`` command line (DESIGN §5).
+"""The ``medshare`` command line (docs/design.md §5), in the package face: it imports every room.
 
 Every subcommand exits 0 only on success and takes ``--json FILE`` (``-`` for stdout) to write one object with
 at least ``"ok": bool``. Subcommands whose parts are not built yet say so and exit 3.
@@ -15,14 +15,16 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from ..spec.errors import MedshareError
+from .spec.errors import MedshareError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="medshare: dual-blockchain sharing of Medical-IoT data.")
 vectors_app = typer.Typer(no_args_is_help=True, help="Conformance vectors.")
 trace_app = typer.Typer(no_args_is_help=True, help="Traces from TLC and ITF.")
+node_app = typer.Typer(no_args_is_help=True, help="Validator nodes and their ledgers.")
 app.add_typer(vectors_app, name="vectors")
 app.add_typer(trace_app, name="trace")
+app.add_typer(node_app, name="node")
 
 console = Console(stderr=True)
 
@@ -68,12 +70,13 @@ def _not_built(what: str, issue: int) -> Callable[[], dict[str, Any]]:
 @app.command()
 def demo(
     seed: int = typer.Option(1, help="scenario seed"),
+    keep: Path | None = typer.Option(None, help="keep the ledgers and CPC stores in this directory"),
     json_path: str | None = JsonOpt,
 ) -> None:
     """Run the end-to-end sharing scenario, narrated, and check every property."""
-    from .protocol.demo import demo as run_demo
+    from .reference.protocol.demo import demo as run_demo
 
-    _run("demo", json_path, lambda: run_demo(seed, console))
+    _run("demo", json_path, lambda: run_demo(seed, console, keep))
 
 
 @app.command()
@@ -102,8 +105,8 @@ def conform(
     """Run the conformance vectors against an implementation."""
 
     def body() -> dict[str, Any]:
-        from ..conformance.runner import conform as run_conform
-        from ..conformance.runner import print_report, write_report
+        from .conformance.runner import conform as run_conform
+        from .conformance.runner import print_report, write_report
 
         summary = run_conform(impl, suite, mutants=mutants, timeout=timeout, console=console, only=only,
                               jobs=jobs)
@@ -123,7 +126,7 @@ def vectors_generate(
     """Regenerate the conformance vectors deterministically."""
 
     def body() -> dict[str, Any]:
-        from ..conformance.generate import generate
+        from .conformance.generate import generate
 
         summary = generate(out)
         console.print(f"wrote {summary['files']} files ({summary['changed']} changed) with {summary['tests']} tests, "
@@ -160,7 +163,7 @@ def trace_replay(file: Path, json_path: str | None = JsonOpt,
     """Replay a TLC/ITF trace against the executable spec (or the models' Python mirrors)."""
 
     def body() -> dict[str, Any]:
-        from ..models.replay import replay_file
+        from .models.replay import replay_file
 
         report = replay_file(file, against)
         summary = {**report.summary(), "file": str(file)}
@@ -176,6 +179,39 @@ def trace_replay(file: Path, json_path: str | None = JsonOpt,
     _run("trace replay", json_path, body)
 
 
+@node_app.command("check")
+def node_check(
+    db: Path = typer.Argument(..., help="a validator's ledger (SQLite), e.g. kept by `medshare demo --keep DIR`"),
+    chain: str = typer.Option("mdc", help="the chain the ledger belongs to: mdc or shc"),
+    seed: int = typer.Option(1, help="the demo seed whose deployment the ledger's chain was made with"),
+    index: int | None = typer.Option(None, help="the validator index (checks that the snapshot is this node's)"),
+    json_path: str | None = JsonOpt,
+) -> None:
+    """Verify a ledger without opening a node: contiguous heights, parent hashes, every commit certificate,
+    the state replayed from genesis, the consensus snapshot. Exit 1 with LEDGER_CORRUPT and the first bad height."""
+
+    def body() -> dict[str, Any]:
+        from .reference.chain.ledger import check_ledger
+        from .reference.protocol.scenario import demo_chain_config
+        from .reference.testbed import get_group
+        from .spec.chain.tx import MDC, SHC
+        from .spec.errors import fail
+
+        if chain not in ("mdc", "shc"):
+            fail("INVALID_ARGUMENT", "--chain is mdc or shc")
+        report = check_ledger(db, demo_chain_config(get_group("native"), seed, MDC if chain == "mdc" else SHC),
+                              index)
+        summary = {**report.to_json(), "file": str(db), "chain": chain}
+        if report.ok:
+            console.print(f"[green]{report.message()}[/]")
+        else:
+            console.print(f"[bold red]LEDGER_CORRUPT[/] {db}: {report.message()}")
+            summary["error"] = "LEDGER_CORRUPT"
+        return summary
+
+    _run("node check", json_path, body)
+
+
 @app.command()
 def bench(
     quick: bool = typer.Option(False, help="small sizes and few repetitions"),
@@ -184,7 +220,7 @@ def bench(
     json_path: str | None = JsonOpt,
 ) -> None:
     """Benchmarks, as ratios measured in one run."""
-    from .bench import run_bench
+    from .reference.bench import run_bench
 
     _run("bench", json_path, lambda: run_bench(console, quick=quick, plot=plot, only=only))
 

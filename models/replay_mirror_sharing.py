@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from .replay import Diverged, require
+from .replay_base import Diverged, require
 from .tlavalues import Function, Record
 
 #: the definitions the MC wrapper substitutes for ``Sat``: ri1 satisfies the policy, nobody else

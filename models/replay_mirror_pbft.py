@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .replay import Diverged, require
+from .replay_base import Diverged, require
 from .tlavalues import Function, Record
 
 #: the sequences the MC wrappers substitute for ``Order``

@@ -1,4 +1,4 @@
-"""``medshare check``: the TLA+ models through the TLC bridge, with a progress display (DESIGN sections 5, 7)."""
+"""``medshare check``: the TLA+ models through the TLC bridge, with a progress display (docs/design.md §5, §7)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..models import tlc
+from .models import tlc
 
 
 def run_check(console: Console, model: str | None, *, workers: int = 1, distributed: bool = False,

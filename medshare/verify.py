@@ -1,4 +1,4 @@
-"""``medshare verify``: the main job (DESIGN §5).
+"""``medshare verify``: the main job (docs/design.md §5), in the package face: it runs every room.
 
 Runs each stage that is built, with a progress display, and ends with one summary table. A stage whose issue
 has not landed is listed as "not built" and does not count as a failure; every built stage must pass.
@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..spec.errors import fail
-from . import selfcheck
-from .backends import get_group
+from .reference import selfcheck
+from .reference.backends import get_group
+from .spec.errors import fail
 
 StageFn = Callable[[], str]
 
@@ -31,7 +31,7 @@ def _stage_group() -> str:
 
 
 def _stage_conformance() -> str:
-    from ..conformance.runner import conform
+    from .conformance.runner import conform
 
     s = conform(None, None, mutants=True, quick_mutants=True)
     m = s["mutants"]
@@ -45,13 +45,13 @@ def _stage_conformance() -> str:
 
 
 def _stage_z3() -> str:
-    from .z3checks import chain_guards, lsss
+    from .reference.z3checks import chain_guards, lsss
 
     return f"{lsss.stage()}; {chain_guards.stage()}"
 
 
 def _stage_tlc() -> str:
-    from ..models import tlc
+    from .models import tlc
 
     summary = tlc.check(tlc.select(tlc.load_manifest(), None))
     bad = [f"{r['config']}: {r['problem']}" for r in summary["models"] if not r["ok"]]
@@ -65,7 +65,7 @@ def _stage_tlc() -> str:
 
 
 def _stage_scenario() -> str:
-    from .protocol import demo
+    from .reference.protocol import demo
 
     return demo.stage()
 
