@@ -184,6 +184,7 @@ _register(ChainError, {
     "ENTITY_EXISTS": "the entity is already registered",
     "ENTITY_UNKNOWN": "no such entity",
     "DEVICE_UNKNOWN": "no such device, or it belongs to another institution",
+    "DEVICE_REVOKED": "the device was revoked by its institution",
     "RECORD_EXISTS": "a record with this id is already published",
     "RECORD_UNKNOWN": "no such record",
     "RECORD_REVOKED": "the record is revoked",

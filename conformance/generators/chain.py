@@ -36,9 +36,14 @@ NOTES: dict[str, dict[str, str]] = {
                        f"{SPEC}#rules"),
     "UnknownReference": note("MISSING_CHECK", "A reference to a record, request or grant that does not exist.",
                              f"{SPEC}#rules"),
-    "Revocation": note("REVOCATION_IGNORED", "A revoked record, grant, certificate or attribute epoch must stop "
-                       "later transactions.", f"{SPEC}#rules"),
-    "ReplayedNonce": note("REPLAY", "A request nonce is accepted once.", f"{SPEC}#rules"),
+    "Revocation": note("REVOCATION_IGNORED", "A revoked record, grant, certificate, attribute epoch or device must "
+                       "stop later transactions; a later attribute commitment does not revive a request proven "
+                       "under an older epoch.", f"{SPEC}#rules"),
+    "CachedVerdict": note("EXPIRED_CERTIFICATE", "A transaction checked before at another chain time: whatever a "
+                          "validator cached, the certificate period is checked at the current one.",
+                          f"{SPEC}#signatures"),
+    "ReplayedNonce": note("REPLAY", "A request nonce is accepted once per requester; another requester may use "
+                          "it.", f"{SPEC}#rules"),
     "ForgedAnchor": note("ANCHOR_FORGERY", "An MDC header relayed with a certificate for another block, a bad "
                          "signature, or in conflict with relayed headers.", f"{SPEC}#anchoring"),
     "UncommittedAnchor": note("ANCHOR_FORGERY", "An MDC header without a quorum of commit signatures.",
@@ -111,6 +116,10 @@ def mdc_traces(dep: Deployment) -> dict[str, Any]:
     t1.ok(w.tx(MDC, "RECORD_REVOKE", "mi-1", record_id=pub.arg("record_id")))
     t1.bad(w.tx(MDC, "RECORD_REVOKE", "mi-1", record_id=pub.arg("record_id")), "RECORD_REVOKED", "Revocation")
     t1.ok(w.tx(MDC, "DEVICE_REGISTER", "mi-1", device="ecg-7", ibe_identity="ecg-7@mi-1"))
+    t1.bad(w.tx(MDC, "DEVICE_REVOKE", "mdc-v0", device="ecg-7"), "NOT_AUTHORISED", "NotAuthorised")
+    t1.bad(w.tx(MDC, "DEVICE_REVOKE", "mi-1", device="ecg-9"), "DEVICE_UNKNOWN", "UnknownReference")
+    t1.ok(w.tx(MDC, "DEVICE_REVOKE", "mi-1", device="ecg-7"))
+    t1.bad(w.tx(MDC, "DEVICE_REVOKE", "mi-1", device="ecg-7"), "DEVICE_REVOKED", "Revocation")
     t1.bad(w.tx(MDC, "DEVICE_REGISTER", "mdc-v0", device="ecg-7", ibe_identity="x"), "ENTITY_EXISTS",
            "Uniqueness")
     t1.bad(w.tx(MDC, "DEVICE_REGISTER", "authority", device="ecg-8", ibe_identity="x"), "NOT_AUTHORISED",
@@ -125,11 +134,17 @@ def mdc_traces(dep: Deployment) -> dict[str, Any]:
     late = w.register(MDC, "mi-late", "MI", period=(3, 6))
     t2.ok(late[0])
     t2.ok(late[1])
-    t2.bad(w.publish("mi-late", "early"), "CERT_NOT_YET_VALID", "CertificateState")
+    early = w.publish("mi-late", "early")
+    t2.bad(early, "CERT_NOT_YET_VALID", "CertificateState")
     t2.advance(3)
-    t2.ok(w.publish("mi-late", "in-time"))
+    in_time = w.publish("mi-late", "in-time")
+    revoke = w.tx(MDC, "RECORD_REVOKE", "mi-late", record_id=in_time.arg("record_id"))
+    t2.bad(revoke, "RECORD_UNKNOWN", "UnknownReference")  # its signature is checked (and cached) at height 3
+    t2.ok(early)  # refused before the period began, the same transaction is valid once it has
+    t2.ok(in_time)
     t2.advance(3)
     t2.bad(w.publish("mi-late", "late"), "CERT_EXPIRED", "CertificateState")
+    t2.bad(revoke, "CERT_EXPIRED", "CachedVerdict")
     other = w.register(MDC, "mi-x", "MI")
     t2.ok(other[0])
     forged = w.tx(MDC, "CERT_ISSUE", "authority", **{**other[1].fields(), "sigma": late[1].arg("sigma")})
@@ -179,7 +194,8 @@ class ShcWorld:
         self.cert2 = certify(dep, dep.mdc.chain, self.b2)
         self.cert3 = certify(dep, dep.mdc.chain, self.b3, view=1, signers=4)
         self.shc.seal(w.register(SHC, "mi-1", "MI") + w.register(SHC, "ri-1", "RI") + w.register(SHC, "cpc-1", "CPC")
-                      + w.register(SHC, "cpc-2", "CPC") + [w.attribute_commit("ri-1", 1)])
+                      + w.register(SHC, "cpc-2", "CPC") + w.register(SHC, "ri-2", "RI")
+                      + [w.attribute_commit("ri-1", 1), w.attribute_commit("ri-2", 1)])
 
 
 def shc_traces(world: ShcWorld) -> dict[str, Any]:
@@ -210,6 +226,7 @@ def shc_traces(world: ShcWorld) -> dict[str, Any]:
     t1.ok(req)
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "request_id": b"\x0a" * 32}), "REPLAYED_NONCE",
            "ReplayedNonce")
+    t1.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-2", **{**req.fields(), "request_id": b"\x0d" * 32}))  # ri-1's nonce
     rq = req.arg("request_id")
     t1.bad(w.grant("cpc-1", rq, "g1"), "NOT_AUTHORISED", "NotAuthorised")
     t1.bad(w.grant("mi-1", b"\x0b" * 32, "g1"), "REQUEST_UNKNOWN", "UnknownReference")
@@ -245,10 +262,18 @@ def shc_traces(world: ShcWorld) -> dict[str, Any]:
     t2.bad(w.grant("mi-1", req2.arg("request_id"), "g4"), "CERT_REVOKED", "Revocation")
     t2.bad(w.receipt("cpc-2", live_grant.arg("grant_id")), "CERT_REVOKED", "Revocation")
     t2.bad(w.request("ri-1", world.mdc_state_2, 2, rid, "q4"), "CERT_REVOKED", "CertificateState")
-    # a re-issued certificate, with the new attribute epoch committed above, reinstates the requester (chain.md):
-    # its grant committed before the revocations is usable again
+    # a re-issued certificate reinstates the requester, the new commitment does not revive what was proven under
+    # epoch 1 (chain.md, "Attribute epochs are permanent"); a superseded epoch is no better than a revoked one
     t2.ok(w.register(SHC, "ri-1", "RI")[1])
-    t2.ok(w.receipt("cpc-2", live_grant.arg("grant_id")))
+    t2.bad(w.receipt("cpc-2", live_grant.arg("grant_id")), "ATTRIBUTE_REVOKED", "Revocation")
+    t2.bad(w.grant("mi-1", req2.arg("request_id"), "g6"), "ATTRIBUTE_REVOKED", "Revocation")
+    fresh = w.request("ri-1", world.mdc_state_2, 2, rid, "q6")
+    t2.ok(fresh)
+    t2.ok(w.attribute_commit("ri-1", 3))
+    t2.bad(w.grant("mi-1", fresh.arg("request_id"), "g6"), "ATTRIBUTE_REVOKED", "Revocation")
+    newest = w.request("ri-1", world.mdc_state_2, 2, rid, "q7")
+    t2.ok(newest)
+    t2.ok(w.grant("mi-1", newest.arg("request_id"), "g7"))
     t2.ok(w.relay("cpc-1", world.b3, world.cert3))
     entry = world.mdc.state[b"record/" + rid]
     notice = w.tx(SHC, "RECORD_REVOKE_NOTICE", "cpc-2", mdc_height=3, record_id=rid, record_entry=entry,

@@ -26,10 +26,12 @@ NOTES: dict[str, dict[str, str]] = {
     **CHAIN_NOTES,
     "ForgedProof": note("AUTH_BYPASS", "An access request whose Groth16 policy proof does not verify for (record "
                         "policy hash, sender's commitment, record, nonce and sender): another RI's proof, a proof "
-                        "for another nonce, or junk.", f"{SPEC}#shc-validity-predicates-for-protocol-transactions"),
+                        "for another nonce or another commitment, or junk.",
+                        f"{SPEC}#shc-validity-predicates-for-protocol-transactions"),
     "PayloadEncoding": note("EDGE_CASE", "A protocol payload that does not follow its encoding: ids that do not "
-                            "bind their request, a bad (t, n), a receipt that is not a hash, a policy hash that is "
-                            "not the policy's gate hash, a non-canonical policy.", f"{SPEC}#phases"),
+                            "bind their request (record, nonce and requester), a bad (t, n), a receipt that is not "
+                            "a hash, a policy hash that is not the policy's gate hash, a non-canonical policy.",
+                            f"{SPEC}#phases"),
 }
 
 
@@ -85,17 +87,20 @@ def generate() -> list[dict[str, Any]]:
     ri_pk = umbral.SecretKey.random(rng.fork("ri-1/umbral")).public_key()
     proofs = [protocol.prove_access(g, pk16, pub.policy, grants["ri-1"], rid, n, "ri-1", rng.fork(f"proof/{i}"))
               for i, n in enumerate(nonces)]
-    req = [protocol.request_fields(state2, 2, rid, n, p, ri_pk) for n, p in zip(nonces, proofs)]
+    req = [protocol.request_fields(state2, 2, rid, n, p, ri_pk, requester="ri-1") for n, p in zip(nonces, proofs)]
     cfg = shc.cfg
 
     t1 = Trace(shc.state, "request with a policy proof, replay, grant and receipts")
-    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-2", **req[0]), "PROOF_INVALID", "ForgedProof")
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-2", **{**req[0], "request_id": protocol.request_id(rid, nonces[0], "ri-2")}),
+           "PROOF_INVALID", "ForgedProof")
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "nonce": nonces[1],
                                                   "request_id": req[1]["request_id"]}), "PROOF_INVALID", "ForgedProof")
     junk = protocol.RequestPayload(DeterministicRNG("junk").read(192), ri_pk).to_bytes()
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "payload": junk}), "PROOF_INVALID", "ForgedProof")
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "request_id": b"\x01" * 32}), "TX_MALFORMED",
            "PayloadEncoding")
+    unbound = hashlib.sha256(b"request" + rid + nonces[0]).digest()  # does not name the requester
+    t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "request_id": unbound}), "TX_MALFORMED", "PayloadEncoding")
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "payload": req[0]["payload"][:-1]}), "TX_MALFORMED",
            "PayloadEncoding")
     t1.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]))
@@ -131,6 +136,13 @@ def generate() -> list[dict[str, Any]]:
     t4.bad(w.tx(SHC, "GRANT", "mi-1", **protocol.grant_fields(req[1]["request_id"], 2, 2)), "ATTRIBUTE_REVOKED",
            "Revocation")
     t4.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "ATTRIBUTE_REVOKED", "Revocation")
+    # the authority commits ri-1's new attributes, which do not satisfy the policy: the old request stays refused
+    # and its proof does not verify against the new commitment
+    demoted = protocol.issue_attributes(g, keys, ["dermatology@2", "researcher@2"], rng.fork("ri-1/epoch-2"))
+    t4.ok(w.tx(SHC, "ATTRIBUTE_COMMIT", "authority", **protocol.attribute_commit_fields("ri-1", 2, demoted)))
+    t4.bad(w.tx(SHC, "GRANT", "mi-1", **protocol.grant_fields(req[1]["request_id"], 2, 2)), "ATTRIBUTE_REVOKED",
+           "Revocation")
+    t4.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "PROOF_INVALID", "ForgedProof")
     shc_file = VectorFileBuilder("protocol.shc.apply", NOTES).group({"config": config_to_json(cfg),
                                                                       "vk": pk16.vk.to_json()})
     for t in (t1, t2, t3, t4):

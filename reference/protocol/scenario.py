@@ -335,7 +335,7 @@ class Scenario:
                     def receive(mi: Institution = mi, dev: Device = dev, msg: protocol.SignedReading = msg) -> str:
                         plain = protocol.mi_receive(g, apk, mi.ibe_key, dev.signer.certificate,
                                              mi.last_seq.get(dev.identity, 0), msg, at=self.mdc.height(),
-                                             device_owner=protocol.device_owner(self.mdc.state(), dev.identity))
+                                             device=protocol.device_entry(self.mdc.state(), dev.identity))
                         mi.last_seq[dev.identity] = msg.ct.sequence
                         mi.readings.append(int.from_bytes(plain, "big"))
                         return "ok"
@@ -346,12 +346,21 @@ class Scenario:
         self.step("2 collection", "dev3", "replays its last reading to mi2", lambda: protocol.mi_receive(
             g, apk, self.mis["mi2"].ibe_key, self.mis["mi2"].devices[0].signer.certificate,
             self.mis["mi2"].last_seq["dev3"], last, at=self.mdc.height(),
-            device_owner=protocol.device_owner(self.mdc.state(), "dev3")), expected="REPLAYED_NONCE")
+            device=protocol.device_entry(self.mdc.state(), "dev3")), expected="REPLAYED_NONCE")
+        mi2 = self.mis["mi2"]
+        self.step("2 collection", "mi2", "deregisters dev3 (DEVICE_REVOKE)", lambda: self.commit(
+            MDC, self.tx(MDC, "DEVICE_REVOKE", "mi2", device="dev3")))
+        dev3 = mi2.devices[0]
+        after = protocol.device_send(g, self.keys.ibe.p_pub, "mi2", EPOCH, dev3.signer, dev3.sequence + 1,
+                                     b"\x00" * 8, rng)
+        self.step("2 collection", "dev3", "sends mi2 a reading after its revocation", lambda: protocol.mi_receive(
+            g, apk, mi2.ibe_key, dev3.signer.certificate, mi2.last_seq["dev3"], after, at=self.mdc.height(),
+            device=protocol.device_entry(self.mdc.state(), "dev3")), expected="DEVICE_REVOKED")
         rogue = Device("dev9", self.dep.new_signer("dev9", rng))
         rogue_msg = protocol.device_send(g, self.keys.ibe.p_pub, "mi1", EPOCH, rogue.signer, 1, b"\x00" * 8, rng)
         self.step("2 collection", "dev9", "an unregistered device sends mi1 a reading", lambda: protocol.mi_receive(
             g, apk, mi1.ibe_key, rogue.signer.certificate, 0, rogue_msg, at=self.mdc.height(),
-            device_owner=protocol.device_owner(self.mdc.state(), "dev9")), expected="DEVICE_UNKNOWN")
+            device=protocol.device_entry(self.mdc.state(), "dev9")), expected="DEVICE_UNKNOWN")
         self.learn("mi1", *[("reading", bytes([i])) for i in range(len(mi1.readings))])
 
     def _relay_latest(self, sender: str) -> str:
@@ -395,7 +404,8 @@ class Scenario:
             proof = protocol.prove_access(self.group, self.pk16, policy, r.grant, rid, nonce, ri, self.rng.fork(nonce_label))
         except MedshareError as e:
             return None, e.code
-        fields = protocol.request_fields(self.mdc.state(), self.mdc.height(), rid, nonce, proof, r.umbral_sk.public_key())
+        fields = protocol.request_fields(self.mdc.state(), self.mdc.height(), rid, nonce, proof,
+                                         r.umbral_sk.public_key(), requester=ri)
         return self.tx(SHC, "ACCESS_REQUEST", ri, **fields), "ok"
 
     def requests(self) -> None:
@@ -417,9 +427,9 @@ class Scenario:
         def forged() -> str:
             f = {n: req.arg(n) for n in ("mdc_height", "record_id", "record_entry", "proof")}
             nonce = hashlib.sha256(b"ri2-forged").digest()
-            f.update(nonce=nonce, request_id=protocol.sha256(b"request", req.arg("record_id"), nonce),
+            f.update(nonce=nonce, request_id=protocol.request_id(req.arg("record_id"), nonce, "ri2"),
                      payload=protocol.RequestPayload(protocol.RequestPayload.of(req).proof,
-                                              self.ris["ri2"].umbral_sk.public_key()).to_bytes())
+                                                     self.ris["ri2"].umbral_sk.public_key()).to_bytes())
             return self.commit(SHC, self.tx(SHC, "ACCESS_REQUEST", "ri2", **f))
         self.step("4 request", "ri2", "submits ri1's proof as its own (new nonce)", forged, expected="PROOF_INVALID")
         self.step("4 request", "ri1", "replays its request (same nonce, fresh transaction)",

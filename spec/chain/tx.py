@@ -48,6 +48,7 @@ SCHEMAS: dict[str, tuple[int, frozenset[str], tuple[tuple[str, str], ...]]] = {
     "GRANT_REVOKE": (0x0D, frozenset({SHC}), (("grant_id", "h32"),)),
     "RECORD_REVOKE_NOTICE": (0x0E, frozenset({SHC}), (("mdc_height", "u64"), ("record_id", "h32"),
                                                       ("record_entry", "bytes"), ("proof", "bytes"))),
+    "DEVICE_REVOKE": (0x0F, frozenset({MDC}), (("device", "text"),)),
 }
 KIND_OF_CODE = {code: kind for kind, (code, _, _) in SCHEMAS.items()}
 #: kind -> field name -> position in ``args``

@@ -136,6 +136,7 @@ SPEC_VERDICTS = {
     "MCSharing_bug_receipts": ("Reencrypt", "RECEIPT_DUPLICATE"), "MCSharing_bug_anchor": ("Anchor", "ANCHOR_UNCOMMITTED"),
     "MCSharing_bug_nosig": ("Forge", "TX_SIGNATURE_INVALID"),
     "MCSharing_bug_kfragtarget": ("ByzOpen", "KFRAG_SIGNATURE_INVALID"), "MCSharing_bug_attrleak": ("Request", "reqs"),
+    "MCSharing_bug_recommit": ("Reencrypt", "ATTRIBUTE_REVOKED"), "MCSharing_bug_sigcache": ("Request", "CERT_EXPIRED"),
     "MCPBFT_quorum2f": ("Commit", "quorum is 3"), "MCPBFT_nojustify": ("PrePrepare", "proposes v1"),
     "MCPBFT_noclientsig": ("Prepare", "TX_SIGNATURE_INVALID"),
 }

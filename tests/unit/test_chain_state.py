@@ -145,9 +145,9 @@ def test_block_encoding() -> None:
 # -- state entries and rules -------------------------------------------------------------------------------------
 
 H1, H2 = b"\x01" * 32, b"\x02" * 32
-ENTRIES = [EntityEntry("RI"), CertEntry(b"\x03" * 96, 1, 9, b"\x04" * 48, True), DeviceEntry("mi-1", "ecg@mi-1"),
+ENTRIES = [EntityEntry("RI"), CertEntry(b"\x03" * 96, 1, 9, b"\x04" * 48, True), DeviceEntry("mi-1", "ecg@mi-1", True),
            RecordEntry("mi-1", "p", "cardiology", H1, b"capsule", H2, b"payload", False), AnchorEntry(H1, H2),
-           AttributeEntry(3, H1, 2), RequestEntry("ri-1", "mi-1", H1), GrantEntry("mi-1", H1, H2, True),
+           AttributeEntry(3, H1, 2), RequestEntry("ri-1", "mi-1", H1, 3), GrantEntry("mi-1", H1, H2, True),
            TxIncluded(), NonceUsed(), RequestGranted(), Receipt(), RecordRevokedNotice()]
 
 #: the entry type stored under each key prefix (``meta/height`` is the chain time, a u64)
@@ -164,7 +164,7 @@ def test_entry_codecs_roundtrip_and_are_strict(entry: Any) -> None:
     assert _code(type(entry).from_bytes, raw + b"\x00") == "MALFORMED_ENCODING"
     if raw:
         assert _code(type(entry).from_bytes, raw[:-1]) == "MALFORMED_ENCODING"
-    if isinstance(entry, (CertEntry, RecordEntry, GrantEntry)):  # the revoked flag is 0 or 1
+    if isinstance(entry, (CertEntry, DeviceEntry, RecordEntry, GrantEntry)):  # the revoked flag is 0 or 1
         assert _code(type(entry).from_bytes, raw[:-1] + b"\x02") == "MALFORMED_ENCODING"
     if isinstance(entry, EntityEntry):
         assert _code(EntityEntry.from_bytes, text("x")[:4] + b"\xff") == "MALFORMED_ENCODING"  # not UTF-8
@@ -173,12 +173,12 @@ def test_entry_codecs_roundtrip_and_are_strict(entry: Any) -> None:
 def test_entry_layouts_and_keys() -> None:
     """The byte layouts and keys of chain.md's "State" table."""
     assert AttributeEntry(3, H1, 2).to_bytes() == u64(3) + H1 + u64(2)
-    assert RequestEntry("ri", "mi", H1).to_bytes() == text("ri") + text("mi") + H1
+    assert RequestEntry("ri", "mi", H1, 2).to_bytes() == text("ri") + text("mi") + H1 + u64(2)
     assert GrantEntry("mi", H1, H2, False).to_bytes() == text("mi") + H1 + H2 + u8(0)
-    assert DeviceEntry("mi", "d@mi").to_bytes() == text("mi") + text("d@mi")
+    assert DeviceEntry("mi", "d@mi", False).to_bytes() == text("mi") + text("d@mi") + u8(0)
     assert EntityEntry("MI").to_bytes() == text("MI") and Receipt().to_bytes() == b""
     keys = {entity_key("a"): b"entity/a", cert_key("a"): b"cert/a", device_key("d"): b"device/d",
-            attribute_key("a"): b"attr/a", request_key(H1): b"request/" + H1, nonce_key(H1): b"nonce/" + H1,
+            attribute_key("a"): b"attr/a", request_key(H1): b"request/" + H1, nonce_key("ri", H1): b"nonce/ri/" + H1,
             granted_key(H1): b"granted/" + H1, grant_key(H1): b"grant/" + H1, tx_key(H1): b"tx/" + H1,
             receipt_key(H1, "cpc"): b"receipt/" + H1 + b"/cpc", record_revoked_key(H1): b"shc-revoked/" + H1,
             record_key(H1): b"record/" + H1}

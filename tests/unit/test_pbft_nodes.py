@@ -317,5 +317,5 @@ def test_isolated_caches_make_every_validator_verify_every_signature(tmp_path: P
     assert res.ok and res.committed_txs == 5, res
     assert len({id(c) for c in caches}) == 4 and all(c is not dep.mdc.chain.cache for c in caches)
     for cache in caches:
-        verified = {key[6] for key, v in cache.items() if isinstance(key, tuple) and key[0] == "sig" and v == "OK"}
+        verified = {key[6] for key, v in cache.items() if isinstance(key, tuple) and key[0] == "pairing" and v is True}
         assert {tx.signature for tx in txs} <= verified

@@ -22,7 +22,7 @@ def test_demo_json(tmp_path: Path) -> None:
                                                          "authenticity", "no_replay", "attribute_privacy")}
     refused = {s["outcome"] for s in summary["steps"] if s["outcome"] != "ok"}
     assert {"POLICY_UNSATISFIED", "PROOF_INVALID", "REPLAYED_NONCE", "CFRAG_INVALID", "RECORD_REVOKED",
-            "CERT_REVOKED", "RECEIPT_DUPLICATE", "DEVICE_UNKNOWN"} <= refused
+            "CERT_REVOKED", "RECEIPT_DUPLICATE", "DEVICE_UNKNOWN", "DEVICE_REVOKED"} <= refused
     assert all(s["ok"] for s in summary["steps"])
     phases = {s["phase"].split()[0] for s in summary["steps"]}
     assert phases == {str(i) for i in range(10)}
