@@ -4,7 +4,9 @@ Speaks the adapter protocol on stdin/stdout, one JSON object per line:
 
 * ``{"id": 1, "op": "group.g1.decode", "input": {…}}`` -> ``{"id": 1, "ok": true, "output": {…}}`` or
   ``{"id": 1, "ok": false, "error": "CODE"}`` (the ``MedshareError`` code);
-* ``{"id": 0, "op": "hello"}`` -> ``{"id": 0, "ok": true, "output": {"ops": [...], "implementation": …}}``.
+* ``{"id": 0, "op": "hello"}`` -> ``{"id": 0, "ok": true, "output": {"ops": [...], "specVersion": …,
+  "implementation": …, "version": …}}``: the ops it serves and the spec version it implements (the runner refuses
+  a version it does not know).
 
 Handlers come from ``registry.load_ops()``; ``--mutant NAME`` replaces some of them by a mutant's overrides.
 An unknown op answers ``UNSUPPORTED_OP``; an ``input`` that is not an object, ``BAD_JSON``; any exception that

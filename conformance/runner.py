@@ -9,12 +9,24 @@ a protocol reply is recorded against the request it was working on (``ADAPTER_CR
 A vector test passes iff ``valid`` => ``ok`` and ``output`` equal to the expected output; ``invalid`` => not
 ``ok`` with exactly the expected error code; ``acceptable`` => either (an output, if one is given, must match).
 A trace passes iff every step's result, error and state root (when given) match. Ops the adapter does not list in
-its ``hello`` reply (or answers ``UNSUPPORTED_OP``) are skipped, not passed.
+its ``hello`` reply are skipped, not passed; an op it lists and then answers ``UNSUPPORTED_OP`` fails.
+
+Everything an adapter sends is bounded and checked before it is used: a reply line is read at most
+``max_reply`` bytes (then the adapter is killed, ``ADAPTER_PROTOCOL``), parsed without ``NaN``/``Infinity`` and
+at most ``MAX_DEPTH`` levels deep; its ``id`` must be a request id in flight, and its ``output`` or ``error``
+must follow the op's contract (contract.py) — a malformed reply fails its test with the reason. The ``hello``
+reply must name a spec version this runner knows and list its ops as strings; if it does not, the run stops at
+once with a typed error (``ADAPTER_CRASHED``, ``ADAPTER_TIMEOUT`` or ``ADAPTER_PROTOCOL``).
+
+The verdict (:func:`summarize`) states coverage: tests answered of those selected, per component. By default a
+run passes only if every selected test was answered and passed; with ``allow_partial`` only the answered tests
+are judged, and at least one must have been answered.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import shlex
@@ -30,15 +42,21 @@ from pathlib import Path
 from typing import Any
 
 from ..spec import jsonio
-from ..spec.errors import fail
-from . import registry
+from ..spec.errors import MedshareError, fail
+from . import contract, registry
 from .generate import DEFAULT_DIR
 from .vectorfile import TRACES, is_invalid, iter_tests, op_name, validate
 
 ADAPTER_ERRORS = ("ADAPTER_CRASHED", "ADAPTER_TIMEOUT", "ADAPTER_PROTOCOL")
 DEFAULT_TIMEOUT = 10.0
+MAX_TIMEOUT = 3600.0
 DEFAULT_WINDOW = 32
 MAX_RESTARTS = 25
+MAX_REPLY_BYTES = 1 << 20  # one reply line; the largest expected output of the suite is 16 kB
+MAX_DEPTH = 64  # nesting of a reply; the deepest output of the suite is a policy tree well within it
+MAX_FILE_DEPTH = 256  # nesting of a vector file
+MAX_HELLO_OPS = 10_000
+MAX_OP_NAME = 200
 
 
 def reference_command(mutant: str | None = None) -> list[str]:
@@ -70,8 +88,11 @@ class Case:
 
 
 def load_suite(suite: Path | None = None) -> list[Case]:
-    """Every test of every vector and trace file under ``suite`` (validated on the way)."""
+    """Every test of every vector and trace file under ``suite``, each file validated against its schema and every
+    test against its op's contract (contract.py); ``VECTOR_SCHEMA_INVALID`` names the first file that is not."""
     root = Path(suite) if suite is not None else DEFAULT_DIR
+    if not root.is_dir():
+        fail("INVALID_ARGUMENT", f"--suite {root}: not a directory")
     paths = sorted(root.glob("*/*.json"))
     if not paths:
         fail("INVALID_ARGUMENT", f"no vector files under {root}")
@@ -80,24 +101,33 @@ def load_suite(suite: Path | None = None) -> list[Case]:
         rel = path.relative_to(root).as_posix()
         try:
             with path.open("rb") as f:  # one byte over the bound at most: jsonio refuses the file unread beyond
-                doc = jsonio.loads(f.read(jsonio.MAX_JSON_BYTES + 1), code="VECTOR_SCHEMA_INVALID", what=rel)
+                doc = jsonio.loads(f.read(jsonio.MAX_JSON_BYTES + 1), max_depth=MAX_FILE_DEPTH,
+                                   code="VECTOR_SCHEMA_INVALID", what=f"{rel}: not a JSON file")
         except OSError as e:
-            fail("VECTOR_SCHEMA_INVALID", f"{rel}: {e.strerror}")
-        validate(doc, rel)
-        op = op_name(doc)
-        for params, test in iter_tests(doc):
-            bug_types = sorted({doc["notes"][f]["bugType"] for f in test["flags"]})
-            if doc["schema"] == TRACES:
-                request = {"initial": test["initial"], **params, "steps": [
-                    {"action": s["action"], "args": s["args"]} for s in test["steps"]]}
-                expect = {"steps": [s["expect"] for s in test["steps"]]}
-                kind = "trace"
-            else:
-                request = {**params, **test["input"]}
-                expect = {k: test[k] for k in ("result", "output", "error") if k in test}
-                kind = "vector"
-            cases.append(Case(rel, doc["component"], op, test["tcId"], test["comment"], kind, request, expect,
-                              list(test["flags"]), bug_types, is_invalid(test)))
+            fail("VECTOR_SCHEMA_INVALID", f"{rel}: not a JSON file: {e.strerror}")
+        cases += _file_cases(doc, rel)
+    return cases
+
+
+def _file_cases(doc: Any, rel: str) -> list[Case]:
+    validate(doc, rel)
+    found = contract.vector_problems(doc, rel)
+    if found:
+        fail("VECTOR_SCHEMA_INVALID", "breaks the operation contract: " + "; ".join(found[:5]))
+    op = op_name(doc)
+    cases = []
+    for params, test in iter_tests(doc):
+        bug_types = sorted({doc["notes"][f]["bugType"] for f in test["flags"]})
+        if doc["schema"] == TRACES:
+            request = contract.trace_request(params, test)
+            expect = {"steps": [s["expect"] for s in test["steps"]]}
+            kind = "trace"
+        else:
+            request = contract.vector_request(params, test)
+            expect = {k: test[k] for k in ("result", "output", "error") if k in test}
+            kind = "vector"
+        cases.append(Case(rel, doc["component"], op, test["tcId"], test["comment"], kind, request, expect,
+                          list(test["flags"]), bug_types, is_invalid(test)))
     return cases
 
 
@@ -138,63 +168,114 @@ def judge(case: Case, reply: dict[str, Any]) -> tuple[bool, str]:
 
 
 # The adapter process ----------------------------------------------------------------------------------------------
-class AdapterProcess:
-    """One running adapter: a writer thread feeds stdin, a reader thread queues stdout lines (None at EOF)."""
+class _Oversize:
+    """Queued by the reader when a reply line exceeds the bound; reading stops there."""
 
-    def __init__(self, command: Sequence[str], env: dict[str, str] | None = None) -> None:
+
+OVERSIZE = _Oversize()
+
+
+def loads_bounded(data: bytes, max_depth: int) -> Any:
+    """``json.loads`` of UTF-8 ``data`` nesting at most ``max_depth`` lists and objects, within spec/jsonio.py's
+    bounds (no NaN or Infinity, no key twice, numbers of at most 100 characters); ValueError otherwise. The depth
+    is checked before parsing, in linear time: the parser recurses in C, and the process's recursion limit is too
+    high (py_ecc raises it) to stop it before the stack ends."""
+    try:
+        return jsonio.loads(data, max_bytes=len(data), max_depth=max_depth)
+    except MedshareError as e:
+        raise ValueError(e.message) from None
+
+
+class AdapterProcess:
+    """One running adapter: a writer thread feeds stdin; a reader thread splits stdout into lines of at most
+    ``max_reply`` bytes and queues them (``OVERSIZE`` for a longer line, ``None`` at EOF). The queue is bounded,
+    so memory stays constant whatever the adapter writes."""
+
+    def __init__(self, command: Sequence[str], env: dict[str, str] | None = None,
+                 max_reply: int = MAX_REPLY_BYTES) -> None:
         try:
             self.proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, env=env, text=True, encoding="utf-8",
-                                         errors="replace", bufsize=1)
+                                         stderr=subprocess.DEVNULL, env=env, bufsize=0)
         except (OSError, ValueError) as e:
             fail("INVALID_ARGUMENT", f"cannot start the adapter {' '.join(command)!r}: {e}")
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.outbox: queue.Queue[str | None] = queue.Queue()
+        self.max_reply = max_reply
+        self.closed = threading.Event()
+        self.lines: queue.Queue[bytes | _Oversize | None] = queue.Queue(maxsize=16)  # at most 16 MiB held
+        self.outbox: queue.Queue[bytes | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._write, daemon=True).start()
 
+    def _put(self, item: bytes | _Oversize | None) -> bool:
+        while not self.closed.is_set():
+            try:
+                self.lines.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def _read(self) -> None:
         assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        line = bytearray()
         try:
-            for line in self.proc.stdout:
-                self.lines.put(line)
+            while True:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                parts = chunk.split(b"\n")
+                for i, part in enumerate(parts):
+                    line += part
+                    if len(line) > self.max_reply:
+                        self._put(OVERSIZE)
+                        return
+                    if i < len(parts) - 1:
+                        if line.strip() and not self._put(bytes(line)):
+                            return
+                        line.clear()
         except (OSError, ValueError):
             pass
-        self.lines.put(None)
+        if line.strip():
+            self._put(bytes(line))
+        self._put(None)
 
     def _write(self) -> None:
         assert self.proc.stdin is not None
         while True:
-            text = self.outbox.get()
-            if text is None:
+            data = self.outbox.get()
+            if data is None:
                 break
             try:
-                self.proc.stdin.write(text)
+                self.proc.stdin.write(data)
                 self.proc.stdin.flush()
             except (OSError, ValueError):
                 break
 
     def send(self, message: dict[str, Any]) -> None:
-        self.outbox.put(json.dumps(message, separators=(",", ":")) + "\n")
+        self.outbox.put(json.dumps(message, separators=(",", ":")).encode() + b"\n")
 
     def receive(self, timeout: float) -> tuple[str, Any]:
-        """("reply", dict) | ("crashed", None) | ("timeout", None) | ("garbage", text)."""
-        while True:
-            try:
-                line = self.lines.get(timeout=timeout)
-            except queue.Empty:
-                return "timeout", None
-            if line is None:
-                return "crashed", None
-            if not line.strip():
-                continue
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                return "garbage", line[:200]
-            if not isinstance(msg, dict) or not isinstance(msg.get("ok"), bool):
-                return "garbage", line[:200]
-            return "reply", msg
+        """("reply", dict) | ("crashed", None) | ("timeout", None) | ("garbage", why)."""
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            return "timeout", None
+        if line is None:
+            return "crashed", None
+        if isinstance(line, _Oversize):
+            return "garbage", f"a reply line longer than {self.max_reply} bytes"
+        try:
+            msg = loads_bounded(line, MAX_DEPTH)
+        except json.JSONDecodeError:
+            return "garbage", f"not JSON: {_preview(line)}"
+        except ValueError as e:
+            return "garbage", f"not JSON ({_short(str(e))}): {_preview(line)}"
+        if not isinstance(msg, dict) or not isinstance(msg.get("ok"), bool):
+            return "garbage", f"not a reply object with a boolean ok: {_preview(line)}"
+        return "reply", msg
+
+    def exit_status(self) -> int | None:
+        return self.proc.poll()
 
     def close(self) -> None:
         self.outbox.put(None)
@@ -207,8 +288,10 @@ class AdapterProcess:
             self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.kill()
+        self.closed.set()
 
     def kill(self) -> None:
+        self.closed.set()
         self.outbox.put(None)
         if self.proc.poll() is None:
             self.proc.kill()
@@ -216,6 +299,71 @@ class AdapterProcess:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+
+
+def _short(text: str, n: int = 120) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _preview(line: bytes, n: int = 120) -> str:
+    text = line[:n].decode("utf-8", "replace")
+    return repr(text + ("…" if len(line) > n else ""))
+
+
+# The handshake ----------------------------------------------------------------------------------------------------
+@dataclass
+class Hello:
+    """What the adapter's ``hello`` reply claims."""
+
+    ops: frozenset[str]
+    spec_version: str
+    implementation: str | None
+
+
+def handshake(proc: AdapterProcess, timeout: float) -> Hello:
+    """Send ``hello`` and check the reply; a typed error (the run stops) if the adapter fails it."""
+    proc.send({"id": 0, "op": "hello", "input": {}})
+    kind, msg = proc.receive(timeout)
+    if kind == "crashed":
+        status = proc.exit_status()
+        fail("ADAPTER_CRASHED", "the adapter exited before answering hello"
+             + (f" (exit status {status})" if status is not None else ""))
+    if kind == "timeout":
+        fail("ADAPTER_TIMEOUT", f"the adapter did not answer hello within {timeout:g} s")
+    if kind != "reply":
+        fail("ADAPTER_PROTOCOL", f"the adapter's hello reply is {msg}")
+    problem = _hello_problem(msg)
+    if problem:
+        fail("ADAPTER_PROTOCOL", f"the adapter's hello reply {problem}")
+    out = msg["output"]
+    impl = out.get("implementation")
+    return Hello(frozenset(out["ops"]), out["specVersion"], impl[:200] if isinstance(impl, str) else None)
+
+
+def _hello_problem(msg: dict[str, Any]) -> str | None:
+    if type(msg.get("id")) is not int or msg["id"] != 0:
+        return f"has id {json.dumps(msg.get('id'))[:40]}, not 0"
+    if not msg["ok"]:
+        err = msg.get("error")
+        return f"is an error: {err if contract.is_error_code(err) else json.dumps(err)[:60]}"
+    out = msg.get("output")
+    if not isinstance(out, dict):
+        return "has no output object"
+    ops = out.get("ops")
+    if not isinstance(ops, list):
+        return "lists no ops (output.ops must be a list of op names)"
+    if len(ops) > MAX_HELLO_OPS:
+        return f"lists {len(ops)} ops (at most {MAX_HELLO_OPS})"
+    for i, name in enumerate(ops):
+        if not isinstance(name, str) or not 0 < len(name) <= MAX_OP_NAME:
+            return f"has ops[{i}] = {json.dumps(name)[:60]}, not an op name"
+    version = out.get("specVersion")
+    known = ", ".join(contract.KNOWN_SPEC_VERSIONS)
+    if not isinstance(version, str):
+        return f"names no specVersion (this runner knows {known})"
+    if version not in contract.KNOWN_SPEC_VERSIONS:
+        return f"names spec version {json.dumps(version)[:80]}, which this runner does not know (it knows {known})"
+    return None
 
 
 # Running the suite ----------------------------------------------------------------------------------------------------
@@ -235,6 +383,8 @@ class RunResult:
     restarts: int
     seconds: float
     adapter_events: list[dict[str, Any]] = field(default_factory=list)
+    spec_version: str | None = None
+    implementation: str | None = None
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -244,12 +394,25 @@ class RunResult:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
+def check_timeout(timeout: Any) -> float:
+    """A per-reply timeout in seconds: a finite number in (0, MAX_TIMEOUT], else INVALID_ARGUMENT."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) \
+            or not 0 < timeout <= MAX_TIMEOUT:
+        fail("INVALID_ARGUMENT", f"--timeout must be a number of seconds in (0, {MAX_TIMEOUT:g}], not {timeout!r}")
+    return float(timeout)
+
+
 def run_suite(cases: Sequence[Case], command: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT,
               window: int = DEFAULT_WINDOW, env: dict[str, str] | None = None,
-              progress: Callable[[int], None] | None = None, stop_after: int | None = None) -> RunResult:
-    """Run ``cases`` against the adapter ``command``; never raises for adapter misbehaviour.
+              progress: Callable[[int], None] | None = None, stop_after: int | None = None,
+              max_reply: int = MAX_REPLY_BYTES) -> RunResult:
+    """Run ``cases`` against the adapter ``command``. A failed ``hello`` raises a typed error at once; any other
+    misbehaviour of the adapter is recorded against the test it was working on, and the run goes on.
 
     With ``stop_after`` the run ends after that many failures; the tests not run are reported as skipped."""
+    timeout = check_timeout(timeout)
+    if window < 1 or max_reply < 1:
+        fail("INVALID_ARGUMENT", "window and max_reply must be positive")
     t0 = time.perf_counter()
     outcomes: dict[int, Outcome] = {}
     events: list[dict[str, Any]] = []
@@ -260,21 +423,17 @@ def run_suite(cases: Sequence[Case], command: Sequence[str], *, timeout: float =
         if progress:
             progress(1)
 
-    proc = AdapterProcess(command, env)
-    proc.send({"id": 0, "op": "hello", "input": {}})
-    kind, msg = proc.receive(timeout)
-    supported: set[str] | None = None
-    if kind == "reply" and msg.get("ok") and isinstance((msg.get("output") or {}).get("ops"), list):
-        supported = set(msg["output"]["ops"])
-    else:
-        events.append({"event": "hello-failed", "detail": kind})
+    proc = AdapterProcess(command, env, max_reply)
+    try:
+        hello = handshake(proc, timeout)
+    except MedshareError:
         proc.kill()
-        proc = AdapterProcess(command, env)
-        restarts += 1
+        raise
+    supported = hello.ops
 
     todo: deque[int] = deque()
     for i, case in enumerate(cases):
-        if supported is not None and case.op not in supported:
+        if case.op not in supported:
             record(i, Outcome(case, "skipped", "op not listed by the adapter's hello", "UNSUPPORTED_OP"))
         else:
             todo.append(i)
@@ -299,19 +458,18 @@ def run_suite(cases: Sequence[Case], command: Sequence[str], *, timeout: float =
             inflight[next_id] = i
             next_id += 1
         kind, msg = proc.receive(timeout)
-        if kind == "reply" and msg.get("id") in inflight:
-            i = inflight.pop(msg["id"])
-            if msg.get("ok") is False and msg.get("error") == "UNSUPPORTED_OP":
-                record(i, Outcome(cases[i], "skipped", "the adapter answered UNSUPPORTED_OP", "UNSUPPORTED_OP"))
-                continue
-            passed, reason = judge(cases[i], msg)
-            record(i, Outcome(cases[i], "passed" if passed else "failed", reason,
-                              None if msg.get("ok") else str(msg.get("error"))))
+        rid = msg.get("id") if kind == "reply" else None
+        if kind == "reply" and type(rid) is int and rid in inflight:
+            i = inflight.pop(rid)
+            record(i, _outcome(cases[i], msg))
             continue
         # the adapter misbehaved: blame the oldest request in flight, restart, resend the others
         code = {"crashed": "ADAPTER_CRASHED", "timeout": "ADAPTER_TIMEOUT"}.get(kind, "ADAPTER_PROTOCOL")
         detail = {"crashed": "the adapter exited", "timeout": f"no reply within {timeout:g} s",
-                  "garbage": f"not a protocol reply: {msg!r}"}.get(kind, f"reply with an unknown id: {msg!r}")
+                  "garbage": f"not a protocol reply: {msg}"}.get(kind, "")
+        if kind == "reply":
+            detail = (f"a reply with id {json.dumps(rid)[:40]}, which is no request in flight" if "id" in msg
+                      else "a reply without an id")
         oldest = next(iter(inflight))
         i = inflight.pop(oldest)
         record(i, Outcome(cases[i], "failed", detail, code))
@@ -322,7 +480,7 @@ def run_suite(cases: Sequence[Case], command: Sequence[str], *, timeout: float =
         if restarts >= MAX_RESTARTS:
             gave_up = True
             break
-        proc = AdapterProcess(command, env)
+        proc = AdapterProcess(command, env, max_reply)
         restarts += 1
     if gave_up:
         events.append({"event": "gave-up", "detail": f"more than {MAX_RESTARTS} restarts"})
@@ -331,8 +489,20 @@ def run_suite(cases: Sequence[Case], command: Sequence[str], *, timeout: float =
     else:
         proc.close()
     ordered = [outcomes[i] for i in range(len(cases))]
-    return RunResult(list(command), ordered, sorted(supported) if supported is not None else None, restarts,
-                     round(time.perf_counter() - t0, 3), events)
+    return RunResult(list(command), ordered, sorted(supported), restarts, round(time.perf_counter() - t0, 3), events,
+                     hello.spec_version, hello.implementation)
+
+
+def _outcome(case: Case, reply: dict[str, Any]) -> Outcome:
+    """The outcome of a test from the adapter's reply to it (the reply's id was checked)."""
+    problem = contract.reply_problem(case.op, reply)
+    if problem:
+        return Outcome(case, "failed", f"malformed reply: {problem}", "ADAPTER_PROTOCOL")
+    error = None if reply["ok"] else str(reply["error"])
+    if error == "UNSUPPORTED_OP":
+        return Outcome(case, "failed", "the adapter lists this op in its hello but answered UNSUPPORTED_OP", error)
+    passed, reason = judge(case, reply)
+    return Outcome(case, "passed" if passed else "failed", reason, error)
 
 
 # Mutants ---------------------------------------------------------------------------------------------------------------
@@ -390,8 +560,30 @@ def _tally(outcomes: Iterable[Outcome], keys: Callable[[Outcome], Iterable[str]]
     return dict(sorted(table.items()))
 
 
-def summarize(run: RunResult, mutants: list[MutantResult] | None) -> dict[str, Any]:
-    """The JSON summary (docs/design.md §5: total, passed, failed, mutants {total, killed})."""
+def _coverage(row: dict[str, Any]) -> dict[str, Any]:
+    """A tally row with ``answered`` (passed + failed), ``coverage`` (answered / total) and its ``status``:
+    ``complete`` (every test answered), ``partial`` or ``missing`` (none answered)."""
+    answered = row["passed"] + row["failed"]
+    status = "complete" if answered == row["total"] else "missing" if answered == 0 else "partial"
+    return {**row, "answered": answered, "coverage": round(answered / row["total"], 4) if row["total"] else 0.0,
+            "status": status}
+
+
+def verdict_of(failed: int, answered: int, total: int, mutants_ok: bool, allow_partial: bool) -> str:
+    """``fail`` (a test failed or a mutant survived), ``none`` (no test answered), ``pass`` (every test answered
+    and passed), ``partial`` (only some answered, all passed, and partial runs allowed) or ``incomplete``."""
+    if failed or not mutants_ok:
+        return "fail"
+    if answered == 0:
+        return "none"
+    if answered == total:
+        return "pass"
+    return "partial" if allow_partial else "incomplete"
+
+
+def summarize(run: RunResult, mutants: list[MutantResult] | None, *, allow_partial: bool = False) -> dict[str, Any]:
+    """The JSON summary (docs/design.md §5: total, passed, failed, mutants {total, killed}), with the verdict and
+    the coverage (tests answered of those selected, per component)."""
     outcomes = run.outcomes
     total = len(outcomes)
     invalid = sum(o.case.invalid for o in outcomes)
@@ -399,20 +591,34 @@ def summarize(run: RunResult, mutants: list[MutantResult] | None) -> dict[str, A
     m_total = len(mutants or [])
     m_killed = sum(m.killed for m in mutants or [])
     failed = run.count("failed")
+    answered = run.count("passed") + failed
+    components = {k: _coverage(v) for k, v in _tally(outcomes, lambda o: [o.case.component]).items()}
+    verdict = verdict_of(failed, answered, total, m_killed == m_total, allow_partial)
     summary: dict[str, Any] = {
-        "ok": failed == 0 and m_killed == m_total,
+        "ok": verdict in ("pass", "partial"),
+        "verdict": verdict,
+        "allowPartial": allow_partial,
         "adapter": " ".join(shlex.quote(c) for c in run.command),
+        "specVersion": run.spec_version,
+        "implementation": run.implementation,
+        "adapterOps": run.supported,
         "total": total,
         "passed": run.count("passed"),
         "failed": failed,
         "skipped": run.count("skipped"),
+        "coverage": {
+            "answered": answered, "total": total, "ratio": round(answered / total, 4) if total else 0.0,
+            "complete": sorted(k for k, v in components.items() if v["status"] == "complete"),
+            "partial": sorted(k for k, v in components.items() if v["status"] == "partial"),
+            "missing": sorted(k for k, v in components.items() if v["status"] == "missing"),
+        },
         "invalid": invalid,
         "invalidShare": round(invalid / total, 4) if total else 0.0,
         "restarts": run.restarts,
         "adapterErrors": adapter_errors,
         "adapterEvents": run.adapter_events,
         "seconds": run.seconds,
-        "components": _tally(outcomes, lambda o: [o.case.component]),
+        "components": components,
         "flags": _tally(outcomes, lambda o: o.case.flags),
         "bugTypes": _tally(outcomes, lambda o: o.case.bug_types or ["(none)"]),
         "failures": [{"test": o.case.name, "op": o.case.op, "comment": o.case.comment, "reason": o.reason,
@@ -429,6 +635,24 @@ def summarize(run: RunResult, mutants: list[MutantResult] | None) -> dict[str, A
     return summary
 
 
+def verdict_line(summary: dict[str, Any]) -> str:
+    """One line: the verdict, the coverage and what to do about a partial run."""
+    c, m = summary["coverage"], summary["mutants"]
+    head = {"pass": "PASS", "partial": "PASS (partial)", "fail": "FAIL", "incomplete": "INCOMPLETE",
+            "none": "NOTHING ANSWERED"}[summary["verdict"]]
+    line = (f"conformance: {head} — {c['answered']}/{c['total']} tests answered ({c['ratio']:.1%}), "
+            f"{summary['passed']} passed, {summary['failed']} failed; components: {len(c['complete'])} complete, "
+            f"{len(c['partial'])} partial, {len(c['missing'])} not implemented")
+    if m["total"]:
+        line += f"; mutants {m['killed']}/{m['total']} killed"
+    if summary["verdict"] == "incomplete":
+        line += (". Not every selected test was answered: pass --allow-partial to judge only the answered tests, "
+                 "or --only to select what the adapter implements")
+    elif summary["verdict"] == "none":
+        line += ". The adapter answered no selected test"
+    return line
+
+
 def _rows(summary: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, header, rows) of every report table."""
     def tally_rows(table: dict[str, dict[str, int]]) -> list[list[str]]:
@@ -436,10 +660,12 @@ def _rows(summary: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
 
     head = ["", "tests", "passed", "failed", "skipped"]
     out = [
-        ("Totals", ["tests", "invalid", "passed", "failed", "skipped", "adapter restarts", "seconds"],
-         [[str(summary["total"]), f"{summary['invalid']} ({summary['invalidShare']:.1%})", str(summary["passed"]),
+        ("Totals", ["tests", "invalid", "answered", "passed", "failed", "skipped", "adapter restarts", "seconds"],
+         [[str(summary["total"]), f"{summary['invalid']} ({summary['invalidShare']:.1%})",
+           f"{summary['coverage']['answered']} ({summary['coverage']['ratio']:.1%})", str(summary["passed"]),
            str(summary["failed"]), str(summary["skipped"]), str(summary["restarts"]), f"{summary['seconds']:.1f}"]]),
-        ("By component", ["component"] + head[1:], tally_rows(summary["components"])),
+        ("By component", ["component"] + head[1:] + ["coverage"],
+         [r + [f"{summary['components'][r[0]]['coverage']:.0%}"] for r in tally_rows(summary["components"])]),
         ("By bug type", ["bug type"] + head[1:], tally_rows(summary["bugTypes"])),
         ("By flag", ["flag"] + head[1:], tally_rows(summary["flags"])),
     ]
@@ -459,8 +685,14 @@ def _rows(summary: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
     return out
 
 
+def _bad(row: list[str]) -> bool:
+    """A table row to highlight: a tally row with failures, or a surviving mutant."""
+    return (len(row) in (5, 6) and row[3] not in ("0", "")) or row[-1] == "NO"
+
+
 def print_report(summary: dict[str, Any], console: Any) -> None:
-    """Rich tables on the terminal."""
+    """Rich tables on the terminal, then the verdict line (cells are escaped: they may hold adapter text)."""
+    from rich.markup import escape
     from rich.table import Table
 
     for title, header, rows in _rows(summary):
@@ -469,17 +701,18 @@ def print_report(summary: dict[str, Any], console: Any) -> None:
             title += " (flags with failures)"
             if not rows:
                 continue
-        table = Table(title=title, title_justify="left")
+        table = Table(title=escape(title), title_justify="left")
         for h in header:
-            table.add_column(h, overflow="fold")
+            table.add_column(escape(h), overflow="fold")
         for r in rows:
-            style = "red" if (len(r) == 5 and r[3] not in ("0", "")) or r[-1] == "NO" else None
-            table.add_row(*r, style=style)
+            table.add_row(*(escape(c) for c in r), style="red" if _bad(r) else None)
         console.print(table)
-    verdict = "[green]PASS[/]" if summary["ok"] else "[red]FAIL[/]"
-    console.print(f"conformance: {verdict} {summary['passed']}/{summary['total']} passed, {summary['failed']} failed, "
-                  f"{summary['skipped']} skipped; mutants {summary['mutants']['killed']}/{summary['mutants']['total']}"
-                  " killed")
+    colour = "green" if summary["ok"] else "red"
+    console.print(f"[{colour}]{escape(verdict_line(summary))}[/]")
+
+
+def _result_text(summary: dict[str, Any]) -> str:
+    return verdict_line(summary).removeprefix("conformance: ")
 
 
 def markdown_report(summary: dict[str, Any]) -> str:
@@ -487,7 +720,7 @@ def markdown_report(summary: dict[str, Any]) -> str:
         return s.replace("|", "\\|").replace("\n", " ")
 
     lines = ["# medshare conformance report", "", f"Adapter: `{summary['adapter']}`  ",
-             f"Result: **{'PASS' if summary['ok'] else 'FAIL'}**", ""]
+             f"Spec version: `{summary['specVersion']}`  ", f"Result: **{esc(_result_text(summary))}**", ""]
     for title, header, rows in _rows(summary):
         lines += [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
@@ -502,55 +735,97 @@ def html_report(summary: dict[str, Any]) -> str:
              ("<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1.5em}"
               "td,th{border:1px solid #ccc;padding:2px 8px}tr.bad{background:#fdd}</style></head><body>"),
              "<h1>medshare conformance report</h1>",
-             (f"<p>Adapter: <code>{escape(summary['adapter'])}</code><br>Result: "
-              f"<b>{'PASS' if summary['ok'] else 'FAIL'}</b></p>")]
+             (f"<p>Adapter: <code>{escape(summary['adapter'])}</code><br>Spec version: "
+              f"<code>{escape(str(summary['specVersion']))}</code><br>Result: "
+              f"<b>{escape(_result_text(summary))}</b></p>")]
     for title, header, rows in _rows(summary):
         parts.append(f"<h2>{escape(title)}</h2><table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header)
                      + "</tr>")
         for r in rows:
-            bad = (len(r) == 5 and r[3] not in ("0", "")) or r[-1] == "NO"
-            parts.append(f"<tr{' class=bad' if bad else ''}>" + "".join(f"<td>{escape(c)}</td>" for c in r)
+            parts.append(f"<tr{' class=bad' if _bad(r) else ''}>" + "".join(f"<td>{escape(c)}</td>" for c in r)
                          + "</tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
+REPORT_SUFFIXES = (".md", ".html", ".htm", ".json")
+
+
+def check_output_path(path: Path | str, option: str, suffixes: Sequence[str] | None = None) -> Path:
+    """A file the run will write: its directory exists and is writable, it is not a directory, and (for a report)
+    its extension names a format; else INVALID_ARGUMENT, before anything runs."""
+    p = Path(path)
+    if suffixes is not None and p.suffix.lower() not in suffixes:
+        fail("INVALID_ARGUMENT", f"{option} {p}: use a {', '.join(suffixes)} file")
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        fail("INVALID_ARGUMENT", f"{option} {p}: is a directory")
+    if not parent.is_dir():
+        fail("INVALID_ARGUMENT", f"{option} {p}: the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        fail("INVALID_ARGUMENT", f"{option} {p}: not writable")
+    return p
+
+
 def write_report(summary: dict[str, Any], path: Path) -> None:
     """Markdown (.md), HTML (.html/.htm) or JSON (.json), chosen by the extension."""
+    check_output_path(path, "--report", REPORT_SUFFIXES)
     suffix = path.suffix.lower()
     if suffix == ".md":
         text = markdown_report(summary)
     elif suffix in (".html", ".htm"):
         text = html_report(summary)
-    elif suffix == ".json":
-        text = json.dumps(summary, indent=2, sort_keys=True) + "\n"
     else:
-        fail("INVALID_ARGUMENT", f"report {path}: use a .md, .html or .json file")
-    path.write_text(text)
+        text = json.dumps(summary, indent=2, sort_keys=True) + "\n"
+    try:
+        path.write_text(text)
+    except OSError as e:
+        fail("INVALID_ARGUMENT", f"--report {path}: {e.strerror or e}")
 
 
 def select(cases: list[Case], only: str | None) -> list[Case]:
     """The cases whose op starts with one of the comma-separated prefixes in ``only`` (all if None)."""
-    if not only:
+    if only is None:
         return cases
     prefixes = tuple(p.strip() for p in only.split(",") if p.strip())
+    if not prefixes:
+        fail("INVALID_ARGUMENT", "--only names no op prefix")
     chosen = [c for c in cases if c.op.startswith(prefixes)]
     if not chosen:
         fail("INVALID_ARGUMENT", f"no test has an op starting with {only!r}")
     return chosen
 
 
+def adapter_command(impl: str | None) -> list[str]:
+    """The adapter's command line: ``impl`` split as a shell would (no shell runs it), or the reference adapter."""
+    if impl is None:
+        return reference_command()
+    try:
+        command = shlex.split(impl)
+    except ValueError as e:
+        fail("INVALID_ARGUMENT", f"--impl {impl!r}: cannot split the command line: {e}")
+    if not command:
+        fail("INVALID_ARGUMENT", "--impl is empty")
+    return command
+
+
 def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool | None = None,
             timeout: float = DEFAULT_TIMEOUT, console: Any = None, quick_mutants: bool = False,
-            only: str | None = None, jobs: int = 2) -> dict[str, Any]:
+            only: str | None = None, jobs: int = 2, allow_partial: bool = False,
+            report: Path | None = None) -> dict[str, Any]:
     """Run the suite against ``impl`` (default: the reference adapter) and, by default for the reference, every
-    mutant; return the summary."""
+    mutant; return the summary. Every option is checked before anything runs (INVALID_ARGUMENT)."""
+    timeout = check_timeout(timeout)
+    command = adapter_command(impl)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        fail("INVALID_ARGUMENT", f"--jobs must be a positive integer, not {jobs!r}")
+    if report is not None:
+        check_output_path(report, "--report", REPORT_SUFFIXES)
     cases = select(load_suite(suite), only)
     ops = {c.op for c in cases}
     # with --only, the mutants that touch a selected op; otherwise all (one without tests survives)
     names = sorted(n for n, m in registry.load_mutants().items() if not only or ops & set(m["overrides"]))
-    command = shlex.split(impl) if impl else reference_command()
     if mutants is None:
         mutants = impl is None
     env = dict(os.environ)
@@ -569,4 +844,4 @@ def conform(impl: str | None = None, suite: Path | None = None, *, mutants: bool
     else:
         run = run_suite(cases, command, timeout=timeout, env=env)
         mres = run_mutants(cases, names=names, timeout=timeout, quick=quick_mutants, jobs=jobs) if mutants else None
-    return summarize(run, mres)
+    return summarize(run, mres, allow_partial=allow_partial)

@@ -12,7 +12,8 @@ from typing import Any
 
 import attrs
 
-from .replay_base import Diverged, require
+from ..spec.errors import fail
+from .replay_base import Diverged, const_bool, const_int, const_name, const_set, const_subset, require, substitution
 from .tlavalues import Function, Record
 
 #: the sequences the MC wrappers substitute for ``Order``
@@ -66,13 +67,29 @@ def _log(st: PBFTState, r: str, *entries: Record) -> Function:
 
 
 def pbft_constants(c: dict[str, Any], substitutions: dict[str, str]) -> PBFTConstants:
-    """The constants of a PBFT trace (its ``#meta``), shared by the mirror and the spec-backed adapter."""
-    order_name = substitutions.get("Order", "")
-    require(order_name in ORDERS, f"unknown Order substitution {order_name!r}")
-    return PBFTConstants(replicas=frozenset(c["Replica"]), byz=frozenset(c["Byz"]), values=frozenset(c["Value"]),
-                         nil=c["Nil"], order=ORDERS[order_name], max_view=c["MaxView"], max_seq=c["MaxSeq"],
-                         quorum=c["Quorum"], check_view_change=c["CheckViewChange"],
-                         check_client_sig=c["CheckClientSig"], persist_log=c["PersistLog"])
+    """The constants of a PBFT trace (its ``#meta``), typed and bounded; shared by the mirror and the spec-backed
+    adapter."""
+    replicas = const_set(c, "Replica")
+    order = ORDERS[substitution(substitutions, "Order", ORDERS)]
+    if set(order) != replicas:
+        fail("TRACE_MALFORMED", f"Order lists {', '.join(order)}, Replica is {{{', '.join(sorted(replicas))}}}")
+    values = const_set(c, "Value")
+    nil = const_name(c, "Nil")
+    if nil in values:
+        fail("TRACE_MALFORMED", f"Nil ({nil}) is one of the values")
+    return PBFTConstants(replicas=replicas, byz=const_subset(c, "Byz", replicas, "Replica"), values=values,
+                         nil=nil, order=order, max_view=const_int(c, "MaxView", 0),
+                         max_seq=const_int(c, "MaxSeq", 1), quorum=const_int(c, "Quorum", 1),
+                         check_view_change=const_bool(c, "CheckViewChange"),
+                         check_client_sig=const_bool(c, "CheckClientSig"), persist_log=const_bool(c, "PersistLog"))
+
+
+def pbft_actions(k: PBFTConstants) -> dict[str, dict[str, Any]]:
+    """Each action's arguments and their domains (PBFT.tla's Next), to check a trace's ``act``."""
+    slot = {"r": k.replicas, "v": range(k.max_view + 1), "s": range(1, k.max_seq + 1), "val": k.values}
+    return {"Init": {}, "Request": {"val": k.values}, "PrePrepare": slot, "Prepare": slot, "Commit": slot,
+            "Decide": slot, "ViewChange": {"r": k.replicas, "v": range(1, k.max_view + 1)},
+            "CrashRestart": {"r": k.replicas}}
 
 
 class PBFTAdapter:

@@ -11,13 +11,14 @@ from typing import Any
 
 import attrs
 
-from .replay_base import Diverged, require
+from ..spec.errors import fail
+from .replay_base import Diverged, const_bool, const_int, const_name, const_set, const_subset, require, substitution
 from .tlavalues import Function, Record
 
 #: the definitions the MC wrapper substitutes for ``Sat``: ri1 satisfies the policy, nobody else
 SATS = {"MCSat": lambda ri: ri == "ri1"}
-FLAGS = ("CheckProof", "CheckGrant", "CheckRevocation", "RecordNonce", "DedupReceipts", "CheckAnchorCert",
-         "CheckSig", "KfragToRI", "HideAttributes")
+FLAGS = ("CheckProof", "CheckGrant", "CheckRevocation", "CheckRequestEpoch", "RecordNonce", "DedupReceipts",
+         "CheckAnchorCert", "CheckSig", "RecheckPeriod", "KfragToRI", "HideAttributes")
 
 
 @attrs.frozen
@@ -31,6 +32,7 @@ class SharingConstants:
     byz_cpc: frozenset[str]
     t: int
     max_req: int
+    max_epoch: int
     flags: dict[str, bool]
 
     @property
@@ -51,14 +53,36 @@ class SharingState:
 
 
 def sharing_constants(c: dict[str, Any], substitutions: dict[str, str]) -> SharingConstants:
-    """The constants of a Sharing trace (its ``#meta``), shared by the mirror and the spec-backed adapter."""
-    sat_name = substitutions.get("Sat", "")
-    require(sat_name in SATS, f"unknown Sat substitution {sat_name!r}")
-    ris = frozenset(c["RI"])
-    return SharingConstants(ri=ris, sat={r: SATS[sat_name](r) for r in ris}, adversary=c["Adversary"],
-                            records=frozenset(c["Record"]), nonces=frozenset(c["Nonce"]), cpc=frozenset(c["CPC"]),
-                            byz_cpc=frozenset(c["ByzCPC"]), t=c["T"], max_req=c["MaxReq"],
-                            flags={f: bool(c[f]) for f in FLAGS})
+    """The constants of a Sharing trace (its ``#meta``), typed and bounded; shared by the mirror and the
+    spec-backed adapter."""
+    sat = SATS[substitution(substitutions, "Sat", SATS)]
+    ris = const_set(c, "RI")
+    adversary = const_name(c, "Adversary")
+    if adversary not in ris:
+        fail("TRACE_MALFORMED", f"the Adversary {adversary} is not one of RI")
+    cpc = const_set(c, "CPC")
+    t = const_int(c, "T", 1)
+    if t > len(cpc):
+        fail("TRACE_MALFORMED", f"the threshold T = {t} exceeds the {len(cpc)} CPC nodes")
+    return SharingConstants(ri=ris, sat={r: sat(r) for r in ris}, adversary=adversary,
+                            records=const_set(c, "Record"), nonces=const_set(c, "Nonce"), cpc=cpc,
+                            byz_cpc=const_subset(c, "ByzCPC", cpc, "CPC"), t=t, max_req=const_int(c, "MaxReq", 0),
+                            max_epoch=const_int(c, "MaxEpoch", 0),
+                            flags={f: const_bool(c, f) for f in FLAGS})
+
+
+def sharing_actions(k: SharingConstants) -> dict[str, dict[str, Any]]:
+    """Each action's arguments and their domains (Sharing.tla's Next), to check a trace's ``act``."""
+    ids = range(1, k.max_req + 1)
+    rec, req, grant = {"rec": k.records}, {"ri": k.ri, "rec": k.records, "nonce": k.nonces}, {"i": ids}
+    node = {"g": ids, "c": k.cpc}
+    return {"Init": {}, **dict.fromkeys(("Publish", "CommitRecord", "DropRecord", "Anchor", "RevokeRecord"), rec),
+            "Request": req, "Forge": req,
+            **dict.fromkeys(("Replay", "Grant", "CommitGrant", "DropGrant", "RevokeGrant"), grant),
+            **dict.fromkeys(("RevokeCert", "RevokeAttributes", "RecommitAttributes", "ExpireCert"), {"ri": k.ri}),
+            "CacheVerdict": req,
+            **dict.fromkeys(("Reencrypt", "Refuse", "ByzReencrypt", "ByzOpen"), node),
+            "Decrypt": {"ri": k.ri, "g": ids}}
 
 
 class SharingAdapter:
@@ -69,7 +93,8 @@ class SharingAdapter:
         return SharingState(k, {
             "mdc": Function({r: "absent" for r in k.records}),
             "recRevoked": frozenset(), "anchored": frozenset(), "certRevoked": frozenset(),
-            "attrRevoked": frozenset(), "reqs": (), "usedNonces": frozenset(), "pending": frozenset(),
+            "attrRevoked": frozenset(), "attrEpoch": Function({r: 1 for r in k.ri}), "certExpired": frozenset(),
+            "sigCache": frozenset(), "reqs": (), "usedNonces": frozenset(), "pending": frozenset(),
             "grants": frozenset(), "grantRevoked": frozenset(), "kfrags": frozenset(), "cfrags": frozenset(),
             "receipts": tuple(Function({c: 0 for c in k.cpc}) for _ in range(k.max_req)),
             "refused": frozenset(), "knows": frozenset(), "cpcLearned": frozenset(),
@@ -85,10 +110,29 @@ class SharingAdapter:
         return st.k.sat[ri] and ri not in st["attrRevoked"]
 
     @staticmethod
-    def revoked(st: SharingState, g: int) -> bool:
+    def epoch_live(st: SharingState, g: int) -> bool:
+        req = st["reqs"][g - 1]
+        return req["epoch"] == st["attrEpoch"][req["ri"]] and req["ri"] not in st["attrRevoked"]
+
+    @classmethod
+    def revoked(cls, st: SharingState, g: int) -> bool:
+        req = st["reqs"][g - 1]
+        return (g in st["grantRevoked"] or req["rec"] in st["recRevoked"] or req["ri"] in st["certRevoked"]
+                or not cls.epoch_live(st, g))
+
+    @classmethod
+    def refused(cls, st: SharingState, g: int) -> bool:
+        """Sharing.tla's Refused: Revoked, or without CheckRequestEpoch the requester's current epoch only."""
+        if st.k.flags["CheckRequestEpoch"]:
+            return cls.revoked(st, g)
         req = st["reqs"][g - 1]
         return (g in st["grantRevoked"] or req["rec"] in st["recRevoked"] or req["ri"] in st["certRevoked"]
                 or req["ri"] in st["attrRevoked"])
+
+    @staticmethod
+    def sig_accepted(st: SharingState, ri: str, rec: str, n: str) -> bool:
+        return ri not in st["certRevoked"] and (
+            ri not in st["certExpired"] or (not st.k.flags["RecheckPeriod"] and (ri, rec, n) in st["sigCache"]))
 
     @staticmethod
     def holders(st: SharingState, g: int) -> set[str]:
@@ -100,18 +144,20 @@ class SharingAdapter:
     def _accept(self, st: SharingState, ri: str, rec: str, n: str, signed: bool) -> SharingState:
         f = st.k.flags
         proof = self.proof_exists(st, ri)
-        auth = signed and ri not in st["certRevoked"]
+        auth = signed and ri not in st["certRevoked"] and ri not in st["certExpired"]
         require(ri in st.k.ri and rec in st.k.records and n in st.k.nonces, "unknown RI, record or nonce")
         require(len(st["reqs"]) < st.k.max_req, "the request bound is reached")
         require(rec in st["anchored"], f"{rec} is not anchored on SHC")
         require(rec not in st["recRevoked"], f"{rec} is revoked")
-        require(n not in st["usedNonces"], f"nonce {n} was already used")
+        require((ri, n) not in st["usedNonces"], f"{ri} already used nonce {n}")
         require(proof or not f["CheckProof"], f"{ri} has no proof that its attributes satisfy the policy")
-        require(auth or not f["CheckSig"], f"the request in {ri}'s name is not signed under a valid certificate")
-        fields: dict[str, Any] = {"ri": ri, "rec": rec, "nonce": n, "proof": proof, "auth": auth}
+        require((signed and self.sig_accepted(st, ri, rec, n)) or not f["CheckSig"],
+                f"the request in {ri}'s name is not signed under a valid certificate")
+        fields: dict[str, Any] = {"ri": ri, "rec": rec, "nonce": n, "proof": proof, "auth": auth,
+                                  "epoch": st["attrEpoch"][ri]}
         if not f["HideAttributes"]:
             fields["attrs"] = st.k.sat[ri]
-        used = st["usedNonces"] | {n} if f["RecordNonce"] else st["usedNonces"]
+        used = st["usedNonces"] | {(ri, n)} if f["RecordNonce"] else st["usedNonces"]
         return st.but(reqs=st["reqs"] + (Record(fields),), usedNonces=used)
 
     # ---- actions ----
@@ -165,9 +211,9 @@ class SharingAdapter:
         req = st["reqs"][i - 1]
         require(len(st["reqs"]) < st.k.max_req, "the request bound is reached")
         require(req["rec"] not in st["recRevoked"], f"{req['rec']} is revoked")
-        require(req["nonce"] not in st["usedNonces"], f"nonce {req['nonce']} was already used")
-        require(req["ri"] not in st["certRevoked"] or not st.k.flags["CheckSig"],
-                 f"{req['ri']}'s certificate is revoked")
+        require((req["ri"], req["nonce"]) not in st["usedNonces"], f"nonce {req['nonce']} was already used")
+        require(self.sig_accepted(st, req["ri"], req["rec"], req["nonce"]) or not st.k.flags["CheckSig"],
+                f"{req['ri']}'s certificate is revoked or over")
         return st.but(reqs=st["reqs"] + (req,))
 
     def do_Grant(self, st: SharingState, a: Record) -> SharingState:
@@ -175,13 +221,13 @@ class SharingAdapter:
         self._request_id(st, i)
         require(i not in st["pending"] | st["grants"], f"request {i} already has a grant")
         require(st["reqs"][i - 1]["proof"] or not st.k.flags["CheckProof"], f"request {i} has no valid proof")
-        require(not self.revoked(st, i) or not st.k.flags["CheckRevocation"], f"request {i} is revoked")
+        require(not self.refused(st, i) or not st.k.flags["CheckRevocation"], f"request {i} is revoked")
         return st.but(pending=st["pending"] | {i}, kfrags=st["kfrags"] | {(i, c) for c in st.k.cpc})
 
     def do_CommitGrant(self, st: SharingState, a: Record) -> SharingState:
         i = a["i"]
         require(i in st["pending"], f"no pending grant {i}")
-        require(not self.revoked(st, i) or not st.k.flags["CheckRevocation"], f"grant {i} is revoked")
+        require(not self.refused(st, i) or not st.k.flags["CheckRevocation"], f"grant {i} is revoked")
         return st.but(pending=st["pending"] - {i}, grants=st["grants"] | {i})
 
     def do_DropGrant(self, st: SharingState, a: Record) -> SharingState:
@@ -204,6 +250,26 @@ class SharingAdapter:
         require(ri not in st["attrRevoked"], f"{ri}'s attributes are already revoked")
         return st.but(attrRevoked=st["attrRevoked"] | {ri})
 
+    def do_RecommitAttributes(self, st: SharingState, a: Record) -> SharingState:
+        ri = a["ri"]
+        require(ri in st["attrRevoked"], f"{ri}'s current attribute epoch is not revoked")
+        require(st["attrEpoch"][ri] < st.k.max_epoch, "the epoch bound is reached")
+        return st.but(attrEpoch=st["attrEpoch"].set(ri, st["attrEpoch"][ri] + 1),
+                      attrRevoked=st["attrRevoked"] - {ri})
+
+    def do_ExpireCert(self, st: SharingState, a: Record) -> SharingState:
+        ri = a["ri"]
+        require(ri not in st["certExpired"], f"{ri}'s certificate period is already over")
+        return st.but(certExpired=st["certExpired"] | {ri})
+
+    def do_CacheVerdict(self, st: SharingState, a: Record) -> SharingState:
+        ri, rec, n = a["ri"], a["rec"], a["nonce"]
+        require(ri in st.k.ri and rec in st.k.records and n in st.k.nonces, "unknown RI, record or nonce")
+        require(rec in st["anchored"], f"{rec} is not anchored on SHC")
+        require(ri not in st["certRevoked"] and ri not in st["certExpired"], f"{ri}'s certificate is not valid now")
+        require((ri, rec, n) not in st["sigCache"], "the verdict is already cached")
+        return st.but(sigCache=st["sigCache"] | {(ri, rec, n)})
+
     def _cfrag(self, st: SharingState, g: int, c: str) -> Record:
         return Record({"g": g, "c": c, "valid": g in st["grants"] and not self.revoked(st, g)})
 
@@ -213,7 +279,7 @@ class SharingAdapter:
         require(c in st.k.honest_cpc, f"{c} is not an honest CPC node")
         require((g, c) in st["kfrags"], f"{c} holds no kfrag for grant {g}")
         require(g in st["grants"] or not f["CheckGrant"], f"grant {g} is not committed on SHC")
-        require(not self.revoked(st, g) or not f["CheckRevocation"], f"grant {g} is revoked")
+        require(not self.refused(st, g) or not f["CheckRevocation"], f"grant {g} is revoked")
         count = st["receipts"][g - 1][c]
         require(count == 0 or not f["DedupReceipts"], f"{c} already posted a receipt for grant {g}")
         require(count < 2, "the receipt bound is reached")
@@ -225,7 +291,7 @@ class SharingAdapter:
         require(c in st.k.honest_cpc, f"{c} is not an honest CPC node")
         require((g, c) in st["kfrags"], f"{c} holds no kfrag for grant {g}")
         require(g in st["grants"], f"grant {g} is not committed")
-        require(self.revoked(st, g), f"grant {g} is not revoked: an honest node does not refuse it")
+        require(self.refused(st, g), f"grant {g} is not revoked: an honest node does not refuse it")
         require((g, c) not in st["refused"], f"{c} already refused grant {g}")
         return st.but(refused=st["refused"] | {(g, c)})
 

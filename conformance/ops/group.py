@@ -25,12 +25,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ...reference.testbed import get_group
-from ...spec.codec import from_hex
+from ...spec.codec import from_hex, to_hex
 from ...spec.errors import fail
 from ...spec.group import G1Element, G2Element, GTElement, PairingGroup, Zr
 from ...spec.hashing import expand_message_xmd
-
-Handler = Callable[[dict[str, Any]], dict[str, Any]]
+from ..registry import Handler
 
 
 # JSON helpers ----------------------------------------------------------------------------------------------
@@ -44,21 +43,12 @@ def field(inp: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     return value
 
 
-def unhex(value: Any) -> bytes:
-    """Strict ``0x…`` lowercase even-length hex and nothing else (no whitespace, no newline), else BAD_HEX."""
-    return from_hex(value)
-
-
-def tohex(data: bytes) -> str:
-    return "0x" + data.hex()
-
-
 def hex_field(inp: dict[str, Any], key: str) -> bytes:
-    return unhex(field(inp, key, str))
+    return from_hex(field(inp, key, str))
 
 
 def hex_list(inp: dict[str, Any], key: str) -> list[bytes]:
-    return [unhex(v) for v in field(inp, key, list)]
+    return [from_hex(v) for v in field(inp, key, list)]
 
 
 # The codec: every check a mutant may drop ----------------------------------------------------------------
@@ -124,43 +114,43 @@ def make_ops(codec: Codec, only: Iterable[str] | None = None) -> dict[str, Handl
     def point_ops(name: str, dec: Callable[..., Any], msm: Callable[..., Any]) -> dict[str, Handler]:
         def decode(inp: dict[str, Any]) -> dict[str, Any]:
             p = dec(hex_field(inp, "bytes"), allow_identity=_flag(inp, "allowIdentity"))
-            return {"point": tohex(p.to_bytes()), "identity": p.is_identity()}
+            return {"point": to_hex(p.to_bytes()), "identity": p.is_identity()}
 
         def add(inp: dict[str, Any]) -> dict[str, Any]:
             a, b = dec(hex_field(inp, "a")), dec(hex_field(inp, "b"))
-            return {"point": tohex((a + b).to_bytes())}
+            return {"point": to_hex((a + b).to_bytes())}
 
         def mul(inp: dict[str, Any]) -> dict[str, Any]:
             p, k = dec(hex_field(inp, "point")), codec.zr(hex_field(inp, "scalar"))
-            return {"point": tohex((p * k).to_bytes())}
+            return {"point": to_hex((p * k).to_bytes())}
 
         def msm_(inp: dict[str, Any]) -> dict[str, Any]:
             points = [dec(b) for b in hex_list(inp, "points")]
             scalars = [codec.zr(b) for b in hex_list(inp, "scalars")]
-            return {"point": tohex(msm(points, scalars).to_bytes())}
+            return {"point": to_hex(msm(points, scalars).to_bytes())}
 
         return {f"group.{name}.decode": decode, f"group.{name}.add": add, f"group.{name}.mul": mul,
                 f"group.{name}.msm": msm_}
 
     def zr_decode(inp: dict[str, Any]) -> dict[str, Any]:
-        return {"scalar": tohex(codec.zr(hex_field(inp, "bytes"), allow_zero=_flag(inp, "allowZero")).to_bytes())}
+        return {"scalar": to_hex(codec.zr(hex_field(inp, "bytes"), allow_zero=_flag(inp, "allowZero")).to_bytes())}
 
     def gt_decode(inp: dict[str, Any]) -> dict[str, Any]:
         e = codec.gt(hex_field(inp, "bytes"))
-        return {"element": tohex(e.to_bytes()), "isOne": e.is_one()}
+        return {"element": to_hex(e.to_bytes()), "isOne": e.is_one()}
 
     def expand(inp: dict[str, Any]) -> dict[str, Any]:
         out = codec.expand_message_xmd(hex_field(inp, "msg"), hex_field(inp, "dst"), field(inp, "lenInBytes", int))
-        return {"uniformBytes": tohex(out)}
+        return {"uniformBytes": to_hex(out)}
 
     def h2g1(inp: dict[str, Any]) -> dict[str, Any]:
-        return {"point": tohex(codec.hash_to_g1(hex_field(inp, "msg"), hex_field(inp, "dst")).to_bytes())}
+        return {"point": to_hex(codec.hash_to_g1(hex_field(inp, "msg"), hex_field(inp, "dst")).to_bytes())}
 
     def h2g2(inp: dict[str, Any]) -> dict[str, Any]:
-        return {"point": tohex(codec.hash_to_g2(hex_field(inp, "msg"), hex_field(inp, "dst")).to_bytes())}
+        return {"point": to_hex(codec.hash_to_g2(hex_field(inp, "msg"), hex_field(inp, "dst")).to_bytes())}
 
     def h2zr(inp: dict[str, Any]) -> dict[str, Any]:
-        return {"scalar": tohex(codec.hash_to_zr(hex_field(inp, "msg"), hex_field(inp, "dst")).to_bytes())}
+        return {"scalar": to_hex(codec.hash_to_zr(hex_field(inp, "msg"), hex_field(inp, "dst")).to_bytes())}
 
     def pairs(inp: dict[str, Any]) -> list[tuple[G1Element, G2Element]]:
         out = []
@@ -169,10 +159,10 @@ def make_ops(codec: Codec, only: Iterable[str] | None = None) -> dict[str, Handl
         return out
 
     def pair(inp: dict[str, Any]) -> dict[str, Any]:
-        return {"gt": tohex(codec.pair(codec.g1(hex_field(inp, "p")), codec.g2(hex_field(inp, "q"))).to_bytes())}
+        return {"gt": to_hex(codec.pair(codec.g1(hex_field(inp, "p")), codec.g2(hex_field(inp, "q"))).to_bytes())}
 
     def multi(inp: dict[str, Any]) -> dict[str, Any]:
-        return {"gt": tohex(codec.multi_pairing(pairs(inp)).to_bytes())}
+        return {"gt": to_hex(codec.multi_pairing(pairs(inp)).to_bytes())}
 
     def check(inp: dict[str, Any]) -> dict[str, Any]:
         return {"result": bool(codec.pairing_check(pairs(inp)))}

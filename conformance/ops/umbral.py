@@ -7,12 +7,12 @@ verified before they are combined.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ...spec.crypto import umbral as um
 from ...spec.crypto.umbral_wire import hex_in, hex_out
 from ...spec.errors import fail
+from ..registry import Handler
 
 
 def field(inp: dict[str, Any], key: str) -> Any:
@@ -101,7 +101,6 @@ class Reference:
         return {"plaintext": hex_out(um.decrypt_original(sk, capsule, hex_field(inp, "ciphertext")))}
 
 
-Handler = Callable[[dict[str, Any]], dict[str, Any]]
 OPERATIONS = ("capsule_decode", "kfrag_verify", "cfrag_verify", "decrypt_reencrypted", "decrypt_original")
 
 

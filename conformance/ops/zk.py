@@ -10,19 +10,19 @@ from typing import Any
 
 import attrs
 from medshare.reference.testbed import get_group
-from medshare.spec.codec import from_hex
+from medshare.spec.codec import from_hex, to_hex
 from medshare.spec.errors import fail
 from medshare.spec.zk import circuits, groth16, poseidon
 
 
 def scalar(s: Any) -> int:
-    """A 32-byte hex scalar (strict hex: ``BAD_HEX``, ``BAD_LENGTH``), not range-checked (the operation decides
-    what >= r means)."""
+    """A 32-byte hex scalar (strict hex, ``BAD_HEX``; 32 bytes, ``BAD_LENGTH``), not range-checked (the operation
+    decides what >= r means)."""
     return int.from_bytes(from_hex(s, 32), "big")
 
 
 def hex32(v: int) -> str:
-    return "0x" + v.to_bytes(32, "big").hex()
+    return to_hex(v.to_bytes(32, "big"))
 
 
 def scalars(obj: Any) -> list[int]:

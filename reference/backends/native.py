@@ -5,7 +5,7 @@ The library exposes GT multiplication but no GT exponentiation, inversion or con
 
 * exponentiation is a fixed-window (w = 4) square-and-multiply over the native GT multiplication;
 * inversion is exponentiation by r - 1;
-* a GT element decoded from bytes is held as reference-backend Fp12 arithmetic (``_ref``); operations mixing
+* a GT element decoded from bytes is held as reference-backend Fp12 arithmetic (``ref``); operations mixing
   such an element fall back to the reference arithmetic. Decoding GT is rare (no medshare ciphertext carries a
   GT element); elements the native side computes stay native.
 """

@@ -1,7 +1,6 @@
 """``medshare bench``: benchmarks reported as ratios measured in one run (docs/design.md §9).
 
-Each group module has ``run(quick) -> list[result]``; :data:`GROUPS` lists them. Groups whose issues have not
-landed are absent.
+Each group module has ``run(quick) -> list[result]``; :data:`GROUPS` lists them.
 """
 
 from __future__ import annotations

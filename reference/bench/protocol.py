@@ -68,7 +68,8 @@ class _World:
         t0 = time.process_time()
         nonce = self.nonce()
         proof = protocol.prove_access(g, self.pk16, self.pub.policy, self.grant, self.rid, nonce, "ri1", self.rng)
-        fields = protocol.request_fields(self.mdc.state, self.mdc.head.height, self.rid, nonce, proof, self.ri.public_key())
+        fields = protocol.request_fields(self.mdc.state, self.mdc.head.height, self.rid, nonce, proof,
+                                         self.ri.public_key(), requester="ri1")
         s = apply(self.cfg, self.shc.state, wl.tx(SHC, "ACCESS_REQUEST", "ri1", **fields))
         t1 = time.process_time()
         gf = protocol.grant_fields(fields["request_id"], T, N)

@@ -5,6 +5,10 @@ delays each message by a random number of ticks (which reorders them), drops, du
 partitions for a while. Nodes crash at random points (between messages, inside the ledger transaction, or
 after it before sending) and restart from their databases. Timers fire ``Timeout`` at replicas that have work
 but make no progress; the timeout doubles with each view change (as in PBFT).
+
+:meth:`Simulation.damage` takes an honest node down and damages its database while it is down; on restart the
+node finds the damage (``LEDGER_CORRUPT``), keeps the verified blocks below it and catches up with its peers
+by state transfer. The run then requires it to reach again the height it had, with the others' blocks.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import heapq
 import random
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,7 @@ from ...spec.chain.tx import Transaction
 from ...spec.errors import MedshareError
 from .byzantine import Coalition, make_byzantine
 from .deploy import Deployment, validator_signers
+from .ledger import LedgerReport
 from .node import Crash, ValidatorNode
 
 
@@ -101,12 +106,18 @@ class Simulation:
         self.awaited: set[bytes] = set()
         self.commit_tick: dict[int, int] = {}  # height -> tick at which the first honest node committed it
         self.submit_tick: dict[bytes, int] = {}
+        self.damages: dict[int, Callable[[Path], None]] = {}  # node -> damage done to its database while down
+        self.recoveries: list[tuple[int, LedgerReport]] = []  # (node, the damage it found and repaired)
+        self.must_reach: dict[int, int] = {}  # recovered node -> the height it had before the damage
+
+    def path(self, i: int) -> Path:
+        return self.workdir / f"node{i}.sqlite"
 
     def _open(self, i: int, behaviour: str) -> Any:
         cfg = self.cfg
         if self.isolated_caches:  # this validator verifies every signature itself; its cache dies with it
             cfg = attrs.evolve(cfg, chain=cfg.chain.with_cache({}))
-        node = ValidatorNode(self.workdir / f"node{i}.sqlite", cfg, i, self.signers[i])
+        node = ValidatorNode(self.path(i), cfg, i, self.signers[i], recover=True)
         if i in self.byzantine:
             assert self.coalition is not None
             return make_byzantine(behaviour, node, self.coalition)
@@ -184,12 +195,42 @@ class Simulation:
         self.nodes[i].close()
         self.down[i] = self.now + 1 + self.rng.randrange(self.faults.down_ticks)
 
+    def damage(self, i: int, damage: Callable[[Path], None], down_ticks: int = 5) -> None:
+        """Take honest node ``i`` down now and apply ``damage`` to its database file; it restarts (and must
+        recover) ``down_ticks`` later."""
+        if i not in self.honest or i in self.down:
+            raise ValueError(f"node {i} is not an honest node that is up")
+        self.nodes[i].close()
+        self.down[i] = self.now + down_ticks
+        self.damages[i] = damage
+        damage(self.path(i))
+
     def _restart(self, i: int) -> None:
         del self.down[i]
         self.nodes[i] = self._open(i, self.behaviour)
         self.timers.pop(i, None)
+        node = self.nodes[i]
+        if i in self.damages:
+            del self.damages[i]
+            if node.recovered is None:
+                self.violations.append(f"seed {self.seed}: node {i} opened a damaged ledger without finding it")
+                return
+            self.recoveries.append((i, node.recovered))
+            # the blocks above the good height are gone until the peers send them again
+            self.must_reach[i] = max(self.must_reach.get(i, 0), max(self.commits[i], default=0))
+            self.commits[i] = dict(node.db_chain())
+            self.committed_txs[i] = {tx.tx_hash() for b, _ in node.replica.chain for tx in b.txs}
+            for d, m in node.catch_up():
+                self.send(i, d, m)
+            return
+        if node.recovered is not None:
+            self.violations.append(f"seed {self.seed}: node {i} found its undamaged ledger corrupt: "
+                                   f"{node.recovered.message()}")
+        if node.height() < self.must_reach.get(i, 0):  # restarted while still catching up
+            for d, m in node.catch_up():
+                self.send(i, d, m)
         # nothing committed may be lost
-        have = dict(self.nodes[i].db_chain())
+        have = dict(node.db_chain())
         for h, d in self.commits[i].items():
             if have.get(h) != d:
                 self.violations.append(f"seed {self.seed}: node {i} lost committed block {h} in a crash")
@@ -242,6 +283,9 @@ class Simulation:
             for h, d in self.commits[i].items():
                 if chain.get(h) != d:
                     self.violations.append(f"seed {self.seed}: node {i} lost committed block {h}")
+            if self.nodes[i].height() < self.must_reach.get(i, 0):
+                self.violations.append(f"seed {self.seed}: node {i} recovered but is at height "
+                                       f"{self.nodes[i].height()} < {self.must_reach[i]}")
         # every committed transaction is in the honest ledgers that reached its block
         result = RunResult(self.seed, {i: self.nodes[i].height() for i in range(self.n)},
                            sorted(set(self.violations)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -15,7 +16,7 @@ PHASE_STYLE = {"0": "cyan", "1": "cyan", "2": "green", "3": "green", "4": "yello
                "7": "magenta", "8": "red", "9": "blue"}
 
 
-def demo(seed: int, console: Console) -> dict[str, Any]:
+def demo(seed: int, console: Console, keep: Path | None = None) -> dict[str, Any]:
     """Run the scenario and return the JSON summary: ok, properties, steps, phase times, wall time."""
     t0 = time.perf_counter()
     last_phase = [""]
@@ -34,7 +35,7 @@ def demo(seed: int, console: Console) -> dict[str, Any]:
 
     console.print(f"[bold]medshare demo[/] seed {seed}: 2 medical institutions, 3 devices, 2 research institutions "
                   "(ri2 not authorised), 3 CPC nodes (t = 2, cpc3 Byzantine), 4 validators per chain")
-    sc, result = run_demo(get_group("native"), seed, narrate)
+    sc, result = run_demo(get_group("native"), seed, narrate, workdir=keep)
     wall = time.perf_counter() - t0
     props = {name: not problems for name, problems in result.items()}
     table = Table(title="properties")
@@ -50,6 +51,9 @@ def demo(seed: int, console: Console) -> dict[str, Any]:
     console.print("phase times (s): " + ", ".join(f"{k}: {v:.2f}" for k, v in times.items()))
     console.print(f"[bold {'green' if ok else 'red'}]{'all steps as expected, every property holds' if ok else 'FAILED'}"
                   f"[/] in {wall:.1f} s")
+    if keep is not None:
+        console.print(f"ledgers kept in {keep}/mdc and {keep}/shc (medshare node check FILE --chain mdc|shc "
+                      f"--seed {seed})", markup=False)
     return {"ok": ok, "seed": seed, "properties": props, "violations": result,
             "steps": [s.to_json() for s in sc.steps], "phaseSeconds": times, "wallSeconds": round(wall, 3)}
 

@@ -24,25 +24,29 @@ from ...spec.chain.entries import CertEntry, RecordEntry
 from ...spec.chain.pbft import PbftConfig
 from ...spec.chain.state import apply
 from ...spec.chain.tx import MDC, SHC, Transaction
-from ...spec.crypto import cbs, ibe, umbral
+from ...spec.crypto import ibe, umbral
 from ...spec.crypto.secp256k1 import Point
 from ...spec.errors import MedshareError
 from ...spec.group import PairingGroup
 from ...spec.protocol import properties as props
 from ...spec.protocol import protocol
 from ...spec.rng import DeterministicRNG
-from ...spec.zk import groth16
+from ...spec.zk import circuits, groth16
 from ..chain.deploy import Deployment, make_deployment
 from ..chain.sim import Simulation
 from ..chain.workload import Workload
+from . import keycache
 
 _CIRCUIT_KEYS: dict[str, groth16.ProvingKey] = {}
 
 
 def circuit_keys(group: PairingGroup, seed: str) -> groth16.ProvingKey:
-    """The policy circuit's Groth16 keys for a deployment seed, made once per process (UNSAFE setup)."""
+    """The policy circuit's Groth16 keys for a deployment seed (UNSAFE setup): made once, kept on disk keyed by
+    the circuit's hash (reference/protocol/keycache.py) and in memory for the process."""
     if seed not in _CIRCUIT_KEYS:
-        _CIRCUIT_KEYS[seed] = protocol.setup_policy_circuit(group, DeterministicRNG(f"groth16/{seed}"))
+        r1cs = circuits.policy_circuit().to_r1cs()
+        _CIRCUIT_KEYS[seed] = keycache.cached_keys(
+            group, r1cs, seed, lambda: groth16.setup(group, r1cs, DeterministicRNG(f"groth16/{seed}")))
     return _CIRCUIT_KEYS[seed]
 
 
@@ -212,6 +216,18 @@ POLICY_2 = "cardiology@1 and researcher@1"
 THRESHOLD, SHARES = 2, 3
 
 
+def demo_deployment(group: PairingGroup, seed: int, vk: groth16.VerifyingKey) -> Deployment:
+    """The demo's two chains for ``seed``: SHC's payload rules verify policy proofs under ``vk``."""
+    return make_deployment(group, f"demo/{seed}", cache={}, payload_rules=protocol.payload_rules(group, vk))
+
+
+def demo_chain_config(group: PairingGroup, seed: int, chain: str) -> PbftConfig:
+    """The configuration of the demo's chain ``chain`` (MDC or SHC) for ``seed``, as its validators run it: what
+    ``medshare node check`` verifies a kept ledger against."""
+    dep = demo_deployment(group, seed, circuit_keys(group, f"demo/{seed}").vk)
+    return dep.mdc if chain == MDC else dep.shc
+
+
 class Scenario:
     """The demo's world: two MIs with three devices, two RIs (one authorised), three CPC nodes (t = 2, the third
     Byzantine), four validators per chain."""
@@ -262,8 +278,7 @@ class Scenario:
         g = self.group
         self.pk16 = self.step("0 setup", "deployment", "Groth16 keys of the policy circuit from the seed (unsafe)",
                               lambda: circuit_keys(g, f"demo/{self.seed}"))
-        self.dep = make_deployment(g, f"demo/{self.seed}", cache={},
-                                   payload_rules=protocol.payload_rules(g, self.pk16.vk))
+        self.dep = demo_deployment(g, self.seed, self.pk16.vk)
         self.keys = self.step("0 setup", "authority", "CBS, IBE and FAME master keys",
                               lambda: protocol.setup_authority(g, self.rng.fork("authority"), self.dep.authority_keys),
                               holds="authority: CBS msk, IBE s, FAME msk")
@@ -320,7 +335,7 @@ class Scenario:
                     def receive(mi: Institution = mi, dev: Device = dev, msg: protocol.SignedReading = msg) -> str:
                         plain = protocol.mi_receive(g, apk, mi.ibe_key, dev.signer.certificate,
                                              mi.last_seq.get(dev.identity, 0), msg, at=self.mdc.height(),
-                                             device_owner=protocol.device_owner(self.mdc.state(), dev.identity))
+                                             device=protocol.device_entry(self.mdc.state(), dev.identity))
                         mi.last_seq[dev.identity] = msg.ct.sequence
                         mi.readings.append(int.from_bytes(plain, "big"))
                         return "ok"
@@ -331,12 +346,21 @@ class Scenario:
         self.step("2 collection", "dev3", "replays its last reading to mi2", lambda: protocol.mi_receive(
             g, apk, self.mis["mi2"].ibe_key, self.mis["mi2"].devices[0].signer.certificate,
             self.mis["mi2"].last_seq["dev3"], last, at=self.mdc.height(),
-            device_owner=protocol.device_owner(self.mdc.state(), "dev3")), expected="REPLAYED_NONCE")
+            device=protocol.device_entry(self.mdc.state(), "dev3")), expected="REPLAYED_NONCE")
+        mi2 = self.mis["mi2"]
+        self.step("2 collection", "mi2", "deregisters dev3 (DEVICE_REVOKE)", lambda: self.commit(
+            MDC, self.tx(MDC, "DEVICE_REVOKE", "mi2", device="dev3")))
+        dev3 = mi2.devices[0]
+        after = protocol.device_send(g, self.keys.ibe.p_pub, "mi2", EPOCH, dev3.signer, dev3.sequence + 1,
+                                     b"\x00" * 8, rng)
+        self.step("2 collection", "dev3", "sends mi2 a reading after its revocation", lambda: protocol.mi_receive(
+            g, apk, mi2.ibe_key, dev3.signer.certificate, mi2.last_seq["dev3"], after, at=self.mdc.height(),
+            device=protocol.device_entry(self.mdc.state(), "dev3")), expected="DEVICE_REVOKED")
         rogue = Device("dev9", self.dep.new_signer("dev9", rng))
         rogue_msg = protocol.device_send(g, self.keys.ibe.p_pub, "mi1", EPOCH, rogue.signer, 1, b"\x00" * 8, rng)
         self.step("2 collection", "dev9", "an unregistered device sends mi1 a reading", lambda: protocol.mi_receive(
             g, apk, mi1.ibe_key, rogue.signer.certificate, 0, rogue_msg, at=self.mdc.height(),
-            device_owner=protocol.device_owner(self.mdc.state(), "dev9")), expected="DEVICE_UNKNOWN")
+            device=protocol.device_entry(self.mdc.state(), "dev9")), expected="DEVICE_UNKNOWN")
         self.learn("mi1", *[("reading", bytes([i])) for i in range(len(mi1.readings))])
 
     def _relay_latest(self, sender: str) -> str:
@@ -380,7 +404,8 @@ class Scenario:
             proof = protocol.prove_access(self.group, self.pk16, policy, r.grant, rid, nonce, ri, self.rng.fork(nonce_label))
         except MedshareError as e:
             return None, e.code
-        fields = protocol.request_fields(self.mdc.state(), self.mdc.height(), rid, nonce, proof, r.umbral_sk.public_key())
+        fields = protocol.request_fields(self.mdc.state(), self.mdc.height(), rid, nonce, proof,
+                                         r.umbral_sk.public_key(), requester=ri)
         return self.tx(SHC, "ACCESS_REQUEST", ri, **fields), "ok"
 
     def requests(self) -> None:
@@ -402,9 +427,9 @@ class Scenario:
         def forged() -> str:
             f = {n: req.arg(n) for n in ("mdc_height", "record_id", "record_entry", "proof")}
             nonce = hashlib.sha256(b"ri2-forged").digest()
-            f.update(nonce=nonce, request_id=protocol.sha256(b"request", req.arg("record_id"), nonce),
+            f.update(nonce=nonce, request_id=protocol.request_id(req.arg("record_id"), nonce, "ri2"),
                      payload=protocol.RequestPayload(protocol.RequestPayload.of(req).proof,
-                                              self.ris["ri2"].umbral_sk.public_key()).to_bytes())
+                                                     self.ris["ri2"].umbral_sk.public_key()).to_bytes())
             return self.commit(SHC, self.tx(SHC, "ACCESS_REQUEST", "ri2", **f))
         self.step("4 request", "ri2", "submits ri1's proof as its own (new nonce)", forged, expected="PROOF_INVALID")
         self.step("4 request", "ri1", "replays its request (same nonce, fresh transaction)",
@@ -543,10 +568,11 @@ def _schema(kind: str) -> tuple[tuple[str, str], ...]:
     return SCHEMAS[kind][2]
 
 
-def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None] | None = None
-             ) -> tuple[Scenario, dict[str, list[str]]]:
-    """Run the scenario; (the scenario with its steps and phase times, property -> violations)."""
-    sc = Scenario(group, seed, narrate=narrate)
+def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None] | None = None,
+             workdir: Path | None = None) -> tuple[Scenario, dict[str, list[str]]]:
+    """Run the scenario; (the scenario with its steps and phase times, property -> violations). With
+    ``workdir`` the ledgers (``mdc/node<i>.sqlite``, ``shc/node<i>.sqlite``) and CPC stores are kept there."""
+    sc = Scenario(group, seed, workdir=workdir, narrate=narrate)
     try:
         result = sc.run()
     finally:
@@ -554,4 +580,5 @@ def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None]
     return sc, result
 
 
-__all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "run_demo", "cbs"]
+__all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "demo_chain_config",
+           "demo_deployment", "run_demo"]

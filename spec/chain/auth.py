@@ -6,10 +6,12 @@ identity with a user public key and a certificate from the authority for a valid
 codes: ``TX_SIGNATURE_INVALID`` / ``VOTE_SIGNATURE_INVALID`` for a signature that does not verify;
 ``CERT_EXPIRED``, ``CERT_NOT_YET_VALID`` and ``CERT_REVOKED`` pass through unchanged.
 
-``cache`` (optional) memoises verification outcomes keyed by the signer (identity, public key, period), the
-message's SHA-256, the signature and the authority key; verification is a pure function of these, so a cache
-changes cost, never results. It also holds decoded public keys and each signer's prepared key
-(``cbs.prepare_key``: H_cert and e(H_cert, mpk), computed once per signer).
+``cache`` (optional) memoises only the pure part of a verification: the pairing verdict, keyed by the signer
+(identity, public key, period), the message's SHA-256, the signature and the authority key, of which it is a
+function. The certificate's revocation and its period at chain time ``at`` are checked on every call, before
+the verdict is looked up, so a cache changes cost, never results (a signature verified while its certificate
+was valid is refused once the period is over). The cache also holds decoded public keys and each signer's
+prepared key (``cbs.prepare_key``: H_cert and e(H_cert, mpk), computed once per signer).
 """
 
 from __future__ import annotations
@@ -74,9 +76,21 @@ def _g2(group: PairingGroup, data: bytes, cache: VerifyCache | None) -> Any:
 
 
 def _key(who: Identity, digest: bytes, signature: bytes, authority_pk: bytes) -> tuple[Any, ...]:
-    """The cache key of verifying ``signature`` by ``who`` on the message whose SHA-256 is ``digest``."""
-    return ("sig", who.identity, who.public_key, who.period_start, who.period_end, digest, signature,
+    """The cache key of the pairing verdict of ``signature`` by ``who`` on the message whose SHA-256 is
+    ``digest`` (no chain time in it: the verdict does not depend on it)."""
+    return ("pairing", who.identity, who.public_key, who.period_start, who.period_end, digest, signature,
             authority_pk)
+
+
+def _check_period(who: Identity, at: int, bad_code: str) -> None:
+    """The signer's certificate period at chain time ``at`` (``CERT_NOT_YET_VALID``, ``CERT_EXPIRED``); never
+    cached. A period that is not a period (start >= end) is ``bad_code``."""
+    cbs = _cbs()
+    try:
+        period = cbs.Period(who.period_start, who.period_end)
+    except MedshareError:
+        fail(bad_code, f"the certificate period of {who.identity!r} is empty")
+    period.check(at)
 
 
 def _signer(group: PairingGroup, authority_pk: bytes, who: Identity, cache: VerifyCache | None) -> Any:
@@ -93,25 +107,37 @@ def _signer(group: PairingGroup, authority_pk: bytes, who: Identity, cache: Veri
     return prepared
 
 
+def _pairing_holds(group: PairingGroup, authority_pk: bytes, who: Identity, message: bytes, signature: bytes,
+                   cache: VerifyCache | None) -> bool:
+    """Whether the signature decodes and its multi-pairing holds: a pure function of the signer, the message,
+    the signature and the authority key (checked at the start of the period, which ``_check_period`` has
+    already accepted for the real chain time)."""
+    try:
+        cbs = _cbs()
+        apk = _g2(group, authority_pk, cache)
+        sig = cbs.Signature(group.g1_from_bytes(signature, allow_identity=False))
+        cbs.verify(group, apk, _signer(group, authority_pk, who, cache), message, sig, at=who.period_start)
+    except MedshareError:
+        return False
+    return True
+
+
 def _verify(group: PairingGroup, authority_pk: bytes, who: Identity, message: bytes, signature: bytes,
             at: int, bad_code: str, cache: VerifyCache | None, digest: bytes | None = None) -> None:
-    """CBS verification with outcome caching; any failure other than a period error becomes ``bad_code``.
-    ``digest`` is SHA-256 of ``message`` when the caller has it already (a transaction's id)."""
-    key = _key(who, digest or sha256(message), signature, authority_pk) if cache is not None else ()
-    outcome = cache.get(key) if cache is not None else None
-    if outcome is None:
-        outcome = "OK"
-        try:
-            cbs = _cbs()
-            apk = _g2(group, authority_pk, cache)
-            sig = cbs.Signature(group.g1_from_bytes(signature, allow_identity=False))
-            cbs.verify(group, apk, _signer(group, authority_pk, who, cache), message, sig, at=at)
-        except MedshareError as e:
-            outcome = e.code if e.code in ("CERT_EXPIRED", "CERT_NOT_YET_VALID") else bad_code
-        if cache is not None:
-            cache[key] = outcome
-    if outcome != "OK":
-        fail(outcome, f"signature by {who.identity!r} rejected")
+    """CBS verification at chain time ``at``: the period first (never cached), then the pairing verdict (cached
+    when ``cache`` is given); a signature that does not verify is ``bad_code``. ``digest`` is SHA-256 of
+    ``message`` when the caller has it already (a transaction's id)."""
+    _check_period(who, at, bad_code)
+    if cache is None:
+        holds = _pairing_holds(group, authority_pk, who, message, signature, None)
+    else:
+        key = _key(who, digest or sha256(message), signature, authority_pk)
+        cached = cache.get(key)
+        if cached is None:
+            cached = cache[key] = _pairing_holds(group, authority_pk, who, message, signature, cache)
+        holds = bool(cached)
+    if not holds:
+        fail(bad_code, f"signature by {who.identity!r} rejected")
 
 
 def sign_tx(group: PairingGroup, signer: Signer, tx: Transaction) -> Transaction:
@@ -171,8 +197,13 @@ def verify_commit_certificate(group: PairingGroup, authority_pk: bytes, validato
         fail("COMMIT_CERT_INVALID", "duplicate or unknown signer in a certificate")
     if len(signers) < quorum:
         fail("COMMIT_CERT_INVALID", f"{len(signers)} signatures, quorum is {quorum}")
+    for i, _, _ in items:  # every signer's period at ``at``, cached verdict or not
+        try:
+            _check_period(validators[i], at, "COMMIT_CERT_INVALID")
+        except MedshareError as e:
+            fail("COMMIT_CERT_INVALID", f"validator {i}: {e.code}")
     todo = [(i, m, s) for i, m, s in items
-            if cache is None or cache.get(_key(validators[i], sha256(m), s, authority_pk)) != "OK"]
+            if cache is None or cache.get(_key(validators[i], sha256(m), s, authority_pk)) is not True]
     if not todo:
         return
     cbs = _cbs()
@@ -190,16 +221,18 @@ def verify_commit_certificate(group: PairingGroup, authority_pk: bytes, validato
         fail("COMMIT_CERT_INVALID", f"certificate signatures do not verify ({e.code})")
     if cache is not None:
         for i, m, s in todo:
-            cache[_key(validators[i], sha256(m), s, authority_pk)] = "OK"
+            cache[_key(validators[i], sha256(m), s, authority_pk)] = True
 
 
 def prime_tx_cache(group: PairingGroup, authority_pk: bytes, items: Sequence[tuple[Identity, Transaction]], *,
                    at: int, cache: VerifyCache) -> None:
-    """Batch-verify the signatures of many transactions and record the successes in ``cache``, so that the
-    per-transaction checks that follow are cache hits. Only a cost optimisation: if the batch fails (a bad
-    signature or period), nothing is recorded and every transaction is verified on its own."""
+    """Batch-verify the signatures of many transactions and record their pairing verdicts in ``cache``, so that
+    the per-transaction checks that follow (which check each period at their chain time) are cache hits. Only a
+    cost optimisation: signers whose period does not contain ``at`` are left out, and if the batch fails,
+    nothing is recorded and every transaction is verified on its own."""
     keys = [_key(who, tx.tx_hash(), tx.signature, authority_pk) for who, tx in items]
-    todo = [(who, tx, key) for (who, tx), key in zip(items, keys) if cache.get(key) != "OK"]
+    todo = [(who, tx, key) for (who, tx), key in zip(items, keys)
+            if cache.get(key) is None and who.period_start <= at < who.period_end]
     if len(todo) < 2:
         return
     cbs = _cbs()
@@ -213,4 +246,4 @@ def prime_tx_cache(group: PairingGroup, authority_pk: bytes, items: Sequence[tup
     except MedshareError:
         return
     for _, _, key in todo:
-        cache[key] = "OK"
+        cache[key] = True

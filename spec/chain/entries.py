@@ -88,20 +88,21 @@ def device_key(device: str) -> bytes:
 
 @attrs.frozen
 class DeviceEntry:
-    """A registered device: the MI that registered it and the device's IBE identity."""
+    """A registered device: the MI that registered it, the device's IBE identity, and whether the MI revoked it."""
 
     institution: str
     ibe_identity: str
+    revoked: bool
 
     def to_bytes(self) -> bytes:
-        return text(self.institution) + text(self.ibe_identity)
+        return text(self.institution) + text(self.ibe_identity) + u8(self.revoked)
 
     @staticmethod
     def from_bytes(data: bytes) -> DeviceEntry:
         r = Reader(data)
-        e = DeviceEntry(r.text(), r.text())
+        institution, ibe_identity, flag = r.text(), r.text(), r.u8()
         r.end()
-        return e
+        return DeviceEntry(institution, ibe_identity, _flag(flag, "revoked"))
 
 
 @attrs.frozen
@@ -179,19 +180,21 @@ def request_key(request_id: bytes) -> bytes:
 
 @attrs.frozen
 class RequestEntry:
-    """An access request: the requesting RI, the record's owner (read from MDC) and the record id."""
+    """An access request: the requesting RI, the record's owner (read from MDC), the record id, and the epoch of
+    the requester's attribute commitment its proof was made under."""
 
     requester: str
     owner: str
     record_id: bytes
+    epoch: int
 
     def to_bytes(self) -> bytes:
-        return text(self.requester) + text(self.owner) + self.record_id
+        return text(self.requester) + text(self.owner) + self.record_id + u64(self.epoch)
 
     @staticmethod
     def from_bytes(data: bytes) -> RequestEntry:
         r = Reader(data)
-        e = RequestEntry(r.text(), r.text(), r.fixed(32))
+        e = RequestEntry(r.text(), r.text(), r.fixed(32), r.u64())
         r.end()
         return e
 
@@ -244,13 +247,15 @@ class TxIncluded(Marker):
     """The transaction with this id is included (both chains)."""
 
 
-def nonce_key(nonce: bytes) -> bytes:
-    return k("nonce", nonce)
+def nonce_key(requester: str, nonce: bytes) -> bytes:
+    """Nonces are scoped per requester: the key names the requester, then the 32-byte nonce (the last part, so
+    the key is unambiguous)."""
+    return k("nonce", requester.encode(), nonce)
 
 
 @attrs.frozen
 class NonceUsed(Marker):
-    """An access request used this nonce."""
+    """An access request of the requester used this nonce."""
 
 
 def granted_key(request_id: bytes) -> bytes:

@@ -216,13 +216,15 @@ def decode_message(data: bytes) -> Message:
     elif tag == NewView.TAG:
         nv = r.u64()
         vcs = []
-        for _ in range(r.count(MAX_VALIDATORS)):
+        for _ in range(r.count(MAX_VALIDATORS)):  # each carried message is its own encoding, tag included
             rr = Reader(r.blob())
+            rr.tag(ViewChange.TAG)
             vcs.append(_read_vc(rr))
             rr.end()
         pps = []
         for _ in range(r.count(MAX_PROOFS)):
             rr = Reader(r.blob())
+            rr.tag(PrePrepare.TAG)
             pps.append(_read_pp(rr))
             rr.end()
         msg = NewView(nv, tuple(vcs), tuple(pps), r.u32(), r.fixed(SIGNATURE_BYTES))

@@ -38,6 +38,7 @@ from .messages import (
     ViewChange,
     Vote,
 )
+from .snapshot import ConsensusState, SlotState, Votes
 from .state import ChainConfig, State, apply_block, build_block, genesis_header, genesis_state, primary_of
 from .tx import Transaction
 
@@ -189,21 +190,53 @@ class Replica:
         r.pool = self.pool.copy()
         return r
 
-    def consensus_snapshot(self) -> dict[str, Any]:
-        """Everything but the configuration, the signer, the committed chain and the application state."""
-        return {name: v for name, v in self.__dict__.items() if name not in ("cfg", "signer", "chain", "app")}
+    def consensus_snapshot(self) -> ConsensusState:
+        """What survives a restart (spec/chain/snapshot.py): everything but the configuration, the signer, the
+        committed chain, the application state, the transaction pool and the states after pending blocks (a
+        pending slot forgets that it accepted its block, and re-validates it against the head)."""
+        def votes(by: dict[bytes, dict[int, bytes]]) -> Votes:
+            return tuple((d, tuple(sorted(m.items()))) for d, m in sorted(by.items()))
+
+        log = tuple(SlotState(v, seq, s.pp, s.accepted and s.done, votes(s.votes["PREPARE"]),
+                              votes(s.votes["COMMIT"]), s.sent_commit, s.done)
+                    for (v, seq), s in sorted(self.log.items()))
+        return ConsensusState(
+            self.index, self.head, self.view, self.in_view_change, self.low, self.stable_digest, self.stable_proof,
+            log, tuple((seq, votes(by)) for seq, by in sorted(self.checkpoints.items())),
+            tuple((v, tuple(vc for _, vc in sorted(by.items()))) for v, by in sorted(self.view_changes.items())),
+            tuple(p for _, p in sorted(self.prepared.items())), self.new_view_sent, self.sync_asked, self.floor,
+            self.stalled, self.last_new_view)
 
     @staticmethod
     def restore(cfg: PbftConfig, index: int, signer: auth.Signer | None, chain: tuple[Committed, ...],
-                app: State, snapshot: dict[str, Any] | None) -> Replica:
+                app: State, snapshot: ConsensusState | None) -> Replica:
+        """A replica with ``chain`` and ``app`` and, if given, the consensus state of ``snapshot``, which must
+        be this replica's and written at the chain's head (``LEDGER_CORRUPT`` otherwise)."""
         r = Replica(cfg, index, signer)
         r.chain, r.app = chain, app
         if chain:
             r.head = chain[-1][0].header
-        if snapshot is not None:
-            head = r.head
-            r.__dict__.update(snapshot)
-            r.head = head
+        if snapshot is None:
+            return r
+        if snapshot.index != index:
+            fail("LEDGER_CORRUPT", f"the consensus snapshot is replica {snapshot.index}'s, not {index}'s")
+        if snapshot.head != r.head:
+            fail("LEDGER_CORRUPT", f"the consensus snapshot was written at height {snapshot.head.height}, "
+                                   f"the chain's head is {r.head.height}")
+        sn = snapshot
+        r.view, r.in_view_change, r.low = sn.view, sn.in_view_change, sn.low
+        r.stable_digest, r.stable_proof = sn.stable_digest, sn.stable_proof
+        for x in sn.log:
+            slot = Slot()
+            slot.pp, slot.accepted, slot.sent_commit, slot.done = x.pp, x.accepted, x.sent_commit, x.done
+            slot.votes = {"PREPARE": {d: dict(m) for d, m in x.prepares},
+                          "COMMIT": {d: dict(m) for d, m in x.commits}}
+            r.log[(x.view, x.seq)] = slot
+        r.checkpoints = {seq: {d: dict(m) for d, m in by} for seq, by in sn.checkpoints}
+        r.view_changes = {v: {vc.replica: vc for vc in vcs} for v, vcs in sn.view_changes}
+        r.prepared = {p.seq: p for p in sn.prepared}
+        r.new_view_sent, r.sync_asked, r.floor, r.stalled = sn.new_view_sent, sn.sync_asked, sn.floor, sn.stalled
+        r.last_new_view = sn.last_new_view
         return r
 
     def block_hash_at(self, height: int) -> bytes | None:
@@ -240,13 +273,26 @@ def _verify(r: Replica, i: int, message: bytes, sig: bytes, at: int) -> None:
 
 def _verify_quorum(r: Replica, phase: str, view: int, seq: int, digest: bytes, sigs: Sequence[tuple[int, bytes]],
                    code: str) -> None:
+    _quorum(r.cfg, phase, view, seq, digest, sigs, code)
+
+
+def _quorum(cfg: PbftConfig, phase: str, view: int, seq: int, digest: bytes, sigs: Sequence[tuple[int, bytes]],
+            code: str) -> None:
     from .block import vote_bytes
-    msg = vote_bytes(phase, _cid(r), view, seq, digest)
+    msg = vote_bytes(phase, cfg.chain.chain_id, view, seq, digest)
     try:
-        auth.verify_commit_certificate(r.cfg.chain.group, r.cfg.chain.authority_pk, r.cfg.chain.validators,
-                                       [(i, msg, s) for i, s in sigs], r.cfg.q, at=seq, cache=r.cfg.chain.cache)
+        auth.verify_commit_certificate(cfg.chain.group, cfg.chain.authority_pk, cfg.chain.validators,
+                                       [(i, msg, s) for i, s in sigs], cfg.q, at=seq, cache=cfg.chain.cache)
     except MedshareError as e:
         fail(code, e.message)
+
+
+def verify_committed(cfg: PbftConfig, block: Block, cert: CommitCertificate) -> None:
+    """Raise ``COMMIT_CERT_INVALID`` unless ``cert`` holds 2f+1 validators' valid COMMIT votes on ``block`` of
+    this chain (what a replica checks of a block it receives by state transfer, and of its own stored blocks)."""
+    if (cert.chain_id, cert.height, cert.block_hash) != (cfg.chain.chain_id, block.height, block.block_hash()):
+        fail("COMMIT_CERT_INVALID", "the certificate is for another block")
+    _quorum(cfg, "COMMIT", cert.view, cert.height, cert.block_hash, cert.signatures, "COMMIT_CERT_INVALID")
 
 
 def _in_window(r: Replica, seq: int) -> None:
@@ -304,14 +350,14 @@ def _accept_pp(r: Replica, slot: Slot, out: list[Outgoing]) -> None:
     else:
         slot.after = apply_block(r.cfg.chain, r.app, r.head, pp.block)
     slot.accepted = True
-    _record(slot, PrePrepare_vote(pp))
+    _record(slot, pre_prepare_as_prepare(pp))
     if pp.replica != r.index:
         v = _vote(r, "PREPARE", pp.view, pp.seq, pp.digest())
         _record(slot, v)
         out.append((None, v))
 
 
-def PrePrepare_vote(pp: PrePrepare) -> Vote:
+def pre_prepare_as_prepare(pp: PrePrepare) -> Vote:
     """The primary's PREPARE vote carried by a pre-prepare."""
     return Vote("PREPARE", pp.view, pp.seq, pp.digest(), pp.replica, pp.sig)
 
@@ -423,7 +469,7 @@ def _on_pre_prepare(r: Replica, m: PrePrepare, out: list[Outgoing], committed: l
         _accept_pp(r, slot, out)  # an invalid block raises here, and the step has no effect
     if m.seq <= r.head.height:
         slot.accepted, slot.after = True, r.app
-        _record(slot, PrePrepare_vote(m))
+        _record(slot, pre_prepare_as_prepare(m))
         v = _vote(r, "PREPARE", m.view, m.seq, m.digest())
         _record(slot, v)
         out.append((None, v))
@@ -597,7 +643,7 @@ def _enter_view(r: Replica, nv: NewView, out: list[Outgoing], committed: list[Co
         if pp.seq <= r.head.height:
             if pp.digest() == r.block_hash_at(pp.seq):
                 slot.accepted, slot.after = True, r.app
-                _record(slot, PrePrepare_vote(pp))
+                _record(slot, pre_prepare_as_prepare(pp))
                 if pp.replica != r.index:
                     v = _vote(r, "PREPARE", pp.view, pp.seq, pp.digest())
                     _record(slot, v)
@@ -606,7 +652,7 @@ def _enter_view(r: Replica, nv: NewView, out: list[Outgoing], committed: list[Co
             slot.accepted = pp.seq == r.head.height + 1
             if slot.accepted:
                 slot.after = apply_block(r.cfg.chain, r.app, r.head, pp.block)
-            _record(slot, PrePrepare_vote(pp))
+            _record(slot, pre_prepare_as_prepare(pp))
     for pp in nv.pre_prepares:
         _progress(r, pp.view, pp.seq, out, committed)
     _maybe_propose(r, out)
@@ -617,6 +663,11 @@ def _on_new_view(r: Replica, m: NewView, out: list[Outgoing], committed: list[Co
         fail("STALE_VIEW", f"new view {m.view} < {r.view}")
     if m.view == r.view and not r.in_view_change:
         return
+    _check_new_view(r, m)
+    _enter_view(r, m, out, committed)
+
+
+def _check_new_view(r: Replica, m: NewView) -> None:
     if m.replica != primary_of(r.cfg.chain, m.view):
         fail("VIEW_CHANGE_INVALID", f"replica {m.replica} is not the primary of view {m.view}")
     _verify(r, m.replica, m.signed_bytes(_cid(r)), m.sig, m.view)
@@ -633,7 +684,6 @@ def _on_new_view(r: Replica, m: NewView, out: list[Outgoing], committed: list[Co
         if pp.view != m.view or pp.replica != m.replica:
             fail("VIEW_CHANGE_INVALID", "a pre-prepare of the new view has the wrong view or replica")
         _verify(r, pp.replica, pp.signed_bytes(_cid(r)), pp.sig, pp.seq)
-    _enter_view(r, m, out, committed)
 
 
 def _on_sync_request(r: Replica, m: SyncRequest, out: list[Outgoing], committed: list[Committed]) -> None:
@@ -649,9 +699,7 @@ def _on_block_sync(r: Replica, m: BlockSync, out: list[Outgoing], committed: lis
     if m.block.height != r.head.height + 1:
         return
     c = m.cert
-    if (c.chain_id, c.height, c.block_hash) != (_cid(r), m.block.height, m.block.block_hash()):
-        fail("COMMIT_CERT_INVALID", "the certificate is for another block")
-    _verify_quorum(r, "COMMIT", c.view, c.height, c.block_hash, c.signatures, "COMMIT_CERT_INVALID")
+    verify_committed(r.cfg, m.block, c)
     after = apply_block(r.cfg.chain, r.app, r.head, m.block)
     r.prepared[m.block.height] = PreparedProof("COMMIT", c.view, c.height, m.block, c.signatures)
     _execute(r, m.block, c, after, out, committed)
@@ -673,6 +721,68 @@ def step(replica: Replica, message: Message | Timeout) -> tuple[Replica, list[Ou
     committed: list[Committed] = []
     handler(r, message, out, committed)
     return r, out, committed
+
+
+def check_snapshot(cfg: PbftConfig, snap: ConsensusState) -> None:
+    """Raise ``LEDGER_CORRUPT`` unless ``snap`` could be a replica's of this chain: its bounds hold (validator
+    index, chain id, low <= head, sent new view <= view, asked sync <= head; the log, checkpoints and prepared
+    proofs above the low water mark) and its evidence verifies as it did when the replica accepted it — every
+    pre-prepare and vote in the log, every checkpoint vote, the stable checkpoint's proof, every view change,
+    every prepared proof and the last new-view message."""
+    try:
+        _check_snapshot(cfg, snap)
+    except MedshareError as e:
+        if e.code == "LEDGER_CORRUPT":
+            raise
+        fail("LEDGER_CORRUPT", f"consensus snapshot: {e.code}: {e.message}")
+
+
+def _check_snapshot(cfg: PbftConfig, snap: ConsensusState) -> None:
+    from .block import vote_bytes
+
+    def bad(why: str) -> None:
+        fail("LEDGER_CORRUPT", f"consensus snapshot: {why}")
+
+    if not 0 <= snap.index < cfg.n:
+        bad(f"replica {snap.index} is not a validator")
+    if snap.head.chain_id != cfg.chain.chain_id:
+        bad(f"head of chain {snap.head.chain_id!r}")
+    if not (snap.low <= snap.head.height and snap.new_view_sent <= snap.view and snap.sync_asked <= snap.head.height):
+        bad("low water mark, sent new view or asked sync beyond the head or view")
+    r = Replica(cfg, snap.index, None)
+    cid = cfg.chain.chain_id
+    if snap.low == 0:
+        if (snap.stable_digest, snap.stable_proof) != (r.stable_digest, ()):
+            bad("a stable checkpoint at height 0 other than genesis")
+    else:
+        _verify_quorum(r, "CHECKPOINT", 0, snap.low, snap.stable_digest, snap.stable_proof, "CHECKPOINT_INVALID")
+    for slot in snap.log:
+        if slot.seq <= snap.low:
+            bad(f"a log slot at {slot.seq}, at or below the low water mark {snap.low}")
+        if slot.pp is not None:
+            pp = slot.pp
+            if pp.replica != primary_of(cfg.chain, pp.view) or pp.block.height != pp.seq:
+                bad(f"a pre-prepare at ({pp.view}, {pp.seq}) from a non-primary or for another height")
+            _verify(r, pp.replica, pp.signed_bytes(cid), pp.sig, pp.seq)
+        for phase, votes in (("PREPARE", slot.prepares), ("COMMIT", slot.commits)):
+            for digest, sigs in votes:
+                for i, sig in sigs:
+                    _verify(r, i, vote_bytes(phase, cid, slot.view, slot.seq, digest), sig, slot.seq)
+    for seq, votes in snap.checkpoints:
+        if seq <= snap.low:
+            bad(f"checkpoint votes at {seq}, at or below the low water mark {snap.low}")
+        for digest, sigs in votes:
+            for i, sig in sigs:
+                _verify(r, i, vote_bytes("CHECKPOINT", cid, 0, seq, digest), sig, seq)
+    for _, vcs in snap.view_changes:
+        for vc in vcs:
+            _check_view_change(r, vc)
+    for p in snap.prepared:
+        if p.seq <= snap.low or p.block.height != p.seq:
+            bad(f"a prepared proof at {p.seq}, at or below the low water mark or for another height")
+        _verify_quorum(r, p.phase, p.view, p.seq, p.block.block_hash(), p.sigs, "VIEW_CHANGE_INVALID")
+    if snap.last_new_view is not None:
+        _check_new_view(r, snap.last_new_view)
 
 
 def new_replica(cfg: PbftConfig, index: int, signer: auth.Signer | None) -> Replica:

@@ -19,7 +19,6 @@ from . import anchor, auth
 from .block import MAX_BLOCK_TXS, ZERO_HASH, Block, Header, tx_root
 from .codec import sha256, u64
 from .entries import (
-    AnchorEntry,
     AttributeEntry,
     CertEntry,
     DeviceEntry,
@@ -45,7 +44,7 @@ from .entries import (
     tx_key,
 )
 from .merkle import state_root
-from .tx import MAX_TX_BYTES, MDC, SCHEMAS, SHC, Transaction
+from .tx import MAX_TX_BYTES, SCHEMAS, Transaction
 
 State = Mapping[bytes, bytes]
 #: a payload predicate: (state, tx) -> None, raising a MedshareError to reject the transaction
@@ -181,21 +180,37 @@ def _payload(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
         rule(state, tx)  # type: ignore[arg-type]
 
 
-def _attr_epoch_ok(state: _Overlay, identity: str) -> None:
-    """``identity`` has an attribute commitment (ENTITY_UNKNOWN) whose epoch is unrevoked (ATTRIBUTE_REVOKED)."""
+def _attr_epoch_ok(state: _Overlay, identity: str) -> AttributeEntry:
+    """``identity`` has an attribute commitment (ENTITY_UNKNOWN) whose epoch is unrevoked (ATTRIBUTE_REVOKED);
+    returns it."""
     attribute = _attribute(state, identity)
     if attribute is None:
         fail("ENTITY_UNKNOWN", f"{identity!r} has no attribute commitment")
     if attribute.epoch < attribute.revoked_below:
         fail("ATTRIBUTE_REVOKED", f"attribute epoch {attribute.epoch} of {identity!r} is revoked")
+    return attribute
 
 
-def _requester_ok(state: _Overlay, requester: str) -> None:
-    """The requester's certificate (CERT_REVOKED) and attribute epoch (ATTRIBUTE_REVOKED) are unrevoked."""
-    cert = _cert(state, requester)
+def _request_epoch_ok(state: _Overlay, request: RequestEntry) -> None:
+    """The attribute epoch the request's proof was made under is unrevoked and is still the requester's current
+    one (ATTRIBUTE_REVOKED): a new commitment does not revive a request proven under an older epoch."""
+    attribute = _attribute(state, request.requester)
+    if attribute is None:  # a request is only stored while its requester has a commitment
+        fail("ENTITY_UNKNOWN", f"{request.requester!r} has no attribute commitment")
+    if request.epoch < attribute.revoked_below:
+        fail("ATTRIBUTE_REVOKED", f"attribute epoch {request.epoch} of the request is revoked")
+    if request.epoch != attribute.epoch:
+        fail("ATTRIBUTE_REVOKED", f"attribute epoch {request.epoch} of the request is superseded by epoch "
+                                  f"{attribute.epoch}: a fresh proof is needed")
+
+
+def _requester_ok(state: _Overlay, request: RequestEntry) -> None:
+    """The requester's certificate (CERT_REVOKED) and the attribute epoch of the request (ATTRIBUTE_REVOKED) are
+    unrevoked."""
+    cert = _cert(state, request.requester)
     if cert is None or cert.revoked:
         fail("CERT_REVOKED", "the requester's certificate is revoked")
-    _attr_epoch_ok(state, requester)
+    _request_epoch_ok(state, request)
 
 
 def _grant_live(state: _Overlay, request_id: bytes, record_id: bytes) -> None:
@@ -206,7 +221,7 @@ def _grant_live(state: _Overlay, request_id: bytes, record_id: bytes) -> None:
     raw = state.get(request_key(request_id))
     if raw is None:  # a grant is only made for a stored request
         fail("REQUEST_UNKNOWN", "the grant's request is not stored")
-    _requester_ok(state, RequestEntry.from_bytes(raw).requester)
+    _requester_ok(state, RequestEntry.from_bytes(raw))
 
 
 def _unrevoked_grant(state: _Overlay, grant_id: bytes) -> GrantEntry:
@@ -222,8 +237,9 @@ def _unrevoked_grant(state: _Overlay, grant_id: bytes) -> GrantEntry:
 
 def check_grant_live(state: State, grant_id: bytes) -> None:
     """What an honest CPC node checks before re-encrypting for ``grant_id`` (phase 6): the grant is committed
-    (GRANT_UNKNOWN) and unrevoked (GRANT_REVOKED), and neither its record nor its requester's certificate or
-    attribute epoch is revoked: the checks SHC's REENCRYPTION_RECEIPT rule makes of the grant."""
+    (GRANT_UNKNOWN) and unrevoked (GRANT_REVOKED), neither its record nor its requester's certificate is revoked,
+    and the attribute epoch its request was proven under is unrevoked and current: the checks SHC's
+    REENCRYPTION_RECEIPT rule makes of the grant."""
     overlay = _Overlay(state)
     grant = _unrevoked_grant(overlay, grant_id)
     _grant_live(overlay, grant.request_id, grant.record_id)
@@ -280,7 +296,22 @@ def apply_device_register(config: ChainConfig, state: _Overlay, tx: Transaction)
     device = tx.arg("device")
     if device_key(device) in state:
         fail("ENTITY_EXISTS", f"device {device!r} is registered")
-    state.put(device_key(device), DeviceEntry(tx.sender, tx.arg("ibe_identity")).to_bytes())
+    state.put(device_key(device), DeviceEntry(tx.sender, tx.arg("ibe_identity"), False).to_bytes())
+
+
+def apply_device_revoke(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
+    """DEVICE_REVOKE: the MI that registered a device revokes it, for good."""
+    _require_role(state, tx.sender, "MI")
+    key = device_key(tx.arg("device"))
+    raw = state.get(key)
+    if raw is None:
+        fail("DEVICE_UNKNOWN", f"no device {tx.arg('device')!r}")
+    device = DeviceEntry.from_bytes(raw)
+    if device.institution != tx.sender:
+        fail("NOT_AUTHORISED", "only the device's institution revokes it")
+    if device.revoked:
+        fail("DEVICE_REVOKED", "already revoked")
+    state.put(key, attrs.evolve(device, revoked=True).to_bytes())
 
 
 def apply_record_publish(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
@@ -355,26 +386,27 @@ def _record_reference(state: _Overlay, tx: Transaction) -> RecordEntry:
 
 
 def apply_access_request(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
-    """ACCESS_REQUEST: an RI with an unrevoked attribute epoch requests an unrevoked record, under a fresh nonce
-    and a new request id; the record's owner is read from MDC."""
+    """ACCESS_REQUEST: an RI with an unrevoked attribute epoch requests an unrevoked record, under a nonce it has
+    not used and a new request id; the record's owner is read from MDC, and the request records the epoch its
+    proof was made under."""
     _require_role(state, tx.sender, "RI")
     record_id, nonce, request_id = tx.arg("record_id"), tx.arg("nonce"), tx.arg("request_id")
     record = _record_reference(state, tx)
     if record.revoked or _record_revoked_on_shc(state, record_id):
         fail("RECORD_REVOKED", "the record is revoked")
-    _attr_epoch_ok(state, tx.sender)
-    if nonce_key(nonce) in state:
-        fail("REPLAYED_NONCE", "request nonce already used")
+    attribute = _attr_epoch_ok(state, tx.sender)
+    if nonce_key(tx.sender, nonce) in state:
+        fail("REPLAYED_NONCE", "the requester already used this nonce")
     if request_key(request_id) in state:
         fail("TX_DUPLICATE", "request id in use")
     _payload(config, state, tx)
-    state.put(nonce_key(nonce), NonceUsed().to_bytes())
-    state.put(request_key(request_id), RequestEntry(tx.sender, record.owner, record_id).to_bytes())
+    state.put(nonce_key(tx.sender, nonce), NonceUsed().to_bytes())
+    state.put(request_key(request_id), RequestEntry(tx.sender, record.owner, record_id, attribute.epoch).to_bytes())
 
 
 def apply_grant(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
-    """GRANT: the record's owner grants a stored request, once, while the record and the requester are
-    unrevoked."""
+    """GRANT: the record's owner grants a stored request, once, while the record, the requester's certificate and
+    the attribute epoch of the request are unrevoked (and that epoch is still the requester's current one)."""
     grant_id, request_id = tx.arg("grant_id"), tx.arg("request_id")
     raw = state.get(request_key(request_id))
     if raw is None:
@@ -386,7 +418,7 @@ def apply_grant(config: ChainConfig, state: _Overlay, tx: Transaction) -> None:
         fail("GRANT_EXISTS", "the request is already granted or the grant id is in use")
     if _record_revoked_on_shc(state, request.record_id):
         fail("RECORD_REVOKED", "the record is revoked")
-    _requester_ok(state, request.requester)
+    _requester_ok(state, request)
     _payload(config, state, tx)
     state.put(granted_key(request_id), RequestGranted().to_bytes())
     state.put(grant_key(grant_id), GrantEntry(tx.sender, request_id, request.record_id, False).to_bytes())
@@ -444,6 +476,7 @@ RULES: dict[str, Rule] = {
     "REENCRYPTION_RECEIPT": apply_reencryption_receipt,
     "GRANT_REVOKE": apply_grant_revoke,
     "RECORD_REVOKE_NOTICE": apply_record_revoke_notice,
+    "DEVICE_REVOKE": apply_device_revoke,
 }
 
 
@@ -577,4 +610,4 @@ def describe(state: State) -> dict[str, Any]:
 
 __all__ = ["RULES", "ChainConfig", "GenesisEntity", "PayloadRule", "Rule", "State", "apply", "apply_block",
            "apply_txs", "build_block", "check_grant_live", "check_header", "genesis_header", "genesis_state",
-           "height_of", "primary_of", "AnchorEntry", "MDC", "SHC"]
+           "height_of", "primary_of"]

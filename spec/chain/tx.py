@@ -48,6 +48,7 @@ SCHEMAS: dict[str, tuple[int, frozenset[str], tuple[tuple[str, str], ...]]] = {
     "GRANT_REVOKE": (0x0D, frozenset({SHC}), (("grant_id", "h32"),)),
     "RECORD_REVOKE_NOTICE": (0x0E, frozenset({SHC}), (("mdc_height", "u64"), ("record_id", "h32"),
                                                       ("record_entry", "bytes"), ("proof", "bytes"))),
+    "DEVICE_REVOKE": (0x0F, frozenset({MDC}), (("device", "text"),)),
 }
 KIND_OF_CODE = {code: kind for kind, (code, _, _) in SCHEMAS.items()}
 #: kind -> field name -> position in ``args``
@@ -129,6 +130,10 @@ class Transaction:
 
     def arg(self, name: str) -> Any:
         return self.args[FIELD_INDEX[self.kind][name]]
+
+    def fields(self) -> dict[str, Any]:
+        """The named fields, in schema order: what :meth:`make` takes."""
+        return {n: v for (n, _), v in zip(SCHEMAS[self.kind][2], self.args, strict=True)}
 
     def body_bytes(self) -> bytes:
         """The canonical bytes without the signature (computed once, at construction)."""

@@ -20,9 +20,8 @@ from collections.abc import Sequence
 from ..errors import fail
 from ..rng import RNG
 from . import xchacha20poly1305 as dem
-from .secp256k1 import POINT_BYTES, SCALAR_BYTES, N, Point, hash_to_scalar, inverse, random_nonzero_scalar
+from .secp256k1 import N, Point, hash_to_scalar, inverse, random_nonzero_scalar
 from .umbral_wire import (
-    DST_CAPSULE_POINTS,
     KFRAG_ID_BYTES,
     Capsule,
     CapsuleFrag,
@@ -37,13 +36,12 @@ from .umbral_wire import (
     parameter_u,
 )
 
-__all__ = ["DST_CAPSULE_POINTS", "DST_CFRAG_VERIFICATION", "DST_POLYNOMIAL_ARG", "DST_SHARED_SECRET", "KFRAG_ID_BYTES",
-           "POINT_BYTES", "SCALAR_BYTES", "Capsule", "CapsuleFrag", "KeyFrag", "PublicKey", "SecretKey", "Signature",
-           "Signer", "VerifiedCapsuleFrag", "VerifiedKeyFrag", "decrypt_original", "decrypt_reencrypted", "dem_decrypt",
-           "dem_encrypt", "dem_key", "encapsulate", "encrypt", "generate_kfrags", "hash_capsule_points",
-           "hash_to_cfrag_verification", "hash_to_polynomial_arg", "hash_to_shared_secret", "kfrag_signature_message",
-           "lagrange_at_zero", "open_original", "open_reencrypted", "parameter_u", "reencrypt", "verify_cfrag",
-           "verify_kfrag"]
+__all__ = ["DST_CFRAG_VERIFICATION", "DST_POLYNOMIAL_ARG", "DST_SHARED_SECRET", "KFRAG_ID_BYTES", "Capsule",
+           "CapsuleFrag", "KeyFrag", "PublicKey", "SecretKey", "Signature", "Signer", "VerifiedCapsuleFrag",
+           "VerifiedKeyFrag", "decrypt_original", "decrypt_reencrypted", "dem_decrypt", "dem_encrypt", "dem_key",
+           "encapsulate", "encrypt", "generate_kfrags", "hash_capsule_points", "hash_to_cfrag_verification",
+           "hash_to_polynomial_arg", "hash_to_shared_secret", "kfrag_signature_message", "lagrange_at_zero",
+           "open_original", "open_reencrypted", "parameter_u", "reencrypt", "verify_cfrag", "verify_kfrag"]
 
 #: domain tags of umbral-pre's hashes to scalars (H(E, V)'s, which decoding needs, is in umbral_wire.py)
 DST_POLYNOMIAL_ARG = b"POLYNOMIAL_ARG"

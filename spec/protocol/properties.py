@@ -56,60 +56,68 @@ class World:
     cache: auth.VerifyCache | None = attrs.field(default=None, eq=False, repr=False)
 
 
-def _revocation_points(w: World) -> tuple[dict[bytes, int], dict[bytes, int], Callable[[str, int], bool]]:
-    """First SHC position at which each record and each grant is revoked, and whether a principal's certificate
-    or attribute epoch is revoked just before a given SHC position (a later CERT_ISSUE or ATTRIBUTE_COMMIT at a
-    new epoch reinstates it, as the chain's rules do)."""
+def _revocation_points(w: World) -> tuple[dict[bytes, int], dict[bytes, int], Callable[[str, int], bool],
+                                         Callable[[str, int], tuple[int, int]]]:
+    """First SHC position at which each record and each grant is revoked; whether a principal's certificate is
+    revoked just before a given SHC position (a later CERT_ISSUE reinstates it, as the chain's rules do); and a
+    principal's attribute commitment just before a given position, as (current epoch, revoked below), (0, 0)
+    before any."""
     rec: dict[bytes, int] = {}
     grant: dict[bytes, int] = {}
-    changes: dict[str, list[tuple[int, bool]]] = {}
-    cert_revoked: dict[str, bool] = {}
-    epoch: dict[str, int] = {}
-    below: dict[str, int] = {}
+    certs: dict[str, list[tuple[int, bool]]] = {}
+    commitments: dict[str, list[tuple[int, tuple[int, int]]]] = {}
     for pos, (_, tx) in enumerate(w.shc_txs):
         if tx.kind == "RECORD_REVOKE_NOTICE":
             rec.setdefault(tx.arg("record_id"), pos)
         elif tx.kind == "GRANT_REVOKE":
             grant.setdefault(tx.arg("grant_id"), pos)
-        elif tx.kind in ("CERT_ISSUE", "CERT_REVOKE", "ATTRIBUTE_COMMIT", "ATTRIBUTE_EPOCH_REVOKE"):
+        elif tx.kind in ("CERT_ISSUE", "CERT_REVOKE"):
+            certs.setdefault(tx.arg("identity"), []).append((pos, tx.kind == "CERT_REVOKE"))
+        elif tx.kind in ("ATTRIBUTE_COMMIT", "ATTRIBUTE_EPOCH_REVOKE"):
             who = tx.arg("identity")
-            if tx.kind.startswith("CERT"):
-                cert_revoked[who] = tx.kind == "CERT_REVOKE"
-            elif tx.kind == "ATTRIBUTE_COMMIT":
-                epoch[who] = tx.arg("epoch")
+            history = commitments.setdefault(who, [])
+            epoch, below = history[-1][1] if history else (0, 0)
+            if tx.kind == "ATTRIBUTE_COMMIT":
+                epoch = tx.arg("epoch")
             else:
-                below[who] = tx.arg("epoch") + 1
-            attr_revoked = who in below and epoch.get(who, -1) < below[who]
-            changes.setdefault(who, []).append((pos, cert_revoked.get(who, False) or attr_revoked))
+                below = tx.arg("epoch") + 1
+            history.append((pos, (epoch, below)))
 
-    def principal_revoked(who: str, pos: int) -> bool:
-        return next((r for p, r in reversed(changes.get(who, [])) if p < pos), False)
+    def cert_revoked(who: str, pos: int) -> bool:
+        return next((r for p, r in reversed(certs.get(who, [])) if p < pos), False)
 
-    return rec, grant, principal_revoked
+    def commitment(who: str, pos: int) -> tuple[int, int]:
+        return next((c for p, c in reversed(commitments.get(who, [])) if p < pos), (0, 0))
+
+    return rec, grant, cert_revoked, commitment
 
 
 def access_soundness(w: World) -> list[str]:
     """No re-encryption receipt for a grant follows a revocation of its record, of the grant or of its requester
-    (certificate or attribute epoch); and if a principal knows k_r, it owns r, or its attributes satisfy P_r and
-    a receipt for a grant of its request on r was committed before any such revocation (Sharing.tla's
-    AccessSoundness: a valid cfrag of an honest node). cfrags delivered before a revocation stay with the
-    principal: revocation stops new re-encryptions, it does not take back what was delivered."""
+    (its certificate, or the attribute epoch its request was proven under: revoked, or superseded by a new
+    commitment); and if a principal knows k_r, it owns r, or its attributes satisfy P_r and a receipt for a
+    grant of its request on r was committed before any such revocation (Sharing.tla's AccessSoundness: a valid
+    cfrag of an honest node). cfrags delivered before a revocation stay with the principal: revocation stops
+    new re-encryptions, it does not take back what was delivered."""
     out: list[str] = []
-    rec_rev, grant_rev, principal_revoked = _revocation_points(w)
-    requests: dict[bytes, tuple[str, bytes]] = {}
-    grants: dict[bytes, tuple[str, bytes]] = {}
+    rec_rev, grant_rev, cert_revoked, commitment = _revocation_points(w)
+    requests: dict[bytes, tuple[str, bytes, int]] = {}
+    grants: dict[bytes, tuple[str, bytes, int]] = {}
     granted: set[tuple[str, bytes]] = set()
     live: set[tuple[str, bytes]] = set()  # (principal, record) with a receipt made while nothing was revoked
     for pos, (_, tx) in enumerate(w.shc_txs):
         if tx.kind == "ACCESS_REQUEST":
-            requests[tx.arg("request_id")] = (tx.sender, tx.arg("record_id"))
+            requests[tx.arg("request_id")] = (tx.sender, tx.arg("record_id"), commitment(tx.sender, pos)[0])
         elif tx.kind == "GRANT" and tx.arg("request_id") in requests:
             grants[tx.arg("grant_id")] = requests[tx.arg("request_id")]
-            granted.add(requests[tx.arg("request_id")])
+            granted.add(requests[tx.arg("request_id")][:2])
         elif tx.kind == "REENCRYPTION_RECEIPT" and tx.arg("grant_id") in grants:
             gid = tx.arg("grant_id")
-            who, rid = grants[gid]
-            if rec_rev.get(rid, pos) < pos or grant_rev.get(gid, pos) < pos or principal_revoked(who, pos):
+            who, rid, epoch = grants[gid]
+            current, below = commitment(who, pos)
+            epoch_live = current == epoch and epoch >= below
+            if rec_rev.get(rid, pos) < pos or grant_rev.get(gid, pos) < pos or cert_revoked(who, pos) \
+                    or not epoch_live:
                 out.append(f"receipt from {tx.sender} for grant {gid.hex()[:8]} after a revocation")
             else:
                 live.add((who, rid))
@@ -195,15 +203,16 @@ def authenticity(w: World) -> list[str]:
 
 
 def no_replay(w: World) -> list[str]:
-    """A request nonce is accepted once; a receipt once per (grant, CPC node)."""
+    """A request nonce is accepted once per requester; a receipt once per (grant, CPC node)."""
     out: list[str] = []
-    nonces: set[bytes] = set()
+    nonces: set[tuple[str, bytes]] = set()
     receipts: set[tuple[bytes, str]] = set()
     for _, tx in w.shc_txs:
         if tx.kind == "ACCESS_REQUEST":
-            if tx.arg("nonce") in nonces:
-                out.append(f"nonce {tx.arg('nonce').hex()[:8]} accepted twice")
-            nonces.add(tx.arg("nonce"))
+            nonce = (tx.sender, tx.arg("nonce"))
+            if nonce in nonces:
+                out.append(f"nonce {tx.arg('nonce').hex()[:8]} of {tx.sender} accepted twice")
+            nonces.add(nonce)
         elif tx.kind == "REENCRYPTION_RECEIPT":
             key = (tx.arg("grant_id"), tx.sender)
             if key in receipts:

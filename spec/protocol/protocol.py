@@ -15,11 +15,11 @@ import attrs
 
 from ..chain import auth
 from ..chain.anchor import record_key
-from ..chain.codec import Reader, blob, sha256, text, u8
-from ..chain.entries import RecordEntry, k
+from ..chain.codec import Reader, blob, sha256, u8
+from ..chain.entries import DeviceEntry, RecordEntry, k
 from ..chain.merkle import prove_state
 from ..chain.state import PayloadRule, State, check_grant_live
-from ..chain.tx import MDC, SHC, Transaction
+from ..chain.tx import Transaction
 from ..crypto import cbs, fame, ibe, record, umbral
 from ..errors import MedshareError, fail
 from ..group import PairingGroup
@@ -178,10 +178,10 @@ def encode_record(fields: Sequence[int]) -> bytes:
     return b"".join(int(f).to_bytes(8, "big") for f in fields)
 
 
-def device_owner(mdc_state: State, device: str) -> str | None:
-    """The MI a device is registered to on MDC (DEVICE_REGISTER), or None."""
+def device_entry(mdc_state: State, device: str) -> DeviceEntry | None:
+    """A device's MDC entry (DEVICE_REGISTER: its MI; DEVICE_REVOKE: revoked), or None."""
     raw = mdc_state.get(k("device", device.encode()))
-    return Reader(raw).text() if raw is not None else None
+    return DeviceEntry.from_bytes(raw) if raw is not None else None
 
 
 def decode_record(data: bytes) -> list[int]:
@@ -257,12 +257,14 @@ def device_send(group: PairingGroup, p_pub: Any, mi: str, epoch: int, device: au
 
 
 def mi_receive(group: PairingGroup, authority_pk: Any, key: ibe.IdentityKey, device_cert: cbs.Certificate,
-               last_sequence: int, msg: SignedReading, *, at: int, device_owner: str | None) -> bytes:
-    """Phase 2 (MI): the device is registered on MDC to this MI (``device_owner``, read from MDC state;
-    ``DEVICE_UNKNOWN``), its signature (``SIGNATURE_INVALID``), a strictly increasing sequence number
-    (``REPLAYED_NONCE``), then decrypt."""
-    if device_owner != key.identity:
+               last_sequence: int, msg: SignedReading, *, at: int, device: DeviceEntry | None) -> bytes:
+    """Phase 2 (MI): the device is registered on MDC to this MI (``device``, its entry read from MDC state;
+    ``DEVICE_UNKNOWN``) and not revoked (``DEVICE_REVOKED``), its signature (``SIGNATURE_INVALID``), a strictly
+    increasing sequence number (``REPLAYED_NONCE``), then decrypt."""
+    if device is None or device.institution != key.identity:
         fail("DEVICE_UNKNOWN", f"{device_cert.identity!r} is not registered to {key.identity!r} on MDC")
+    if device.revoked:
+        fail("DEVICE_REVOKED", f"{device_cert.identity!r} was revoked by {key.identity!r}")
     cbs.verify(group, authority_pk, device_cert.certified_key(), msg.ct.to_bytes(), msg.signature, at=at)
     if msg.ct.device_id != device_cert.identity:
         fail("NOT_AUTHORISED", "the reading names another device")
@@ -320,14 +322,20 @@ def prove_access(group: PairingGroup, pk: groth16.ProvingKey, policy: RecordPoli
     return proof.to_bytes()
 
 
+def request_id(record_id: bytes, nonce: bytes, requester: str) -> bytes:
+    """SHA-256("request" || record id || nonce || requester): the id of a request, bound to its requester, so
+    another RI cannot take it first (nonces are scoped per requester on SHC)."""
+    return sha256(b"request", record_id, nonce, requester.encode())
+
+
 def request_fields(mdc_state: State, mdc_height: int, record_id: bytes, nonce: bytes, proof: bytes,
-                   receiving_pk: umbral.PublicKey) -> dict[str, Any]:
-    """The fields of ACCESS_REQUEST: the anchored record reference (entry + Merkle proof in the MDC state at
-    ``mdc_height``), the nonce, and the payload; the request id is SHA-256(record id || nonce)."""
+                   receiving_pk: umbral.PublicKey, *, requester: str) -> dict[str, Any]:
+    """The fields of ACCESS_REQUEST by ``requester``: the anchored record reference (entry + Merkle proof in the
+    MDC state at ``mdc_height``), the nonce, and the payload; the id is :func:`request_id`."""
     key = record_key(record_id)
     if key not in mdc_state:
         fail("RECORD_UNKNOWN", "no such record on MDC")
-    return dict(request_id=sha256(b"request", record_id, nonce), mdc_height=mdc_height, record_id=record_id,
+    return dict(request_id=request_id(record_id, nonce, requester), mdc_height=mdc_height, record_id=record_id,
                 record_entry=mdc_state[key], proof=prove_state(mdc_state, key).to_bytes(), nonce=nonce,
                 payload=RequestPayload(proof, receiving_pk).to_bytes())
 
@@ -430,13 +438,14 @@ def check_attribute_commit(state: State, tx: Transaction) -> None:
 
 def make_check_access_request(group: PairingGroup, vk: groth16.VerifyingKey) -> PayloadRule:
     """ACCESS_REQUEST (after the chain's anchor, revocation, epoch and nonce checks): the request id is
-    SHA-256("request" || record id || nonce) (``TX_MALFORMED``), and the proof verifies for (the record's
-    policy hash, the sender's attribute commitment, record binding, request binding) (``PROOF_INVALID``)."""
+    SHA-256("request" || record id || nonce || sender) (``TX_MALFORMED``), and the proof verifies for (the
+    record's policy hash, the sender's attribute commitment, record binding, request binding)
+    (``PROOF_INVALID``)."""
 
     def rule(state: State, tx: Transaction) -> None:
         rid, nonce = tx.arg("record_id"), tx.arg("nonce")
-        if tx.arg("request_id") != sha256(b"request", rid, nonce):
-            fail("TX_MALFORMED", "request id is not SHA-256(request || record id || nonce)")
+        if tx.arg("request_id") != request_id(rid, nonce, tx.sender):
+            fail("TX_MALFORMED", "request id is not SHA-256(request || record id || nonce || requester)")
         payload = RequestPayload.of(tx)
         p_hash = bytes_field(RecordPayload.of(RecordEntry.from_bytes(tx.arg("record_entry"))).policy_hash)
         raw = state.get(k("attr", tx.sender.encode()))
@@ -507,7 +516,8 @@ def signed(group: PairingGroup, signer: auth.Signer, chain: str, kind: str, nonc
     return auth.sign_tx(group, signer, Transaction.make(chain, kind, signer.identity, nonce, **fields))
 
 
-__all__ = ["AttributeGrant", "AuthorityKeys", "Blob", "MDC", "OpenedRecord", "Published", "RecordPayload",
-           "RecordPolicy", "RequestPayload", "SHC", "audit", "check_reencryption", "decrypt", "device_send", "grant_fields",
-           "issue_attributes", "make_kfrags", "mi_receive", "payload_rules", "prove_access", "publish",
-           "receipt_fields", "reencrypt", "request_fields", "setup_authority", "setup_policy_circuit", "signed", "text"]
+__all__ = ["AttributeGrant", "AuthorityKeys", "Blob", "OpenedRecord", "Published", "RecordPayload",
+           "RecordPolicy", "RequestPayload", "audit", "check_reencryption", "decrypt", "device_entry", "device_send",
+           "grant_fields", "issue_attributes", "make_kfrags", "mi_receive", "payload_rules", "prove_access", "publish",
+           "receipt_fields", "reencrypt", "request_fields", "request_id", "setup_authority", "setup_policy_circuit",
+           "signed"]

@@ -14,6 +14,7 @@ policy and every criterion.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -96,7 +97,13 @@ class PolicyGates:
 def gate_hash(gates: PolicyGates) -> int:
     """Poseidon of the 32-word encoding. Of a policy's canonical gate list, this is the policy hash (the circuit's
     first public input; spec/protocol/protocol.md)."""
-    return poseidon_hash(gates.words())
+    return _words_hash(tuple(gates.words()))
+
+
+@functools.lru_cache(maxsize=256)
+def _words_hash(words: tuple[int, ...]) -> int:
+    """Poseidon of a gate list's words, remembered: every record publication re-derives its policy hash."""
+    return poseidon_hash(list(words))
 
 
 def gates_from_policy(node: Any) -> PolicyGates:

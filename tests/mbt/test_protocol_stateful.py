@@ -169,7 +169,7 @@ class ProtocolMachine(RuleBasedStateMachine):
     def _request_fields(self, label: str, i: int, proof: bytes, ri: str) -> dict[str, Any]:
         pub = self.fx["pubs"][label]
         return protocol.request_fields(self.mdc.ref.state(), self.mdc.ref.height(), pub.record_id, nonce_of(label, i),
-                                proof, self.fx["ri_keys"][ri].public_key())
+                                       proof, self.fx["ri_keys"][ri].public_key(), requester=ri)
 
     # -- actions -----------------------------------------------------------------------------------------------
     @rule(label=st.sampled_from(sorted(RECORDS)), i=st.integers(0, NONCES - 1))

@@ -33,9 +33,10 @@ def _sharing_actions(st: SharingState) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for rec in sorted(k.records):
         out += [{"name": n, "rec": rec} for n in ("Publish", "CommitRecord", "DropRecord", "Anchor", "RevokeRecord")]
-        out += [{"name": n, "ri": ri, "rec": rec, "nonce": no} for n in ("Request", "Forge") for ri in sorted(k.ri)
-                for no in sorted(k.nonces)]
-    out += [{"name": n, "ri": ri} for n in ("RevokeCert", "RevokeAttributes") for ri in sorted(k.ri)]
+        out += [{"name": n, "ri": ri, "rec": rec, "nonce": no} for n in ("Request", "Forge", "CacheVerdict")
+                for ri in sorted(k.ri) for no in sorted(k.nonces)]
+    out += [{"name": n, "ri": ri} for n in ("RevokeCert", "ExpireCert", "RevokeAttributes", "RecommitAttributes")
+            for ri in sorted(k.ri)]
     for i in range(1, k.max_req + 1):
         out += [{"name": n, "i": i} for n in ("Replay", "Grant", "CommitGrant", "DropGrant", "RevokeGrant")]
         out += [{"name": n, "g": i, "c": c} for n in ("Reencrypt", "Refuse", "ByzReencrypt", "ByzOpen")
@@ -115,7 +116,7 @@ def walk(base: dict[str, Any], adapter: Any, actions: Callable[[Any], list[dict[
         if not options:
             break
         names = sorted({a["name"] for a, _ in options})
-        weights = [0.08 if n.startswith(("Revoke", "Drop", "CrashRestart")) else 1.0 for n in names]
+        weights = [0.08 if n.startswith(("Revoke", "Drop", "CrashRestart", "Expire")) else 1.0 for n in names]
         pick = rnd.choices(names, weights)[0]
         a, st = rnd.choice([o for o in options if o[0]["name"] == pick])
         states.append({"#meta": {"index": i}, "act": a, **{n: to_itf(v) for n, v in adapter.project(st).items()}})

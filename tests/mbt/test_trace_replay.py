@@ -172,6 +172,16 @@ REENC = {"name": "Reencrypt", "g": 1, "c": "c1"}
     ({"CheckRevocation": False}, [*GRANTED, {"name": "RevokeGrant", "i": 1}, REENC], "GRANT_REVOKED"),
     ({"CheckRevocation": False}, [*GRANTED, {"name": "RevokeCert", "ri": "ri1"}, REENC], "CERT_REVOKED"),
     ({"CheckRevocation": False}, [*GRANTED, {"name": "RevokeAttributes", "ri": "ri1"}, REENC], "ATTRIBUTE_REVOKED"),
+    # re-encryption, or a grant, for a request proven under an attribute epoch revoked and then followed by a new
+    # commitment (bug_recommit): the request's epoch is no longer the requester's current one
+    ({"CheckRequestEpoch": False}, [*GRANTED, {"name": "RevokeAttributes", "ri": "ri1"},
+                                    {"name": "RecommitAttributes", "ri": "ri1"}, REENC], "ATTRIBUTE_REVOKED"),
+    ({"CheckRequestEpoch": False}, [*SETUP, REQUEST, {"name": "RevokeAttributes", "ri": "ri1"},
+                                    {"name": "RecommitAttributes", "ri": "ri1"}, {"name": "Grant", "i": 1}],
+     "ATTRIBUTE_REVOKED"),
+    # a request whose signature a validator verified before the requester's certificate ended (bug_sigcache)
+    ({"RecheckPeriod": False}, [*SETUP, {"name": "CacheVerdict", "ri": "ri1", "rec": "rec1", "nonce": "n1"},
+                                {"name": "ExpireCert", "ri": "ri1"}, REQUEST], "CERT_EXPIRED"),
     # a grant for a request whose record was revoked after it (bug_norevocation)
     ({"CheckRevocation": False}, [*SETUP, REQUEST, {"name": "RevokeRecord", "rec": "rec1"}, {"name": "Grant", "i": 1}],
      "RECORD_REVOKED"),
@@ -214,7 +224,7 @@ def test_replayed_request_is_refused() -> None:
     report = replay(trace)
     assert not report.ok and report.step == 4 and (report.reason or "").startswith("usedNonces:")
     for st in trace["states"][4:]:
-        st["usedNonces"] = {"#set": ["n1"]}  # what the spec records
+        st["usedNonces"] = {"#set": [["ri1", "n1"]]}  # what the spec records
     report = replay(trace)
     assert not report.ok and (report.step, report.action, report.code) == (5, "Replay", "TX_DUPLICATE")
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from medshare.models import tlc
-from medshare.models.replay import replay
+from medshare.models.replay import replay, replay_file
 from medshare.spec.errors import MedshareError
 from typer.testing import CliRunner
 
@@ -17,6 +19,10 @@ from medshare.cli import app
 pytestmark = [pytest.mark.peers, pytest.mark.xdist_group("tlc")]
 
 ENTRIES = {e.name: e for e in tlc.load_manifest()}
+
+
+def runner_invoke(args: list[str]) -> Any:
+    return CliRunner().invoke(app, args)
 QUICK = ["MCPBFT_small", "MCPBFT_byz2", "MCSharing_small", "MCSharing_bug_nonce"]
 
 
@@ -130,6 +136,7 @@ SPEC_VERDICTS = {
     "MCSharing_bug_receipts": ("Reencrypt", "RECEIPT_DUPLICATE"), "MCSharing_bug_anchor": ("Anchor", "ANCHOR_UNCOMMITTED"),
     "MCSharing_bug_nosig": ("Forge", "TX_SIGNATURE_INVALID"),
     "MCSharing_bug_kfragtarget": ("ByzOpen", "KFRAG_SIGNATURE_INVALID"), "MCSharing_bug_attrleak": ("Request", "reqs"),
+    "MCSharing_bug_recommit": ("Reencrypt", "ATTRIBUTE_REVOKED"), "MCSharing_bug_sigcache": ("Request", "CERT_EXPIRED"),
     "MCPBFT_quorum2f": ("Commit", "quorum is 3"), "MCPBFT_nojustify": ("PrePrepare", "proposes v1"),
     "MCPBFT_noclientsig": ("Prepare", "TX_SIGNATURE_INVALID"),
 }
@@ -137,11 +144,54 @@ SPEC_VERDICTS = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SPEC_VERDICTS))
-def test_fresh_counterexample_is_stopped_by_the_spec(name: str) -> None:
+def test_fresh_counterexample_is_stopped_by_the_spec(name: str, tmp_path: Path) -> None:
     """Each buggy configuration's counterexample, fresh from TLC, stops against the spec at the buggy step."""
     entry = ENTRIES[name]
     result = tlc.run_entry(entry)
-    report = replay(tlc.to_itf_trace(result, entry.model, config=tlc.MODELS_DIR / entry.config))
+    files = tlc.write_counterexample(entry, result, tmp_path)
     action, what = SPEC_VERDICTS[name]
-    assert not report.ok and report.action == action, report.summary()
-    assert report.code == what or what in (report.reason or ""), report.summary()
+    for path, model in ((files["itf"], None), (files["tlc"], entry.name)):
+        report = replay_file(Path(path), model=model)
+        assert not report.ok and report.action == action, report.summary()
+        assert report.code == what or what in (report.reason or ""), report.summary()
+        assert report.violated == entry.invariant and f"counterexample to {entry.invariant}" in report.describe()
+
+
+def _sany(module: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([tlc.find_java(), "-cp", str(tlc.find_jar()), "tla2sany.SANY", module.name],
+                          cwd=module.parent, capture_output=True, text=True, timeout=120)
+
+
+def test_check_prints_and_writes_the_counterexample(tmp_path: Path) -> None:
+    """`medshare check CONFIG --trace-out DIR`: the counterexample as TLC shows it, and as ITF (model, constants,
+    violated invariant in #meta), TLA+ (a module SANY accepts) and TLC text, each replaying to the same step."""
+    out = tmp_path / "cx"
+    summary_path = tmp_path / "check.json"
+    res = runner_invoke(["check", "MCSharing_bug_nonce", "--trace-out", str(out), "--json", str(summary_path)])
+    assert res.exit_code == 0, res.output
+    text = res.output
+    assert "Error: Invariant NoReplay is violated." in text and "State 1: <Initial predicate>" in text
+    assert "State 6: <Request line" in text
+    (row,) = json.loads(summary_path.read_text())["models"]
+    assert row["violated"] == "NoReplay" and row["trace_length"] == 6
+    files = {k: Path(v) for k, v in row["files"].items()}
+    itf = json.loads(files["itf"].read_text())
+    assert itf["#meta"]["model"] == "Sharing" and itf["#meta"]["violated"] == "NoReplay"
+    assert itf["#meta"]["constants"]["RecordNonce"] is False and len(itf["states"]) == 6
+    sany = _sany(files["tla"])
+    assert sany.returncode == 0 and "Semantic processing of module MCSharing_bug_nonce_trace" in sany.stdout, \
+        sany.stdout + sany.stderr
+    for path, model in ((files["itf"], None), (files["tlc"], "MCSharing_bug_nonce")):
+        report = replay_file(path, model=model)
+        assert not report.ok and (report.step, report.action) == (4, "Request") and report.violated == "NoReplay"
+        assert (report.reason or "").startswith("usedNonces:")
+
+
+def test_check_list_names_every_configuration(tmp_path: Path) -> None:
+    out = tmp_path / "list.json"
+    res = runner_invoke(["check", "--list", "--json", str(out)])
+    assert res.exit_code == 0
+    listing = json.loads(out.read_text())
+    assert {r["config"] for r in listing["configurations"]} == set(ENTRIES)
+    row = next(r for r in listing["configurations"] if r["config"] == "MCPBFT_byz2")
+    assert row["expected"] == "violation:Agreement" and row["kind"] == "buggy"

@@ -60,7 +60,7 @@ def report() -> cg.GuardReport:
 
 def test_every_kind_keeps_every_invariant() -> None:
     r = report()
-    assert {o.kind for o in r.obligations} == set(cg.KINDS) and len(cg.KINDS) == 14
+    assert {o.kind for o in r.obligations} == set(cg.KINDS) and len(cg.KINDS) == 15
     failed = [(o.kind, o.prop, o.result) for o in r.obligations if o.result != "proved"]
     assert not failed
     # every property is claimed for at least one kind, every kind for its chain's properties
@@ -81,11 +81,28 @@ def test_weakened_guard_is_refuted(weakening: tuple[str, Any, str]) -> None:
     assert verdict in codes
 
 
+@pytest.mark.parametrize("lax", cg.LAX_GUARDS, ids=lambda g: f"{g[0]}-{g[1]}")
+def test_lax_guard_is_refuted(lax: tuple[str, str, Any, str]) -> None:
+    """A requester's current attribute epoch in place of its request's, or a cached outcome in place of the
+    certificate period at chain time: Z3 finds a transaction the lax guard accepts that breaks the property, and
+    the chain's guard refuses it (the request's epoch is stale or revoked; the period is over or not begun)."""
+    kind, name, _, prop = lax
+    ref = next(x for x in report().lax if (x.kind, x.dropped, x.prop) == (kind, (name,), prop))
+    assert ref.caught
+    s, t = cg.concrete_state(ref.counterexample["state"]), cg.concrete_tx(ref.counterexample["tx"])
+    verdict, _ = cg.evaluate(kind, s, t)
+    expected = {"ATTRIBUTE_REVOKED"} if name == "requester-current-epoch-only" else {"CERT_EXPIRED",
+                                                                                     "CERT_NOT_YET_VALID"}
+    assert verdict in expected
+
+
 #: guard checks no property needs: re-revoking is idempotent (the check only names the error); an attribute epoch
 #: below the revocation bound is refused later, at request and grant; the stored-height and parent checks of a
 #: relay follow from the commit certificate under MDC's PBFT safety; a request's RI test follows from the
-#: attribute check (attribute commitments exist only for RIs); a grant's request exists (grant-has-request)
+#: attribute check (attribute commitments exist only for RIs); a grant's request exists (grant-has-request); a
+#: device's institution is an MI (device-owner-is-MI), and revoking a device again is idempotent
 UNNEEDED = {("CERT_REVOKE", "cert-unrevoked"), ("RECORD_REVOKE", "record-unrevoked"),
+            ("DEVICE_REVOKE", "sender-is-MI"), ("DEVICE_REVOKE", "device-unrevoked"),
             ("ATTRIBUTE_COMMIT", "epoch-unrevoked"), ("ATTRIBUTE_EPOCH_REVOKE", "attr-exists"),
             ("MDC_HEADER_RELAY", "not-relayed"), ("MDC_HEADER_RELAY", "height-free"),
             ("MDC_HEADER_RELAY", "extends-parent"), ("ACCESS_REQUEST", "sender-is-RI"),
@@ -202,7 +219,8 @@ def project(s: State) -> tuple[dict[str, list[Any]], set[bytes]]:
             v["receipt"][g * cg.N_ID + i] = get(receipt_key(GRANTS[g], name)) is not None
     for d, name in enumerate(DEVS):
         if (raw := get(device_key(name))) is not None:
-            v["dev"][d], v["dev_owner"][d] = True, _idx(IDS, DeviceEntry.from_bytes(raw).institution)
+            dev = DeviceEntry.from_bytes(raw)
+            v["dev"][d], v["dev_owner"][d], v["dev_rev"][d] = True, _idx(IDS, dev.institution), dev.revoked
     for j, rid in enumerate(RECS):
         if (raw := get(record_key(rid))) is not None:
             e = RecordEntry.from_bytes(raw)
@@ -211,13 +229,14 @@ def project(s: State) -> tuple[dict[str, list[Any]], set[bytes]]:
     for h in range(cg.N_H):
         if (raw := get(anchor_key(h))) is not None:
             v["anc"][h], v["anc_hash"][h] = True, world().hash_id.get(AnchorEntry.from_bytes(raw).block_hash, 99)
-    for j, n in enumerate(NONCES):
-        v["nonce"][j] = get(nonce_key(n)) is not None
+    for i, name in enumerate(IDS):
+        for j, n in enumerate(NONCES):
+            v["nonce"][i * cg.N_NONCE + j] = get(nonce_key(name, n)) is not None
     for q, rq in enumerate(REQS):
         if (raw := get(request_key(rq))) is not None:
             req = RequestEntry.from_bytes(raw)
             v["req"][q], v["req_requester"][q], v["req_owner"][q] = True, _idx(IDS, req.requester), _idx(IDS, req.owner)
-            v["req_record"][q] = _idx(RECS, req.record_id)
+            v["req_record"][q], v["req_epoch"][q] = _idx(RECS, req.record_id), req.epoch
         v["granted"][q] = get(granted_key(rq)) is not None
     for g, gid in enumerate(GRANTS):
         if (raw := get(grant_key(gid))) is not None:
@@ -317,6 +336,10 @@ class Run:
             m.update(dev=d)
             return "DEVICE_REGISTER", self.sign("DEVICE_REGISTER", sender, forged, device=DEVS[d],
                                                 ibe_identity=f"{DEVS[d]}@{sender}"), m
+        if name == "device_revoke":
+            (d,) = a
+            m.update(dev=d)
+            return "DEVICE_REVOKE", self.sign("DEVICE_REVOKE", sender, forged, device=DEVS[d]), m
         if name == "publish":
             (r,) = a
             m.update(rec=r)
@@ -430,6 +453,7 @@ common = [
 ]
 mdc_actions = st.one_of(*common,
                         st.tuples(st.just("device"), who, forged, st.integers(0, cg.N_DEV - 1)),
+                        st.tuples(st.just("device_revoke"), who, forged, st.integers(0, cg.N_DEV - 1)),
                         st.tuples(st.just("publish"), who, forged, st.integers(0, cg.N_REC - 1)),
                         st.tuples(st.just("record_revoke"), who, forged, st.integers(0, cg.N_REC - 1)))
 height = st.integers(1, cg.N_H - 1)
@@ -500,13 +524,15 @@ def test_model_agrees_on_a_full_sharing_round() -> None:
         ("request", 2, False, 2, 0, False, 1, 0), ("request", 2, False, 2, 0, False, 1, 1),
         ("request", 2, False, 3, 0, False, 1, 1), ("notice", 3, False, 3, 0, False), ("notice", 3, False, 2, 0, False),
         ("grant", 1, False, 1, 0), ("grant_revoke", 2, False, 0), ("grant_revoke", 1, False, 0),
-        ("receipt", 3, False, 0), ("attr_revoke", 0, False, 2, 1), ("attr", 0, False, 2, 1), ("attr", 0, False, 2, 3),
-        ("attr_revoke", 0, False, 2, 0), ("relay", 1, False, 1, True), ("relay", 1, False, 2, False),
+        ("receipt", 3, False, 0), ("request", 2, False, 2, 1, False, 2, 2), ("attr_revoke", 0, False, 2, 1),
+        ("attr", 0, False, 2, 1), ("attr", 0, False, 2, 3), ("grant", 2, False, 2, 2), ("attr_revoke", 0, False, 2, 0),
+        ("relay", 1, False, 1, True), ("relay", 1, False, 2, False),
         ("cert_revoke", 0, False, 2), ("replay",), ("cert", 0, False, 2, "short"), ("advance", 9),
         ("grant", 1, True, 1, 1)])
     seen = run.seen
     for kind in cg.SHC_KINDS + cg.BOTH_KINDS:
         assert "accepted" in seen[kind], kind
+    assert "ATTRIBUTE_REVOKED" in seen["GRANT"]  # request 2 was proven under epoch 1, revoked before epoch 3
     expected = {"RECEIPT_DUPLICATE", "NOT_AUTHORISED", "REPLAYED_NONCE", "GRANT_REVOKED", "ATTRIBUTE_INVALID",
                 "ATTRIBUTE_REVOKED", "ANCHOR_FORGED", "TX_DUPLICATE", "TX_MALFORMED"}
     assert expected <= set().union(*seen.values())
@@ -516,7 +542,9 @@ def test_model_agrees_on_mdc_rules() -> None:
     run = _fixed(MDC, MDC_SETUP + [
         ("publish", 1, False, 0), ("publish", 3, False, 1), ("record_revoke", 2, False, 0),
         ("record_revoke", 1, False, 0), ("record_revoke", 1, False, 0), ("record_revoke", 1, False, 2),
-        ("device", 1, False, 0), ("device", 2, False, 0), ("device", 0, False, 1), ("register", 0, False, 3, 4),
+        ("device", 1, False, 0), ("device", 2, False, 0), ("device", 0, False, 1),
+        ("device_revoke", 2, False, 0), ("device_revoke", 1, False, 1), ("device_revoke", 1, False, 0),
+        ("device_revoke", 1, False, 0), ("device", 1, False, 0), ("register", 0, False, 3, 4),
         ("register", 1, False, 3, 1), ("cert", 0, False, 3, "long"), ("cert", 0, False, 1, "badsigma"),
         ("cert", 0, False, 1, "empty"), ("cert", 0, False, 1, "short"), ("publish", 1, False, 1), ("advance", 2),
         ("publish", 1, False, 1), ("publish", 2, True, 2), ("advance", 5), ("device", 1, False, 1),
@@ -524,7 +552,7 @@ def test_model_agrees_on_mdc_rules() -> None:
     codes = set().union(*run.seen.values())
     assert {"RECORD_EXISTS", "NOT_AUTHORISED", "RECORD_REVOKED", "RECORD_UNKNOWN", "ENTITY_EXISTS", "TX_MALFORMED",
             "ENTITY_UNKNOWN", "CERT_INVALID", "CERT_NOT_YET_VALID", "CERT_EXPIRED", "TX_SIGNATURE_INVALID",
-            "accepted"} <= codes
+            "DEVICE_UNKNOWN", "DEVICE_REVOKED", "accepted"} <= codes
     for kind in cg.MDC_KINDS + cg.BOTH_KINDS:
         assert "accepted" in run.seen[kind], kind
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import attrs
 import pytest
-from medshare.reference.testbed import get_group
+from medshare.reference.testbed import adversarial, get_group
 from medshare.spec.crypto import cbs
 from medshare.spec.errors import MedshareError
 from medshare.spec.group import PairingGroup
@@ -173,16 +173,13 @@ def test_encodings_roundtrip_and_strictness(w: World) -> None:
         assert cls.from_json(G, obj.to_json()) == obj  # type: ignore[attr-defined]
     sig = w.sig.to_bytes()
     assert code_of(lambda: cbs.Signature.from_bytes(G, sig[:-1])) == "BAD_LENGTH"
-    assert code_of(lambda: cbs.Signature.from_bytes(G, bytes([0xC0]) + bytes(47))) == "IDENTITY_NOT_ALLOWED"
+    assert code_of(lambda: cbs.Signature.from_bytes(G, adversarial.identity(48))) == "IDENTITY_NOT_ALLOWED"
     assert code_of(lambda: cbs.Signature.from_json(G, "0x" + sig.hex().upper())) == "BAD_HEX"
-    # a valid x coordinate of a curve point outside G1 (x = 4 is on E but not in the order-r subgroup)
-    off = bytearray((4).to_bytes(48, "big"))
-    off[0] |= 0x80
-    assert code_of(lambda: cbs.Signature.from_bytes(G, bytes(off))) == "POINT_NOT_IN_SUBGROUP"
+    assert code_of(lambda: cbs.Signature.from_bytes(G, adversarial.g1_off_subgroup())) == "POINT_NOT_IN_SUBGROUP"
     cert = w.cert.to_bytes()
     assert code_of(lambda: cbs.Certificate.from_bytes(G, cert + b"\x00")) == "MALFORMED_ENCODING"
     assert code_of(lambda: cbs.Certificate.from_bytes(G, cert[:-1])) == "MALFORMED_ENCODING"
-    identity_pk = bytes([0xC0]) + bytes(95)
+    identity_pk = adversarial.identity(96)
     body = w.cert.certified_key().to_bytes()
     n = 2 + len("mi-1")
     assert code_of(lambda: cbs.CertifiedKey.from_bytes(G, body[:n] + identity_pk + body[n + 96:])) == \

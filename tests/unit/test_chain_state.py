@@ -145,9 +145,9 @@ def test_block_encoding() -> None:
 # -- state entries and rules -------------------------------------------------------------------------------------
 
 H1, H2 = b"\x01" * 32, b"\x02" * 32
-ENTRIES = [EntityEntry("RI"), CertEntry(b"\x03" * 96, 1, 9, b"\x04" * 48, True), DeviceEntry("mi-1", "ecg@mi-1"),
+ENTRIES = [EntityEntry("RI"), CertEntry(b"\x03" * 96, 1, 9, b"\x04" * 48, True), DeviceEntry("mi-1", "ecg@mi-1", True),
            RecordEntry("mi-1", "p", "cardiology", H1, b"capsule", H2, b"payload", False), AnchorEntry(H1, H2),
-           AttributeEntry(3, H1, 2), RequestEntry("ri-1", "mi-1", H1), GrantEntry("mi-1", H1, H2, True),
+           AttributeEntry(3, H1, 2), RequestEntry("ri-1", "mi-1", H1, 3), GrantEntry("mi-1", H1, H2, True),
            TxIncluded(), NonceUsed(), RequestGranted(), Receipt(), RecordRevokedNotice()]
 
 #: the entry type stored under each key prefix (``meta/height`` is the chain time, a u64)
@@ -164,7 +164,7 @@ def test_entry_codecs_roundtrip_and_are_strict(entry: Any) -> None:
     assert _code(type(entry).from_bytes, raw + b"\x00") == "MALFORMED_ENCODING"
     if raw:
         assert _code(type(entry).from_bytes, raw[:-1]) == "MALFORMED_ENCODING"
-    if isinstance(entry, (CertEntry, RecordEntry, GrantEntry)):  # the revoked flag is 0 or 1
+    if isinstance(entry, (CertEntry, DeviceEntry, RecordEntry, GrantEntry)):  # the revoked flag is 0 or 1
         assert _code(type(entry).from_bytes, raw[:-1] + b"\x02") == "MALFORMED_ENCODING"
     if isinstance(entry, EntityEntry):
         assert _code(EntityEntry.from_bytes, text("x")[:4] + b"\xff") == "MALFORMED_ENCODING"  # not UTF-8
@@ -173,12 +173,12 @@ def test_entry_codecs_roundtrip_and_are_strict(entry: Any) -> None:
 def test_entry_layouts_and_keys() -> None:
     """The byte layouts and keys of chain.md's "State" table."""
     assert AttributeEntry(3, H1, 2).to_bytes() == u64(3) + H1 + u64(2)
-    assert RequestEntry("ri", "mi", H1).to_bytes() == text("ri") + text("mi") + H1
+    assert RequestEntry("ri", "mi", H1, 2).to_bytes() == text("ri") + text("mi") + H1 + u64(2)
     assert GrantEntry("mi", H1, H2, False).to_bytes() == text("mi") + H1 + H2 + u8(0)
-    assert DeviceEntry("mi", "d@mi").to_bytes() == text("mi") + text("d@mi")
+    assert DeviceEntry("mi", "d@mi", False).to_bytes() == text("mi") + text("d@mi") + u8(0)
     assert EntityEntry("MI").to_bytes() == text("MI") and Receipt().to_bytes() == b""
     keys = {entity_key("a"): b"entity/a", cert_key("a"): b"cert/a", device_key("d"): b"device/d",
-            attribute_key("a"): b"attr/a", request_key(H1): b"request/" + H1, nonce_key(H1): b"nonce/" + H1,
+            attribute_key("a"): b"attr/a", request_key(H1): b"request/" + H1, nonce_key("ri", H1): b"nonce/ri/" + H1,
             granted_key(H1): b"granted/" + H1, grant_key(H1): b"grant/" + H1, tx_key(H1): b"tx/" + H1,
             receipt_key(H1, "cpc"): b"receipt/" + H1 + b"/cpc", record_revoked_key(H1): b"shc-revoked/" + H1,
             record_key(H1): b"record/" + H1}
@@ -314,14 +314,14 @@ def test_shc_request_grant_receipt_and_anchor_errors() -> None:
     shc.seal([w.relay("mi-1", b2, cert2)])
     assert _code(apply, cfg, shc.state, w.relay("cpc-1", b2, cert2)) == "TX_DUPLICATE"
     # a record reference with a wrong entry or proof
-    bad_entry = w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**_fields(req), "record_entry": req.arg("record_entry") + b"x"})
+    bad_entry = w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "record_entry": req.arg("record_entry") + b"x"})
     assert _code(apply, cfg, shc.state, bad_entry) == "MERKLE_PROOF_INVALID"
-    assert _code(apply, cfg, shc.state, w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**_fields(req), "proof": b"\x00"})) \
+    assert _code(apply, cfg, shc.state, w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "proof": b"\x00"})) \
         == "MERKLE_PROOF_INVALID"
-    assert _code(apply, cfg, shc.state, w.tx(SHC, "ACCESS_REQUEST", "cpc-1", **_fields(req))) == "NOT_AUTHORISED"
+    assert _code(apply, cfg, shc.state, w.tx(SHC, "ACCESS_REQUEST", "cpc-1", **req.fields())) == "NOT_AUTHORISED"
     req = w.request("ri-1", mdc.state, 2, rid, "q1")
     shc.seal([req])
-    replay = w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**_fields(req), "request_id": b"\x05" * 32})
+    replay = w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req.fields(), "request_id": b"\x05" * 32})
     assert _code(apply, cfg, shc.state, replay) == "REPLAYED_NONCE"
     g = w.grant("mi-1", req.arg("request_id"), "g1")
     assert _code(apply, cfg, shc.state, w.grant("cpc-1", req.arg("request_id"), "g1")) == "NOT_AUTHORISED"
@@ -355,7 +355,7 @@ def test_shc_revocations_reach_requests_and_grants() -> None:
     # record revocation on MDC, relayed with a notice, blocks grants
     b3, _ = mdc.seal([w.tx(MDC, "RECORD_REVOKE", "mi-1", record_id=rid)])
     shc.seal([w.relay("mi-1", b3, certify(dep, dep.mdc.chain, b3))])
-    notice_args = _fields(w.request("ri-1", mdc.state, 3, rid, "n"))
+    notice_args = w.request("ri-1", mdc.state, 3, rid, "n").fields()
     notice = w.tx(SHC, "RECORD_REVOKE_NOTICE", "cpc-1", mdc_height=3, record_id=rid,
                   record_entry=notice_args["record_entry"], proof=notice_args["proof"])
     shc.seal([notice])
@@ -375,9 +375,5 @@ def test_payload_rules_are_pluggable() -> None:
     cfg = attrs.evolve(dep.mdc.chain, payload_rules={"RECORD_PUBLISH": no_proof})
     w = Workload(dep, "rules")
     assert _code(apply, cfg, genesis_state(cfg), w.publish("mdc-v0", "p")) == "PROOF_INVALID"
-    ok = w.tx(MDC, "RECORD_PUBLISH", "mdc-v0", **{**_fields(w.publish("mdc-v0", "p2")), "payload": b"valid-proof"})
+    ok = w.tx(MDC, "RECORD_PUBLISH", "mdc-v0", **{**w.publish("mdc-v0", "p2").fields(), "payload": b"valid-proof"})
     apply(cfg, genesis_state(cfg), ok)
-
-
-def _fields(tx: Transaction) -> dict[str, object]:
-    return {n: tx.arg(n) for n, _ in SCHEMAS[tx.kind][2]}

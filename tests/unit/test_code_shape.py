@@ -52,3 +52,52 @@ def test_no_module_alias_P_for_a_module() -> None:
                  for p in (root / folder).rglob("*.py") for node in ast.walk(_tree(p))
                  if isinstance(node, ast.Import | ast.ImportFrom) and any(a.asname == "P" for a in node.names)]
     assert not offenders, offenders
+
+
+def _module(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts if parts[0] == "medshare" else ["medshare", *parts])
+
+
+#: imports a module lists in ``__all__`` for readers that take them by name (``getattr``), not by import
+READ_BY_NAME = {"spec/crypto/cbs.py": {"CERT_ID_TAG"}, "spec/crypto/ibe.py": {"READING_AD"}}  # test_identity_prose
+
+
+def test_all_lists_no_import_kept_only_for_the_linter() -> None:
+    """A name a module imports but does not use, listed in ``__all__``, is imported from it somewhere:
+    ``__all__`` is what a module offers, not a place to keep an unused import alive."""
+    root = SPEC.parent
+    files = {_module(p, root): p for folder in ("spec", "reference", "conformance", "models", "medshare", "tests")
+             for p in (root / folder).rglob("*.py")}
+    taken: set[tuple[str, str]] = set()  # (module, name) imported from it, or read as an attribute of it
+    for module, path in files.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        bound: dict[str, str] = {}
+        tree = _tree(path)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[:len(package.split(".")) - node.level + 1] if node.level else []
+                source = ".".join(base + ([node.module] if node.module else []))
+                for alias in node.names:
+                    taken.add((source, alias.name))
+                    bound[alias.asname or alias.name] = f"{source}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                bound.update((a.asname, a.name) for a in node.names if a.asname)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in bound:
+                taken.add((bound[node.value.id], node.attr))
+    kept = []
+    for module, path in sorted(files.items()):
+        tree = _tree(path)
+        imported = {a.asname or a.name for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)
+                    for a in node.names}
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        where = str(path.relative_to(root))
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+                names = [e.value for e in getattr(node.value, "elts", []) if isinstance(e, ast.Constant)]
+                kept += [f"{where}: {n}" for n in names if n in imported and n not in used
+                         and (module, n) not in taken and n not in READ_BY_NAME.get(where, ())]
+    assert not kept, "imports listed in __all__ that no module takes from there:\n" + "\n".join(kept)

@@ -5,22 +5,11 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-from medshare.reference.testbed import get_group
+from medshare.reference.testbed import adversarial, get_group
 from medshare.spec.crypto import fame, record
 from medshare.spec.errors import MedshareError
-from medshare.spec.params import P
 from medshare.spec.policy import Policy, parse
 from medshare.spec.rng import DeterministicRNG
-
-
-def off_subgroup_g1() -> bytes:
-    """A compressed G1 encoding of a point on the curve but outside the order-r subgroup."""
-    x = 1
-    while pow((x**3 + 4) % P, (P - 1) // 2, P) != 1:
-        x += 1
-    data = bytearray(x.to_bytes(48, "big"))
-    data[0] |= 0x80
-    return bytes(data)
 
 
 @cache
@@ -69,9 +58,9 @@ def test_strict_ciphertext_bytes() -> None:
     assert code(fame.Ciphertext.from_bytes, G, b"\xf3" + data[1:]) == "MALFORMED_ENCODING"
     assert code(fame.Ciphertext.from_bytes, G, b"") == "MALFORMED_ENCODING"
     row0 = len(data) - 5 * 3 * 48
-    bad = data[:row0] + off_subgroup_g1() + data[row0 + 48:]
+    bad = data[:row0] + adversarial.g1_off_subgroup() + data[row0 + 48:]
     assert code(fame.Ciphertext.from_bytes, G, bad) == "POINT_NOT_IN_SUBGROUP"
-    ident = bytes([0xC0]) + bytes(47)
+    ident = adversarial.identity(48)
     assert code(fame.Ciphertext.from_bytes, G, data[:row0] + ident + data[row0 + 48:]) == "IDENTITY_NOT_ALLOWED"
 
 

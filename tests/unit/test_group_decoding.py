@@ -3,19 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from medshare.reference.testbed import (
-    g1_not_on_curve,
-    g1_off_subgroup,
-    g2_not_on_curve,
-    g2_off_subgroup,
-    gt_not_canonical,
-    gt_off_subgroup,
-    identity,
-    infinity_with_payload,
-    infinity_with_sign,
-    uncompressed_flag,
-    x_not_canonical,
-)
+from medshare.reference.testbed import adversarial
 from medshare.spec.errors import DecodeError, MedshareError
 from medshare.spec.group import PairingGroup, Zr
 from medshare.spec.params import G1_BYTES, G2_BYTES, P, R
@@ -31,10 +19,10 @@ def code_of(fn, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def bad() -> dict[str, bytes]:
     return {
-        "g1_off_curve": g1_not_on_curve(),
-        "g1_off_subgroup": g1_off_subgroup(),
-        "g2_off_curve": g2_not_on_curve(),
-        "g2_off_subgroup": g2_off_subgroup(),
+        "g1_off_curve": adversarial.g1_not_on_curve(),
+        "g1_off_subgroup": adversarial.g1_off_subgroup(),
+        "g2_off_curve": adversarial.g2_not_on_curve(),
+        "g2_off_subgroup": adversarial.g2_off_subgroup(),
     }
 
 
@@ -56,14 +44,14 @@ def test_each_check_has_its_code(group: PairingGroup, bad: dict[str, bytes], kin
     assert code_of(decode, valid[:-1]) == "BAD_LENGTH"
     assert code_of(decode, valid + b"\x00") == "BAD_LENGTH"
     assert code_of(decode, b"") == "BAD_LENGTH"
-    assert code_of(decode, uncompressed_flag(valid)) == "BAD_FLAGS"
-    assert code_of(decode, infinity_with_payload(size)) == "BAD_FLAGS"
-    assert code_of(decode, infinity_with_sign(size)) == "BAD_FLAGS"
-    assert code_of(decode, x_not_canonical(size)) == "COORDINATE_NOT_CANONICAL"
+    assert code_of(decode, adversarial.uncompressed_flag(valid)) == "BAD_FLAGS"
+    assert code_of(decode, adversarial.infinity_with_payload(size)) == "BAD_FLAGS"
+    assert code_of(decode, adversarial.infinity_with_sign(size)) == "BAD_FLAGS"
+    assert code_of(decode, adversarial.x_not_canonical(size)) == "COORDINATE_NOT_CANONICAL"
     assert code_of(decode, bad[f"{kind}_off_curve"]) == "POINT_NOT_ON_CURVE"
     assert code_of(decode, bad[f"{kind}_off_subgroup"]) == "POINT_NOT_IN_SUBGROUP"
-    assert code_of(decode, identity(size), allow_identity=False) == "IDENTITY_NOT_ALLOWED"
-    assert decode(identity(size)).is_identity()
+    assert code_of(decode, adversarial.identity(size), allow_identity=False) == "IDENTITY_NOT_ALLOWED"
+    assert decode(adversarial.identity(size)).is_identity()
 
 
 def test_g2_x0_not_canonical(group: PairingGroup) -> None:
@@ -93,10 +81,21 @@ def test_gt_decoding(group: PairingGroup) -> None:
     enc = e.to_bytes()
     assert group.gt_from_bytes(enc) == e
     assert code_of(group.gt_from_bytes, enc[:-1]) == "BAD_LENGTH"
-    assert code_of(group.gt_from_bytes, gt_not_canonical(enc)) == "COORDINATE_NOT_CANONICAL"
-    assert code_of(group.gt_from_bytes, gt_off_subgroup()) == "GT_NOT_IN_SUBGROUP"
+    assert code_of(group.gt_from_bytes, adversarial.gt_not_canonical(enc)) == "COORDINATE_NOT_CANONICAL"
+    assert code_of(group.gt_from_bytes, adversarial.gt_off_subgroup()) == "GT_NOT_IN_SUBGROUP"
     assert code_of(group.gt_from_bytes, bytes(576)) == "GT_NOT_IN_SUBGROUP"
 
 
 def test_non_bytes_input_is_typed(group: PairingGroup) -> None:
     assert code_of(group.g1_from_bytes, "not bytes") == "BAD_LENGTH"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("suffix", ["\n", " ", "\t"])
+def test_reference_group_ops_read_hex_as_strictly_as_the_spec(native: PairingGroup, suffix: str) -> None:
+    """The reference adapter's group handlers decode hex with spec/codec's ``from_hex``: nothing after the
+    digits, not even a newline."""
+    from medshare.conformance.ops.group import OPS
+
+    valid = "0x" + native.g1().to_bytes().hex()
+    assert OPS["group.g1.decode"]({"bytes": valid})["point"] == valid
+    assert code_of(OPS["group.g1.decode"], {"bytes": valid + suffix}) == "BAD_HEX"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import attrs
 import pytest
-from medshare.reference.testbed import get_group
+from medshare.reference.testbed import adversarial, get_group
 from medshare.spec.crypto import ibe
 from medshare.spec.errors import MedshareError
 from medshare.spec.group import PairingGroup
@@ -93,7 +93,7 @@ def test_encodings(w: World) -> None:
     raw = w.ct.to_bytes()
     assert code_of(lambda: ibe.ReadingCiphertext.from_bytes(G, raw + b"\x00")) == "MALFORMED_ENCODING"
     assert code_of(lambda: ibe.ReadingCiphertext.from_bytes(G, raw[:-1])) == "MALFORMED_ENCODING"
-    assert code_of(lambda: ibe.Encapsulation.from_bytes(G, bytes([0xC0]) + bytes(95))) == "IDENTITY_NOT_ALLOWED"
+    assert code_of(lambda: ibe.Encapsulation.from_bytes(G, adversarial.identity(96))) == "IDENTITY_NOT_ALLOWED"
     assert code_of(lambda: ibe.Encapsulation.from_bytes(G, bytes(96))) == "BAD_FLAGS"
     assert code_of(lambda: ibe.IdentityKey.from_json(G, {**w.key.to_json(), "epoch": -1})) == "BAD_JSON"
     assert code_of(lambda: ibe.ReadingCiphertext.from_json(G, {**w.ct.to_json(), "body": "0x00"})) == \

@@ -155,6 +155,9 @@ def test_new_view_must_be_justified() -> None:
         assert e.value.code == code
     ok, _, _ = step(reps[0], nv)
     assert ok.view == 1 and not ok.in_view_change
+    # on the wire: a real NEW-VIEW (and each view change it carries) decodes to itself
+    assert decode_message(nv.to_bytes()) == nv
+    assert all(decode_message(vc.to_bytes()) == vc for vc in nv.view_changes)
 
 
 # -- SQLite nodes --------------------------------------------------------------------------------------------
@@ -314,5 +317,5 @@ def test_isolated_caches_make_every_validator_verify_every_signature(tmp_path: P
     assert res.ok and res.committed_txs == 5, res
     assert len({id(c) for c in caches}) == 4 and all(c is not dep.mdc.chain.cache for c in caches)
     for cache in caches:
-        verified = {key[6] for key, v in cache.items() if isinstance(key, tuple) and key[0] == "sig" and v == "OK"}
+        verified = {key[6] for key, v in cache.items() if isinstance(key, tuple) and key[0] == "pairing" and v is True}
         assert {tx.signature for tx in txs} <= verified

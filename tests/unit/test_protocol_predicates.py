@@ -63,7 +63,7 @@ def w() -> W:
     ri1 = umbral.SecretKey.random(rng.fork("ri1u"))
     proof = protocol.prove_access(g, pk16, pub.policy, grants["ri1"], rid, nonce, "ri1", rng)
     req = wl.tx(SHC, "ACCESS_REQUEST", "ri1", **protocol.request_fields(mdc.state, block.height, rid, nonce, proof,
-                                                                  ri1.public_key()))
+                                                                         ri1.public_key(), requester="ri1"))
     return W(g, wl, mdc, shc, pk16, rid, req, grants["ri2"], ri1)
 
 
@@ -74,8 +74,7 @@ def refuse(cfg: Any, state: Any, tx: Transaction) -> str:
 
 
 def fields_of(tx: Transaction) -> dict[str, Any]:
-    return {n: tx.arg(n) for n in ("request_id", "mdc_height", "record_id", "record_entry", "proof", "nonce",
-                                   "payload")}
+    return tx.fields()
 
 
 def test_valid_request_accepted_then_replay_refused(w: W) -> None:
@@ -86,13 +85,14 @@ def test_valid_request_accepted_then_replay_refused(w: W) -> None:
 
 def test_proof_bound_to_requester(w: W) -> None:
     f = fields_of(w.req)
+    f["request_id"] = protocol.request_id(w.rid, f["nonce"], "ri2")
     assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri2", **f)) == "PROOF_INVALID"
 
 
 def test_proof_bound_to_nonce(w: W) -> None:
     f = fields_of(w.req)
     nonce = b"\x02" * 32
-    f.update(nonce=nonce, request_id=protocol.sha256(b"request", w.rid, nonce))
+    f.update(nonce=nonce, request_id=protocol.request_id(w.rid, nonce, "ri1"))
     assert refuse(w.shc.cfg, w.shc.state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f)) == "PROOF_INVALID"
 
 
@@ -159,8 +159,7 @@ def test_revocations_refuse_the_grant(w: W) -> None:
 
 def test_record_publish_predicate(w: W) -> None:
     tx = next(t for b in w.mdc.blocks for t in b.txs if t.kind == "RECORD_PUBLISH")
-    f = {n: tx.arg(n) for n in ("record_id", "patient", "policy", "blob_hash", "capsule", "data_commitment",
-                                "payload")}
+    f = tx.fields()
     f["record_id"] = b"\x05" * 32
     bad_hash = dict(f, payload=b"\x00" * 32 + f["payload"][32:])
     assert refuse(w.mdc.cfg, w.mdc.state, w.wl.tx(MDC, "RECORD_PUBLISH", "mi1", **bad_hash)) == "TX_MALFORMED"

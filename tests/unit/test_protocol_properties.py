@@ -95,6 +95,20 @@ def test_reissued_certificate_reinstates_the_principal(world: props.World) -> No
     assert props.access_soundness(w) == []
 
 
+def test_a_new_attribute_commitment_does_not_reinstate_the_request(world: props.World) -> None:
+    """The request was proven under epoch 1; after its revocation a commitment at epoch 2 (or, unrevoked, a
+    commitment superseding it) explains no later receipt for its grant."""
+    commit = [_tx("ATTRIBUTE_COMMIT", "authority", identity="ri1", epoch=e, commitment=bytes([e]) * 32, payload=b"")
+              for e in (1, 2)]
+    knows = {"ri1": frozenset({("k", RID)})}
+    for history in ([REVOCATIONS["epoch"], commit[1]], [commit[1]]):
+        txs = ((0, commit[0]), *GRANTED, *((3, tx) for tx in history), (4, RECEIPT))
+        found = props.access_soundness(attrs.evolve(world, shc_txs=txs, knowledge=knows))
+        assert any("after a revocation" in v for v in found), history
+    fine = ((0, commit[0]), *GRANTED, (4, RECEIPT))
+    assert props.access_soundness(attrs.evolve(world, shc_txs=fine, knowledge=knows)) == []
+
+
 @pytest.mark.parametrize("what", ["knows", "holds"])
 def test_cpc_blindness(world: props.World, what: str) -> None:
     w = (attrs.evolve(world, knowledge={"cpc1": frozenset({("k_pre", RID)})}) if what == "knows"
@@ -105,6 +119,8 @@ def test_cpc_blindness(world: props.World, what: str) -> None:
 def test_no_replay(world: props.World) -> None:
     w = attrs.evolve(world, shc_txs=((1, request(b"\x07" * 32)), (2, request(b"\x07" * 32))))
     assert "no_replay" in violated(w)
+    other = attrs.evolve(world, shc_txs=((1, request(b"\x07" * 32)), (2, request(b"\x07" * 32, sender="ri2"))))
+    assert "no_replay" not in violated(other)  # nonces are the requester's own
 
 
 def test_anchor_consistency(world: props.World) -> None:

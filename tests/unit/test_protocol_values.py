@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 import pytest
-from medshare.reference.backends import get_group
+from medshare.reference.testbed import get_group
 from medshare.spec import policy
 from medshare.spec.chain.entries import RecordEntry
 from medshare.spec.chain.tx import MDC, Transaction

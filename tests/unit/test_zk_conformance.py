@@ -63,3 +63,14 @@ def test_mutants_killed(files: list[dict[str, Any]]) -> None:
 
 def test_generation_is_deterministic(files: list[dict[str, Any]]) -> None:
     assert gen._poseidon_files() == files[:2]
+
+
+@pytest.mark.parametrize("text", ["0x" + "00" * 31 + " 05", "0x" + "00" * 32 + "\n", "0x" + "0" * 63, "0x" + "AB" * 32])
+def test_zk_handlers_read_scalars_as_strictly_as_the_spec(text: str) -> None:
+    """A scalar is spec/codec's strict hex: no whitespace anywhere, even length, lower case."""
+    from medshare.conformance.ops.zk import scalar
+
+    assert scalar("0x" + "00" * 31 + "05") == 5
+    with pytest.raises(MedshareError) as e:
+        scalar(text)
+    assert e.value.code == "BAD_HEX"
