@@ -177,12 +177,15 @@ OVERSIZE = _Oversize()
 
 def loads_bounded(data: bytes, max_depth: int) -> Any:
     """``json.loads`` of UTF-8 ``data`` nesting at most ``max_depth`` lists and objects, within spec/jsonio.py's
-    bounds (no NaN or Infinity, no key twice, numbers of at most 100 characters); ValueError otherwise. The depth
-    is checked before parsing, in linear time: the parser recurses in C, and the process's recursion limit is too
-    high (py_ecc raises it) to stop it before the stack ends."""
+    bounds (no NaN or Infinity, no key twice, numbers of at most 100 characters); ``json.JSONDecodeError`` for
+    text that is not JSON, ValueError for an exceeded bound. The depth is checked before parsing, in linear time:
+    the parser recurses in C, and the process's recursion limit is too high (py_ecc raises it) to stop it before
+    the stack ends."""
     try:
         return jsonio.loads(data, max_bytes=len(data), max_depth=max_depth)
     except MedshareError as e:
+        if e.code == "BAD_JSON":
+            raise json.JSONDecodeError(e.message, "", 0) from None
         raise ValueError(e.message) from None
 
 

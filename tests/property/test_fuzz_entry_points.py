@@ -20,6 +20,7 @@ import json
 import os
 import resource
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
@@ -554,25 +555,34 @@ def _sandbox() -> dict[str, str]:
     suite.mkdir(parents=True, exist_ok=True)
     (suite / "decode.json").write_bytes((VECTORS / "group.zr" / "decode.json").read_bytes().replace(b'"tcId": 1,',
                                                                                                   b'"tcId": "1",'))
+    with sqlite3.connect(_SANDBOX / "ledger.db") as db:  # a database, but no ledger
+        db.execute("CREATE TABLE IF NOT EXISTS t (x)")
     return {name: name for name in ("missing", "dir", "garbage.json", "empty.json", "trace.json", "suite",
-                                    "garbage.json/sub", "[/red]\x1b[0m\n.json", "dir/out")}
+                                    "ledger.db", "garbage.json/sub", "[/red]\x1b[0m\n.json", "dir/out")}
 
 
 def _option_value(data: st.DataObject) -> str:
     return data.draw(st.one_of(
         st.sampled_from([*_sandbox().values(), "-", "", "0", "1", "-1", str(2 ** 64), str(10 ** 22), "1e9", "nan",
-                         "inf", "\u0663", "group", "group.g1,crypto", "all", "PBFT", "nope", "spec", "mirror",
-                         "--json", "--help"]),
+                         "inf", "\u0663", "group", "group.g1,crypto", "all", "PBFT", "Sharing", "MCPBFT_small", "nope",
+                         "spec", "mirror", "mdc", "shc", "N=3", "N<-Foo", "N={r1, r2}", "N=[/x]", "--json",
+                         "--help"]),
         st.text(max_size=12)))
 
 
 _COMMANDS: dict[str, list[str]] = {
-    "demo": ["--seed"], "verify": ["--stage"], "conform": ["--impl", "--suite", "--report", "--timeout", "--only",
-                                                           "--jobs", "--mutants", "--no-mutants"],
-    "vectors generate": ["--out"], "check": ["--workers", "--distributed"], "trace replay": ["--against"],
-    "bench": ["--quick", "--plot", "--only"],
+    "demo": ["--seed", "--keep"], "verify": ["--stage"],
+    "conform": ["--impl", "--suite", "--report", "--timeout", "--only", "--jobs", "--mutants", "--no-mutants",
+                "--allow-partial"],
+    "vectors generate": ["--out"],
+    "check": ["--workers", "--distributed", "--trace-out", "--show-trace", "--no-show-trace", "--list"],
+    "trace replay": ["--against", "--model", "--const"], "trace mbt": ["--traces", "--depth", "--seed", "--against"],
+    "node check": ["--chain", "--seed", "--index"], "bench": ["--quick", "--plot", "--only"],
 }
-_FLAGS = {"--mutants", "--no-mutants", "--distributed", "--quick"}
+_FLAGS = {"--mutants", "--no-mutants", "--distributed", "--quick", "--allow-partial", "--show-trace",
+          "--no-show-trace", "--list"}
+#: commands with positional arguments: how many (at most) and whether one is required
+_POSITIONAL = {"trace replay": (1, True), "node check": (1, True), "check": (1, False), "trace mbt": (2, False)}
 
 
 class _Stubs:
@@ -588,10 +598,20 @@ class _Stubs:
     def build_all() -> tuple[dict[str, bytes], dict[str, Any]]:
         return {"group.zr/decode.json": b"{}\n"}, {"totals": {"tests": 0, "invalid": 0}}
 
+    @staticmethod
+    def mbt_run(model: str, **kw: Any) -> dict[str, Any]:
+        from medshare.models import mbt
+
+        if model not in mbt.PLANS:
+            raise MedshareError("MODEL_UNKNOWN", "no such plan")
+        return {"ok": True, "traces": kw["traces"], "steps": 0, "distinct_states": 0, "longest": 0,
+                "full_depth": 0, "tlc_seconds": 0, "replay_seconds": 0, "diverged": []}
+
 
 @pytest.fixture(scope="module")
 def stubbed() -> Iterator[None]:
     from medshare.conformance import generate
+    from medshare.models import mbt
     from medshare.reference import bench
     from medshare.reference.protocol import demo
 
@@ -604,7 +624,8 @@ def stubbed() -> Iterator[None]:
     mp.setattr(runner, "write_report", lambda summary, path: Path(path).write_text(""))
     mp.setattr(generate, "build_all", _Stubs.build_all)
     mp.setattr(generate, "DEFAULT_DIR", _SANDBOX / "vectors")  # never the committed suite
-    mp.setattr(demo, "demo", lambda seed, console: {"ok": True, "seed": seed})
+    mp.setattr(demo, "demo", lambda seed, console, keep=None: {"ok": True, "seed": seed})
+    mp.setattr(mbt, "run", _Stubs.mbt_run)
     stub = types.ModuleType("medshare_fuzz_bench_stub")
     stub.run = lambda quick: []  # type: ignore[attr-defined]
     mp.setitem(sys.modules, stub.__name__, stub)
@@ -619,7 +640,8 @@ def _command_line(data: st.DataObject) -> list[str]:
     command = data.draw(st.sampled_from([*sorted(_COMMANDS), "nope", ""]))
     argv = command.split()
     options = _COMMANDS.get(command, [])
-    if command == "trace replay" or (command == "check" and data.draw(st.booleans())):
+    most, required = _POSITIONAL.get(command, (0, False))
+    for _ in range(data.draw(st.integers(1 if required else 0, most))):
         argv.append(_option_value(data))
     for _ in range(data.draw(st.integers(0, 4))):
         option = data.draw(st.sampled_from([*options, "--json", "--bogus"])) if options else "--json"

@@ -49,8 +49,16 @@ def test_bad_files_are_typed(tmp_path: Path) -> None:
     a_file.write_text("x")
     _refused(["vectors", "generate", "--out", str(a_file / "sub")], tmp_path, "INVALID_ARGUMENT")
     _refused(["conform", "--suite", str(tmp_path / "missing")], tmp_path, "INVALID_ARGUMENT")
-    summary = _refused(["trace", "replay", str(tmp_path)], tmp_path, "INVALID_ARGUMENT")
+    summary = _refused(["trace", "replay", str(tmp_path)], tmp_path, "TRACE_MALFORMED")
     assert summary["command"] == "trace replay"
+
+
+def test_paths_with_markup_are_printed_as_text(tmp_path: Path) -> None:
+    out = tmp_path / "[/red]out"
+    result = runner.invoke(app, ["trace", "mbt", "[/x]", "--traces", "1"])
+    assert result.exit_code == 2 and "MODEL_UNKNOWN" in result.stderr, result.output
+    result = runner.invoke(app, ["node", "check", str(out)])
+    assert result.exit_code == 2 and "[/red]out" in result.stderr, result.output
 
 
 def test_unknown_command_and_option(tmp_path: Path) -> None:
