@@ -46,7 +46,7 @@ def iter_tests(doc: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, 
 
 def problems(doc: Any) -> list[str]:
     """Every reason ``doc`` is not a valid vector or trace file (empty if it is valid)."""
-    if not isinstance(doc, dict) or doc.get("schema") not in SCHEMA_FILES:
+    if not isinstance(doc, dict) or not isinstance(doc.get("schema"), str) or doc["schema"] not in SCHEMA_FILES:
         return [f"'schema' must be one of {sorted(SCHEMA_FILES)}"]
     validator = _validators()[doc["schema"]]
     errors = [f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}"

@@ -383,6 +383,8 @@ def node_check(
 
         if chain not in ("mdc", "shc"):
             fail("INVALID_ARGUMENT", "--chain is mdc or shc")
+        if not db.is_file():  # before the deployment's keys are derived, which takes seconds
+            fail("INVALID_ARGUMENT", f"no ledger file at {db}")
         report = check_ledger(db, demo_chain_config(get_group("native"), seed, MDC if chain == "mdc" else SHC),
                               index)
         summary = {**report.to_json(), "file": str(db), "chain": chain}

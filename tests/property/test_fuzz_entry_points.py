@@ -613,7 +613,7 @@ def stubbed() -> Iterator[None]:
     from medshare.conformance import generate
     from medshare.models import mbt
     from medshare.reference import bench
-    from medshare.reference.protocol import demo
+    from medshare.reference.protocol import demo, scenario
 
     from medshare import modelcheck, verify
 
@@ -627,6 +627,8 @@ def stubbed() -> Iterator[None]:
     mp.setattr(generate, "DEFAULT_DIR", _SANDBOX / "vectors")  # never the committed suite
     mp.setattr(demo, "demo", lambda seed, console, keep=None: {"ok": True, "seed": seed})
     mp.setattr(mbt, "run", _Stubs.mbt_run)
+    config = scenario.demo_chain_config(get_group("native"), 1, "MDC")  # seconds: the circuit keys, made once
+    mp.setattr(scenario, "demo_chain_config", lambda group, seed, chain: config)
     stub = types.ModuleType("medshare_fuzz_bench_stub")
     stub.run = lambda quick: []  # type: ignore[attr-defined]
     mp.setitem(sys.modules, stub.__name__, stub)
