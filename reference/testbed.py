@@ -16,7 +16,8 @@ from the modules behind. What is offered:
 * **Fp12 arithmetic** on medshare's tower coefficients: the module :mod:`fp12`;
 * **known answers** of the group layer (RFC 9380): :func:`rfc9380_vectors`, :data:`G1_SUITE`, :data:`G2_SUITE`,
   :func:`g1_encoding`, :func:`g2_encoding`;
-* **malformed group encodings**, each failing exactly one strict-decoding check of spec/group.md.
+* **malformed group encodings**, each failing exactly one strict-decoding check of spec/group.md (the most used
+  by name, all of them in the module :mod:`adversarial`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ g2_encoding = _selfcheck.g2_encoding
 
 # -- malformed group encodings -----------------------------------------------------------------------------------
 
+#: every constructor of malformed G1, G2, GT and secp256k1 encodings (reference/adversarial.py)
+adversarial = _adversarial
+
 #: a compressed G1 encoding whose x is not on the curve
 g1_not_on_curve = _adversarial.g1_not_on_curve
 #: a compressed G1 encoding of a curve point outside the order-r subgroup
@@ -120,6 +124,7 @@ __all__ = [
     "NativeGT",
     "NativeGroup",
     "Workload",
+    "adversarial",
     "certify",
     "circuit_keys",
     "forge_certificate",

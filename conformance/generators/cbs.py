@@ -12,14 +12,13 @@ from typing import Any
 
 import attrs
 
-from ...reference.testbed import get_group
+from ...reference.testbed import adversarial, get_group
 from ...spec.crypto import cbs
 from ...spec.crypto._codec import to_hex
 from ...spec.group import G1Element
-from ...spec.params import P
+from ...spec.params import G1_BYTES, G2_BYTES
 from ...spec.rng import DeterministicRNG
 from ..builder import VectorFileBuilder
-from ..ops.cbs import OPS
 
 SEED = b"medshare/conformance/cbs"
 
@@ -71,13 +70,6 @@ NOTES = {
 }
 
 
-def _off_subgroup_g1() -> bytes:
-    """x = 4 is on y^2 = x^3 + 4 but the point is outside the order-r subgroup (the reference confirms)."""
-    b = bytearray((4).to_bytes(48, "big"))
-    b[0] |= 0x80
-    return bytes(b)
-
-
 def _with(sig: G1Element) -> str:
     return to_hex(sig.to_bytes())
 
@@ -97,10 +89,12 @@ def generate() -> list[dict[str, Any]]:
     mpk = to_hex(authority.pk.to_bytes())
     adversary = cbs.keygen(G, rng.fork("adversary"))
     base = {"signer": keys[0].to_json(), "message": to_hex(msg), "signature": sig.to_json(), "at": 1500}
+    identity_g1, identity_g2 = to_hex(adversarial.identity(G1_BYTES)), to_hex(adversarial.identity(G2_BYTES))
+    off_subgroup = to_hex(adversarial.g1_off_subgroup())
     files = []
 
     # verify ---------------------------------------------------------------------------------------------
-    v = VectorFileBuilder("crypto.cbs.verify", OPS["crypto.cbs.verify"], NOTES)
+    v = VectorFileBuilder("crypto.cbs.verify", NOTES)
     v.group({"authorityPk": mpk})
     v.valid("valid signature", base, flags=["Valid"])
     v.valid("at the period start", {**base, "at": 1000}, flags=["PeriodBoundary"])
@@ -152,18 +146,18 @@ def generate() -> list[dict[str, Any]]:
     rogue_cert = cbs.certify(G, rogue, names[0], users[0].pk, period)
     v.invalid("certified by another authority", {**base, "signature": cbs.sign(G, users[0], rogue_cert,
               msg).to_json()}, "SIGNATURE_INVALID", ["OtherAuthority"])
-    v.invalid("signature is the identity point", {**base, "signature": to_hex(bytes([0xC0]) + bytes(47))},
+    v.invalid("signature is the identity point", {**base, "signature": identity_g1},
               "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
     v.invalid("public key is the identity point", {**base, "signer": {**keys[0].to_json(),
-              "publicKey": to_hex(bytes([0xC0]) + bytes(95))}}, "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
+              "publicKey": identity_g2}}, "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
     v.invalid("signature of 47 bytes", {**base, "signature": to_hex(sig.to_bytes()[:-1])}, "BAD_LENGTH",
               ["WrongLength"])
     v.invalid("signature of 49 bytes", {**base, "signature": to_hex(sig.to_bytes() + b"\x00")}, "BAD_LENGTH",
               ["WrongLength"])
-    v.invalid("signature off the subgroup", {**base, "signature": to_hex(_off_subgroup_g1())},
+    v.invalid("signature off the subgroup", {**base, "signature": off_subgroup},
               "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
-    v.invalid("signature x coordinate = p", {**base, "signature": to_hex(bytes([0x80 | (P >> 376)])
-              + (P % (1 << 376)).to_bytes(47, "big"))}, "COORDINATE_NOT_CANONICAL", ["NonCanonical"])
+    v.invalid("signature x coordinate = p", {**base, "signature": to_hex(adversarial.x_not_canonical(G1_BYTES))},
+              "COORDINATE_NOT_CANONICAL", ["NonCanonical"])
     v.invalid("signature hex in upper case", {**base, "signature": "0x" + sig.to_bytes().hex().upper()}, "BAD_HEX",
               ["NonCanonical"])
     v.invalid("empty period", {**base, "signer": {**keys[0].to_json(), "period": {"start": 5, "end": 5}}},
@@ -173,7 +167,7 @@ def generate() -> list[dict[str, Any]]:
     files.append(v.build())
 
     # verify_certificate --------------------------------------------------------------------------------------
-    c = VectorFileBuilder("crypto.cbs.verify_certificate", OPS["crypto.cbs.verify_certificate"], NOTES)
+    c = VectorFileBuilder("crypto.cbs.verify_certificate", NOTES)
     c.group({"authorityPk": mpk})
     cb = {"certificate": certs[0].to_json(), "at": 1500}
     c.valid("valid certificate", cb, flags=["Valid"])
@@ -200,9 +194,9 @@ def generate() -> list[dict[str, Any]]:
     c.invalid("valid but for another identity than expected", {**cb, "identity": names[1]}, "CERT_WRONG_KEY",
               ["WrongExpectedKey"])
     c.invalid("certificate signature is the identity", {**cb, "certificate": {**certs[0].to_json(),
-              "sigma": to_hex(bytes([0xC0]) + bytes(47))}}, "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
+              "sigma": identity_g1}}, "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
     c.invalid("certificate signature off the subgroup", {**cb, "certificate": {**certs[0].to_json(),
-              "sigma": to_hex(_off_subgroup_g1())}}, "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
+              "sigma": off_subgroup}}, "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
     c.invalid("certificate without sigma", {**cb, "certificate": certs[0].certified_key().to_json()}, "BAD_JSON",
               ["MalformedStructure"])
     c.invalid("empty identity", {**cb, "certificate": {**certs[0].to_json(), "identity": ""}},
@@ -210,7 +204,7 @@ def generate() -> list[dict[str, Any]]:
     files.append(c.build())
 
     # batch_verify -------------------------------------------------------------------------------------------
-    b = VectorFileBuilder("crypto.cbs.batch_verify", OPS["crypto.cbs.batch_verify"], NOTES)
+    b = VectorFileBuilder("crypto.cbs.batch_verify", NOTES)
     b.group({"authorityPk": mpk, "seed": to_hex(b"batch coefficients")})
     items = []
     for j in range(12):
@@ -242,13 +236,13 @@ def generate() -> list[dict[str, Any]]:
     b.invalid("one revoked signer", {**bb, "revoked": [to_hex(keys[2].cert_id())]}, "CERT_REVOKED",
               ["RevokedCertificate"])
     b.invalid("identity signature in the batch", {**bb, "items": items[:2] + [{**items[2], "signature":
-              to_hex(bytes([0xC0]) + bytes(47))}]}, "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
+              identity_g1}]}, "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
     b.invalid("item with a missing field", {**bb, "items": [{"signer": items[0]["signer"],
               "message": items[0]["message"]}]}, "BAD_JSON", ["MalformedStructure"])
     files.append(b.build())
 
     # decode ------------------------------------------------------------------------------------------------
-    k = VectorFileBuilder("crypto.cbs.decode", OPS["crypto.cbs.decode"], NOTES)
+    k = VectorFileBuilder("crypto.cbs.decode", NOTES)
     k.group({})
     cert_b, key_b, pk_b = certs[3].to_bytes(), keys[0].to_bytes(), users[0].pk.to_bytes()
     for kind, data in (("signature", sig.to_bytes()), ("certificate", cert_b), ("certifiedKey", key_b),
@@ -266,14 +260,14 @@ def generate() -> list[dict[str, Any]]:
     k.invalid("period start > end", {"kind": "certifiedKey", "bytes": to_hex(key_b[:n + 96] + (9).to_bytes(8, "big")
               + (3).to_bytes(8, "big"))}, "MALFORMED_ENCODING", ["MalformedStructure"])
     k.invalid("identity public key inside a certified key", {"kind": "certifiedKey", "bytes": to_hex(
-              key_b[:n] + bytes([0xC0]) + bytes(95) + key_b[n + 96:])}, "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
-    k.invalid("identity signature", {"kind": "signature", "bytes": to_hex(bytes([0xC0]) + bytes(47))},
+              key_b[:n] + adversarial.identity(G2_BYTES) + key_b[n + 96:])}, "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
+    k.invalid("identity signature", {"kind": "signature", "bytes": identity_g1},
               "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
-    k.invalid("identity public key", {"kind": "publicKey", "bytes": to_hex(bytes([0xC0]) + bytes(95))},
+    k.invalid("identity public key", {"kind": "publicKey", "bytes": identity_g2},
               "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
     k.invalid("signature without the compression flag", {"kind": "signature", "bytes": to_hex(
-              bytes([sig.to_bytes()[0] & 0x7F]) + sig.to_bytes()[1:])}, "BAD_FLAGS", ["NonCanonical"])
-    k.invalid("signature off the subgroup", {"kind": "signature", "bytes": to_hex(_off_subgroup_g1())},
+              adversarial.uncompressed_flag(sig.to_bytes()))}, "BAD_FLAGS", ["NonCanonical"])
+    k.invalid("signature off the subgroup", {"kind": "signature", "bytes": off_subgroup},
               "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
     k.invalid("public key of 95 bytes", {"kind": "publicKey", "bytes": to_hex(pk_b[:-1])}, "BAD_LENGTH",
               ["WrongLength"])

@@ -8,54 +8,46 @@ from typing import Any
 
 import attrs
 
-from ... import SPEC_VERSION
 from ...reference.testbed import Deployment, Ledger, Workload, certify, forge_certificate, get_group, make_deployment
 from ...spec.chain.block import Block, CommitCertificate, tx_root
 from ...spec.chain.codec import to_hex
 from ...spec.chain.merkle import MerkleProof, prove_state
 from ...spec.chain.state import ChainConfig, State, apply, genesis_state
 from ...spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
-from ...spec.errors import MedshareError
-from ..ops.chain import _step, anchor_reference, anchor_relay, anchors_to_json, config_to_json, state_to_json
+from ..builder import Step, VectorFileBuilder, note
+from ..ops.chain import anchor_relay, anchors_to_json, config_to_json, state_to_json
 
 SPEC = "spec/chain/chain.md"
 
 NOTES: dict[str, dict[str, str]] = {
-    "Valid": {"bugType": "FUNCTIONALITY", "description": "A valid step that must be accepted, with this state "
-              "root.", "specRef": f"{SPEC}#rules"},
-    "DuplicateTx": {"bugType": "REPLAY", "description": "A transaction already included must be refused "
-                    "(TX_DUPLICATE), even when its rule alone would accept it again.",
-                    "specRef": f"{SPEC}#rules"},
-    "ForgedSignature": {"bugType": "AUTH_BYPASS", "description": "A transaction whose CBS signature is another "
-                        "transaction's, or by an unknown sender.", "specRef": f"{SPEC}#signatures"},
-    "CertificateState": {"bugType": "AUTH_BYPASS", "description": "The sender's certificate is revoked, expired, "
-                         "not yet valid, or not the authority's.", "specRef": f"{SPEC}#signatures"},
-    "NotAuthorised": {"bugType": "AUTH_BYPASS", "description": "The sender's role does not allow this "
-                      "transaction (authority-only kinds, owner-only revocations, RI requests, CPC receipts).",
-                      "specRef": f"{SPEC}#rules"},
-    "WrongChain": {"bugType": "MISSING_CHECK", "description": "A transaction kind of the other chain.",
-                   "specRef": f"{SPEC}#transactions"},
-    "Uniqueness": {"bugType": "MISSING_CHECK", "description": "An entity, device, record, grant or receipt that "
-                   "already exists.", "specRef": f"{SPEC}#rules"},
-    "UnknownReference": {"bugType": "MISSING_CHECK", "description": "A reference to a record, request or grant "
-                         "that does not exist.", "specRef": f"{SPEC}#rules"},
-    "Revocation": {"bugType": "REVOCATION_IGNORED", "description": "A revoked record, grant, certificate or "
-                   "attribute epoch must stop later transactions.", "specRef": f"{SPEC}#rules"},
-    "ReplayedNonce": {"bugType": "REPLAY", "description": "A request nonce is accepted once.",
-                      "specRef": f"{SPEC}#rules"},
-    "ForgedAnchor": {"bugType": "ANCHOR_FORGERY", "description": "An MDC header relayed with a certificate for "
-                     "another block, a bad signature, or in conflict with relayed headers.",
-                     "specRef": f"{SPEC}#anchoring"},
-    "UncommittedAnchor": {"bugType": "ANCHOR_FORGERY", "description": "An MDC header without a quorum of "
-                          "commit signatures.", "specRef": f"{SPEC}#anchoring"},
-    "UnknownAnchor": {"bugType": "ANCHOR_FORGERY", "description": "A record reference to an MDC height SHC has "
-                      "not stored.", "specRef": f"{SPEC}#anchoring"},
-    "MerkleProof": {"bugType": "ANCHOR_FORGERY", "description": "A record entry or inclusion proof that does "
-                    "not lead to the relayed state root.", "specRef": f"{SPEC}#merkle-trees"},
-    "BlockValidity": {"bugType": "MISSING_CHECK", "description": "A block whose height, parent, transaction "
-                      "root, proposer or state root is wrong.", "specRef": f"{SPEC}#blocks"},
-    "Malformed": {"bugType": "EDGE_CASE", "description": "Malformed JSON or encodings.",
-                  "specRef": f"{SPEC}#encoding"},
+    "Valid": note("FUNCTIONALITY", "A valid step that must be accepted, with this state root.", f"{SPEC}#rules"),
+    "DuplicateTx": note("REPLAY", "A transaction already included must be refused (TX_DUPLICATE), even when its "
+                        "rule alone would accept it again.", f"{SPEC}#rules"),
+    "ForgedSignature": note("AUTH_BYPASS", "A transaction whose CBS signature is another transaction's, or by an "
+                            "unknown sender.", f"{SPEC}#signatures"),
+    "CertificateState": note("AUTH_BYPASS", "The sender's certificate is revoked, expired, not yet valid, or not "
+                             "the authority's.", f"{SPEC}#signatures"),
+    "NotAuthorised": note("AUTH_BYPASS", "The sender's role does not allow this transaction (authority-only kinds, "
+                          "owner-only revocations, RI requests, CPC receipts).", f"{SPEC}#rules"),
+    "WrongChain": note("MISSING_CHECK", "A transaction kind of the other chain.", f"{SPEC}#transactions"),
+    "Uniqueness": note("MISSING_CHECK", "An entity, device, record, grant or receipt that already exists.",
+                       f"{SPEC}#rules"),
+    "UnknownReference": note("MISSING_CHECK", "A reference to a record, request or grant that does not exist.",
+                             f"{SPEC}#rules"),
+    "Revocation": note("REVOCATION_IGNORED", "A revoked record, grant, certificate or attribute epoch must stop "
+                       "later transactions.", f"{SPEC}#rules"),
+    "ReplayedNonce": note("REPLAY", "A request nonce is accepted once.", f"{SPEC}#rules"),
+    "ForgedAnchor": note("ANCHOR_FORGERY", "An MDC header relayed with a certificate for another block, a bad "
+                         "signature, or in conflict with relayed headers.", f"{SPEC}#anchoring"),
+    "UncommittedAnchor": note("ANCHOR_FORGERY", "An MDC header without a quorum of commit signatures.",
+                              f"{SPEC}#anchoring"),
+    "UnknownAnchor": note("ANCHOR_FORGERY", "A record reference to an MDC height SHC has not stored.",
+                          f"{SPEC}#anchoring"),
+    "MerkleProof": note("ANCHOR_FORGERY", "A record entry or inclusion proof that does not lead to the relayed "
+                        "state root.", f"{SPEC}#merkle-trees"),
+    "BlockValidity": note("MISSING_CHECK", "A block whose height, parent, transaction root, proposer or state root "
+                          "is wrong.", f"{SPEC}#blocks"),
+    "Malformed": note("EDGE_CASE", "Malformed JSON or encodings.", f"{SPEC}#encoding"),
 }
 
 
@@ -64,55 +56,30 @@ def _fields(tx: Transaction) -> dict[str, Any]:
 
 
 class Trace:
-    """Builds one trace by running the spec, checking each step's expected outcome as it goes."""
+    """One hand-written trace: its steps, each with the outcome it is written for; the builder runs them."""
 
-    def __init__(self, cfg: ChainConfig, state: State, comment: str) -> None:
-        self.cfg, self.state, self.initial, self.comment = cfg, state, dict(state), comment
-        self.steps: list[dict[str, Any]] = []
-        self.flags: set[str] = set()
+    def __init__(self, state: State, comment: str) -> None:
+        self.initial, self.comment = dict(state), comment
+        self.steps: list[Step] = []
 
-    def _run(self, action: str, args: dict[str, Any], error: str | None, flag: str) -> None:
-        try:
-            after = _step(self.cfg, self.state, action, args)
-        except MedshareError as e:
-            if e.code != error:
-                raise AssertionError(f"{self.comment} step {len(self.steps)}: got {e.code}, want {error}") from e
-            self.steps.append({"action": action, "args": args, "expect": {"result": "invalid", "error": error}})
-            self.flags.add(flag)
-            return
-        if error is not None:
-            raise AssertionError(f"{self.comment} step {len(self.steps)}: accepted, want {error}")
-        from ...spec.chain.merkle import state_root
-        self.state = after
-        self.steps.append({"action": action, "args": args,
-                           "expect": {"result": "valid", "stateRoot": to_hex(state_root(after))}})
-        self.flags.add(flag)
+    def _step(self, action: str, args: dict[str, Any], error: str | None, flag: str) -> None:
+        self.steps.append((action, args, error, flag))
 
     def ok(self, tx: Transaction) -> None:
-        self._run("apply", {"tx": tx.to_json()}, None, "Valid")
+        self._step("apply", {"tx": tx.to_json()}, None, "Valid")
 
     def bad(self, tx: Transaction | dict[str, Any], error: str, flag: str) -> None:
-        self._run("apply", {"tx": tx.to_json() if isinstance(tx, Transaction) else tx}, error, flag)
+        self._step("apply", {"tx": tx.to_json() if isinstance(tx, Transaction) else tx}, error, flag)
 
     def advance(self, k: int = 1) -> None:
         for _ in range(k):
-            self._run("advance", {}, None, "Valid")
+            self._step("advance", {}, None, "Valid")
 
     def block(self, parent: Any, block: Block, error: str | None = None, flag: str = "Valid") -> None:
-        self._run("applyBlock", {"parent": parent.to_json(), "block": block.to_json()}, error, flag)
+        self._step("applyBlock", {"parent": parent.to_json(), "block": block.to_json()}, error, flag)
 
-    def test(self, tc: int) -> dict[str, Any]:
-        return {"tcId": tc, "comment": self.comment, "origin": "hand-written",
-                "initial": {"state": state_to_json(self.initial)}, "steps": self.steps,
-                "flags": sorted(self.flags - {"Valid"}) or ["Valid"]}
-
-
-def _file(component: str, operation: str, params: dict[str, Any], traces: list[Trace]) -> dict[str, Any]:
-    tests = [t.test(i + 1) for i, t in enumerate(traces)]
-    flags = sorted({f for t in traces for f in t.flags})
-    return {"schema": "medshare/v1/traces", "specVersion": SPEC_VERSION, "component": component,
-            "operation": operation, "numberOfTests": len(tests), "notes": {f: NOTES[f] for f in flags},
-            "testGroups": [{"params": params, "tests": tests}]}
+    def add_to(self, b: VectorFileBuilder) -> None:
+        b.trace(self.comment, {"state": state_to_json(self.initial)}, self.steps)
 
 
 def _deployment() -> Deployment:
@@ -123,7 +90,7 @@ def mdc_traces(dep: Deployment) -> dict[str, Any]:
     cfg = dep.mdc.chain
     w = Workload(dep, "vectors-mdc")
     g = genesis_state(cfg)
-    t1 = Trace(cfg, g, "registration, publication, devices and revocations with rejected steps")
+    t1 = Trace(g, "registration, publication, devices and revocations with rejected steps")
     reg = w.register(MDC, "mi-1", "MI")
     t1.ok(reg[0])
     t1.ok(reg[1])
@@ -155,7 +122,7 @@ def mdc_traces(dep: Deployment) -> dict[str, Any]:
     t1.bad({**j, "signature": j["signature"].upper().replace("0X", "0x")}, "BAD_HEX", "Malformed")
     t1.bad({k: v for k, v in j.items() if k != "nonce"}, "BAD_JSON", "Malformed")
 
-    t2 = Trace(cfg, g, "certificate validity periods and certificates not made by the authority")
+    t2 = Trace(g, "certificate validity periods and certificates not made by the authority")
     late = w.register(MDC, "mi-late", "MI", period=(3, 6))
     t2.ok(late[0])
     t2.ok(late[1])
@@ -173,7 +140,7 @@ def mdc_traces(dep: Deployment) -> dict[str, Any]:
     t2.ok(reissue)
     t2.bad(reissue, "TX_DUPLICATE", "DuplicateTx")
 
-    t3 = Trace(cfg, g, "block application: a valid block and blocks with a wrong field")
+    t3 = Trace(g, "block application: a valid block and blocks with a wrong field")
     led = Ledger(cfg)
     parent = led.head
     b1, _ = led.seal([w.publish("mdc-v0", "blk-1"), w.tx(MDC, "DEVICE_REGISTER", "mdc-v1", device="d1",
@@ -192,7 +159,10 @@ def mdc_traces(dep: Deployment) -> dict[str, Any]:
     b2, _ = led.seal([w.publish("mdc-v2", "blk-2")])
     t3.block(b1.header, b2)
     t3.block(b2.header, b2, "BLOCK_HEIGHT_INVALID", "BlockValidity")
-    return _file("chain.mdc", "apply", {"config": config_to_json(cfg)}, [t1, t2, t3])
+    b = VectorFileBuilder("chain.mdc.apply", NOTES).group({"config": config_to_json(cfg)})
+    for t in (t1, t2, t3):
+        t.add_to(b)
+    return b.build()
 
 
 class ShcWorld:
@@ -217,7 +187,7 @@ def shc_traces(world: ShcWorld) -> dict[str, Any]:
     dep, w = world.dep, world.w
     cfg = dep.shc.chain
     rid = world.pub.arg("record_id")
-    t1 = Trace(cfg, world.shc.state, "anchoring, request, grant, receipt and grant revocation")
+    t1 = Trace(world.shc.state, "anchoring, request, grant, receipt and grant revocation")
     req = w.request("ri-1", world.mdc_state_2, 2, rid, "q1")
     t1.bad(req, "ANCHOR_UNKNOWN_BLOCK", "UnknownAnchor")
     t1.bad(w.relay("mi-1", world.b2, forge_certificate(world.cert2, digest=world.b3.block_hash())), "ANCHOR_FORGED",
@@ -257,7 +227,7 @@ def shc_traces(world: ShcWorld) -> dict[str, Any]:
     t1.bad(w.receipt("cpc-2", gid), "GRANT_REVOKED", "Revocation")
     t1.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **_fields(world.pub)), "TX_TYPE_NOT_ALLOWED", "WrongChain")
 
-    t2 = Trace(cfg, world.shc.state, "revocations of attribute epochs, certificates and records reach SHC")
+    t2 = Trace(world.shc.state, "revocations of attribute epochs, certificates and records reach SHC")
     t2.ok(relay)
     req2 = w.request("ri-1", world.mdc_state_2, 2, rid, "q2")
     t2.ok(req2)
@@ -287,32 +257,10 @@ def shc_traces(world: ShcWorld) -> dict[str, Any]:
     t2.ok(notice)
     t2.bad(w.tx(SHC, "RECORD_REVOKE_NOTICE", "cpc-2", **_fields(notice)), "RECORD_REVOKED", "Revocation")
     t2.bad(w.receipt("cpc-1", live_grant.arg("grant_id")), "RECORD_REVOKED", "Revocation")
-    return _file("chain.shc", "apply", {"config": config_to_json(cfg)}, [t2, t1][::-1])
-
-
-class Cases:
-    def __init__(self, op: Any, component: str, operation: str) -> None:
-        self.op, self.component, self.operation, self.tests = op, component, operation, []  # type: ignore[var-annotated]
-
-    def valid(self, comment: str, inp: dict[str, Any]) -> None:
-        self.tests.append({"tcId": len(self.tests) + 1, "comment": comment, "input": inp, "result": "valid",
-                           "output": self.op(inp), "flags": ["Valid"]})
-
-    def invalid(self, comment: str, inp: dict[str, Any], error: str, flag: str) -> None:
-        try:
-            self.op(inp)
-        except MedshareError as e:
-            assert e.code == error, (comment, e.code, error)
-        else:
-            raise AssertionError(f"{comment}: accepted, want {error}")
-        self.tests.append({"tcId": len(self.tests) + 1, "comment": comment, "input": inp, "result": "invalid",
-                           "error": error, "flags": [flag]})
-
-    def file(self, params: dict[str, Any]) -> dict[str, Any]:
-        flags = sorted({f for t in self.tests for f in t["flags"]})
-        return {"schema": "medshare/v1/vectors", "specVersion": SPEC_VERSION, "component": self.component,
-                "operation": self.operation, "numberOfTests": len(self.tests),
-                "notes": {f: NOTES[f] for f in flags}, "testGroups": [{"params": params, "tests": self.tests}]}
+    b = VectorFileBuilder("chain.shc.apply", NOTES).group({"config": config_to_json(cfg)})
+    for t in (t1, t2):
+        t.add_to(b)
+    return b.build()
 
 
 def _relay_input(cfg: ChainConfig, anchors: State, block: Block, cert: CommitCertificate | bytes,
@@ -325,52 +273,52 @@ def _relay_input(cfg: ChainConfig, anchors: State, block: Block, cert: CommitCer
 def anchor_vectors(world: ShcWorld) -> list[dict[str, Any]]:
     dep = world.dep
     cfg = dep.shc.chain
-    c = Cases(anchor_relay, "chain.anchor", "relay")
+    c = VectorFileBuilder("chain.anchor.relay", NOTES).group({})
     none: State = {}
     b1 = world.mdc.blocks[0]
     cert1 = certify(dep, dep.mdc.chain, b1, view=2, signers=3)
-    c.valid("height 1, three of four validators in view 2", _relay_input(cfg, none, b1, cert1))
-    c.valid("height 2, three signers", _relay_input(cfg, none, world.b2, world.cert2))
-    c.valid("height 3, all four signers, view 1", _relay_input(cfg, none, world.b3, world.cert3))
+    c.valid("height 1, three of four validators in view 2", _relay_input(cfg, none, b1, cert1), flags=["Valid"])
+    c.valid("height 2, three signers", _relay_input(cfg, none, world.b2, world.cert2), flags=["Valid"])
+    c.valid("height 3, all four signers, view 1", _relay_input(cfg, none, world.b3, world.cert3), flags=["Valid"])
     stored = {b"mdc/" + (2).to_bytes(8, "big"): anchor_relay(_relay_input(cfg, none, world.b2, world.cert2)) and
               __import__("medshare.spec.chain.entries", fromlist=["AnchorEntry"]).AnchorEntry(
                   world.b2.block_hash(), world.b2.header.state_root).to_bytes()}
-    c.valid("height 3 extends the stored height 2", _relay_input(cfg, stored, world.b3, world.cert3))
+    c.valid("height 3 extends the stored height 2", _relay_input(cfg, stored, world.b3, world.cert3), flags=["Valid"])
     c.invalid("certificate for another block", _relay_input(cfg, none, world.b2, forge_certificate(
-        world.cert2, digest=world.b3.block_hash())), "ANCHOR_FORGED", "ForgedAnchor")
+        world.cert2, digest=world.b3.block_hash())), "ANCHOR_FORGED", ["ForgedAnchor"])
     c.invalid("one signature corrupted", _relay_input(cfg, none, world.b2, forge_certificate(world.cert2, corrupt=True)),
-              "ANCHOR_FORGED", "ForgedAnchor")
+              "ANCHOR_FORGED", ["ForgedAnchor"])
     swapped = attrs.evolve(world.cert2, signatures=((0, world.cert2.signatures[1][1]),) + world.cert2.signatures[1:])
     c.invalid("signature of validator 1 attributed to validator 0", _relay_input(cfg, none, world.b2, swapped),
-              "ANCHOR_FORGED", "ForgedAnchor")
+              "ANCHOR_FORGED", ["ForgedAnchor"])
     view_lie = attrs.evolve(world.cert2, view=5)
     c.invalid("certificate claims another view than the votes", _relay_input(cfg, none, world.b2, view_lie),
-              "ANCHOR_FORGED", "ForgedAnchor")
+              "ANCHOR_FORGED", ["ForgedAnchor"])
     c.invalid("two signatures: no quorum", _relay_input(cfg, none, world.b2, forge_certificate(world.cert2, drop=1)),
-              "ANCHOR_UNCOMMITTED", "UncommittedAnchor")
+              "ANCHOR_UNCOMMITTED", ["UncommittedAnchor"])
     dup = attrs.evolve(world.cert2, signatures=(world.cert2.signatures[0],) * 3)
     c.invalid("one validator's signature three times", _relay_input(cfg, none, world.b2, dup), "ANCHOR_UNCOMMITTED",
-              "UncommittedAnchor")
-    c.invalid("no certificate", _relay_input(cfg, none, world.b2, b""), "ANCHOR_UNCOMMITTED", "UncommittedAnchor")
+              ["UncommittedAnchor"])
+    c.invalid("no certificate", _relay_input(cfg, none, world.b2, b""), "ANCHOR_UNCOMMITTED", ["UncommittedAnchor"])
     c.invalid("certificate with trailing bytes", _relay_input(cfg, none, world.b2, world.cert2.to_bytes() + b"\x00"),
-              "ANCHOR_UNCOMMITTED", "UncommittedAnchor")
+              "ANCHOR_UNCOMMITTED", ["UncommittedAnchor"])
     shc_cert = certify(dep, dep.shc.chain, world.shc.blocks[0])
     c.invalid("an SHC block relayed as an MDC header", _relay_input(cfg, none, world.shc.blocks[0], shc_cert),
-              "ANCHOR_FORGED", "ForgedAnchor")
+              "ANCHOR_FORGED", ["ForgedAnchor"])
     tampered = attrs.evolve(world.b2.header, state_root=b"\x33" * 32)
     c.invalid("header state root changed after certification",
-              _relay_input(cfg, none, world.b2, world.cert2, tampered.to_bytes()), "ANCHOR_FORGED", "ForgedAnchor")
+              _relay_input(cfg, none, world.b2, world.cert2, tampered.to_bytes()), "ANCHOR_FORGED", ["ForgedAnchor"])
     conflict = {b"mdc/" + (2).to_bytes(8, "big"): stored[b"mdc/" + (2).to_bytes(8, "big")][::-1]}
     c.invalid("a different header is stored at this height", _relay_input(cfg, conflict, world.b2, world.cert2),
-              "ANCHOR_FORGED", "ForgedAnchor")
+              "ANCHOR_FORGED", ["ForgedAnchor"])
     c.invalid("the stored parent differs", _relay_input(cfg, conflict, world.b3, world.cert3), "ANCHOR_FORGED",
-              "ForgedAnchor")
-    c.invalid("already stored", _relay_input(cfg, stored, world.b2, world.cert2), "TX_DUPLICATE", "DuplicateTx")
+              ["ForgedAnchor"])
+    c.invalid("already stored", _relay_input(cfg, stored, world.b2, world.cert2), "TX_DUPLICATE", ["DuplicateTx"])
     c.invalid("header truncated", _relay_input(cfg, none, world.b2, world.cert2, world.b2.header.to_bytes()[:-1]),
-              "BLOCK_MALFORMED", "Malformed")
-    relay_file = c.file({})
+              "BLOCK_MALFORMED", ["Malformed"])
+    relay_file = c.build()
 
-    r = Cases(anchor_reference, "chain.anchor", "reference")
+    r = VectorFileBuilder("chain.anchor.reference", NOTES).group({})
     anchors = {"2": {"blockHash": to_hex(world.b2.block_hash()), "stateRoot": to_hex(world.b2.header.state_root)},
                "3": {"blockHash": to_hex(world.b3.block_hash()), "stateRoot": to_hex(world.b3.header.state_root)}}
     rid = world.pub.arg("record_id")
@@ -382,32 +330,33 @@ def anchor_vectors(world: ShcWorld) -> list[dict[str, Any]]:
                 "recordEntry": to_hex(entry if entry is not None else state[key]),
                 "proof": to_hex(proof if proof is not None else prove_state(state, key).to_bytes())}
 
-    r.valid("record at height 2", ref(2, world.mdc_state_2))
-    r.valid("revoked record at height 3", ref(3, world.mdc.state))
+    r.valid("record at height 2", ref(2, world.mdc_state_2), flags=["Valid"])
+    r.valid("revoked record at height 3", ref(3, world.mdc.state), flags=["Valid"])
     other_key = next(k for k in sorted(world.mdc_state_2) if k.startswith(b"record/") and k != key)
     r.valid("the other record at height 2", {**ref(2, world.mdc_state_2), "recordId": to_hex(other_key[7:]),
                                              "recordEntry": to_hex(world.mdc_state_2[other_key]),
-                                             "proof": to_hex(prove_state(world.mdc_state_2, other_key).to_bytes())})
-    r.invalid("unknown height", ref(4, world.mdc.state), "ANCHOR_UNKNOWN_BLOCK", "UnknownAnchor")
-    r.invalid("height 1 was never relayed", ref(1, world.mdc_state_2), "ANCHOR_UNKNOWN_BLOCK", "UnknownAnchor")
+                                             "proof": to_hex(prove_state(world.mdc_state_2, other_key).to_bytes())},
+            flags=["Valid"])
+    r.invalid("unknown height", ref(4, world.mdc.state), "ANCHOR_UNKNOWN_BLOCK", ["UnknownAnchor"])
+    r.invalid("height 1 was never relayed", ref(1, world.mdc_state_2), "ANCHOR_UNKNOWN_BLOCK", ["UnknownAnchor"])
     r.invalid("the height-3 entry against the height-2 root", ref(2, world.mdc.state), "MERKLE_PROOF_INVALID",
-              "MerkleProof")
+              ["MerkleProof"])
     r.invalid("entry claims not revoked at height 3",
-              ref(3, world.mdc.state, entry=world.mdc_state_2[key]), "MERKLE_PROOF_INVALID", "MerkleProof")
+              ref(3, world.mdc.state, entry=world.mdc_state_2[key]), "MERKLE_PROOF_INVALID", ["MerkleProof"])
     r.invalid("another record id with this entry", ref(2, world.mdc_state_2, record_id=other_key[7:]),
-              "MERKLE_PROOF_INVALID", "MerkleProof")
+              "MERKLE_PROOF_INVALID", ["MerkleProof"])
     p = prove_state(world.mdc_state_2, key)
     for comment, bad in [("index off by one", attrs.evolve(p, index=p.index + 1)),
                          ("a path hash flipped", attrs.evolve(p, path=(bytes(32),) + p.path[1:])),
                          ("path one hash short", attrs.evolve(p, path=p.path[:-1])),
                          ("path one hash long", attrs.evolve(p, path=p.path + (bytes(32),))),
                          ("index beyond size", attrs.evolve(p, index=p.size))]:
-        r.invalid(comment, ref(2, world.mdc_state_2, proof=bad.to_bytes()), "MERKLE_PROOF_INVALID", "MerkleProof")
+        r.invalid(comment, ref(2, world.mdc_state_2, proof=bad.to_bytes()), "MERKLE_PROOF_INVALID", ["MerkleProof"])
     r.invalid("proof bytes truncated", ref(2, world.mdc_state_2, proof=p.to_bytes()[:-1]), "MERKLE_PROOF_INVALID",
-              "MerkleProof")
+              ["MerkleProof"])
     r.invalid("a non-record leaf proven", {**ref(2, world.mdc_state_2), "recordEntry": to_hex(b"")},
-              "MERKLE_PROOF_INVALID", "MerkleProof")
-    return [relay_file, r.file({})]
+              "MERKLE_PROOF_INVALID", ["MerkleProof"])
+    return [relay_file, r.build()]
 
 
 def generate() -> list[dict[str, Any]]:

@@ -6,40 +6,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...reference.testbed import get_group
+from ...reference.testbed import adversarial, get_group
 from ...spec.crypto import fame
-from ...spec.params import P
+from ...spec.params import G1_BYTES, G2_BYTES
 from ...spec.policy import Policy, satisfies
 from ...spec.rng import DeterministicRNG
-from .policy import run_case, vector_file
+from ..builder import VectorFileBuilder, note
 
 NOTES: dict[str, dict[str, str]] = {
-    "Valid": {"bugType": "FUNCTIONALITY", "description": "a satisfying key recovers the encapsulated GT element",
-              "specRef": "spec/crypto/fame.md#algorithms"},
-    "KnownAnswer": {"bugType": "FUNCTIONALITY", "description": "seeded DeterministicRNG, scalars drawn in the "
-                    "order the spec writes them: byte-exact output", "specRef": "spec/crypto/fame.md#algorithms"},
-    "Duplicates": {"bugType": "EDGE_CASE", "description": "an attribute on several rows reuses its key component",
-                   "specRef": "spec/crypto/fame.md#algorithms"},
-    "PolicyUnsatisfied": {"bugType": "AUTH_BYPASS", "description": "the key's attributes do not satisfy the "
-                          "policy: decryption must refuse, not return some GT element",
-                          "specRef": "spec/crypto/fame.md#algorithms"},
-    "ThresholdSemantics": {"bugType": "AUTH_BYPASS", "description": "k-1 attributes of a k-of-n gate",
-                           "specRef": "spec/policy.md#satisfaction"},
-    "StaleEpoch": {"bugType": "REVOCATION_BYPASS", "description": "a key for irb@1 against a policy on irb@2",
-                   "specRef": "spec/policy.md#attributes-and-key-epochs"},
-    "ModifiedCiphertext": {"bugType": "MODIFIED_CIPHERTEXT", "description": "a valid but altered component: the "
-                           "KEM returns another key (the record layer then fails); outputs are exact",
-                           "specRef": "spec/crypto/fame.md#algorithms"},
-    "InvalidPoint": {"bugType": "INVALID_POINT", "description": "a point off the curve, outside the subgroup, "
-                     "the identity, or with a non-canonical coordinate or bad flags, in any row (used or not)",
-                     "specRef": "spec/crypto/fame.md#encodings-strict"},
-    "MalformedEncoding": {"bugType": "MALFORMED_INPUT", "description": "wrong tag, truncation, trailing bytes, "
-                          "row count, non-canonical policy text, unsorted key attributes, bad hex",
-                          "specRef": "spec/crypto/fame.md#encodings-strict"},
-    "PolicySyntax": {"bugType": "MALFORMED_INPUT", "description": "a policy that does not parse or breaks a limit",
-                     "specRef": "spec/policy.md#errors-and-limits"},
-    "AttributeInvalid": {"bugType": "MALFORMED_INPUT", "description": "an attribute outside the grammar",
-                         "specRef": "spec/policy.md#attributes-and-key-epochs"},
+    "Valid": note("FUNCTIONALITY", "a satisfying key recovers the encapsulated GT element",
+                  "spec/crypto/fame.md#algorithms"),
+    "KnownAnswer": note("FUNCTIONALITY", "seeded DeterministicRNG, scalars drawn in the order the spec writes them: "
+                        "byte-exact output", "spec/crypto/fame.md#algorithms"),
+    "Duplicates": note("EDGE_CASE", "an attribute on several rows reuses its key component",
+                       "spec/crypto/fame.md#algorithms"),
+    "PolicyUnsatisfied": note("AUTH_BYPASS", "the key's attributes do not satisfy the policy: decryption must "
+                              "refuse, not return some GT element", "spec/crypto/fame.md#algorithms"),
+    "ThresholdSemantics": note("AUTH_BYPASS", "k-1 attributes of a k-of-n gate", "spec/policy.md#satisfaction"),
+    "StaleEpoch": note("REVOCATION_BYPASS", "a key for irb@1 against a policy on irb@2",
+                       "spec/policy.md#attributes-and-key-epochs"),
+    "ModifiedCiphertext": note("MODIFIED_CIPHERTEXT", "a valid but altered component: the KEM returns another key "
+                               "(the record layer then fails); outputs are exact", "spec/crypto/fame.md#algorithms"),
+    "InvalidPoint": note("INVALID_POINT", "a point off the curve, outside the subgroup, the identity, or with a "
+                         "non-canonical coordinate or bad flags, in any row (used or not)",
+                         "spec/crypto/fame.md#encodings-strict"),
+    "MalformedEncoding": note("MALFORMED_INPUT", "wrong tag, truncation, trailing bytes, row count, non-canonical "
+                              "policy text, unsorted key attributes, bad hex",
+                              "spec/crypto/fame.md#encodings-strict"),
+    "PolicySyntax": note("MALFORMED_INPUT", "a policy that does not parse or breaks a limit",
+                         "spec/policy.md#errors-and-limits"),
+    "AttributeInvalid": note("MALFORMED_INPUT", "an attribute outside the grammar",
+                             "spec/policy.md#attributes-and-key-epochs"),
 }
 
 ATTRS = ["cardiology", "researcher", "ethics_approved", "irb@2", "dpo"]
@@ -61,34 +58,12 @@ KEYS: dict[str, list[str]] = {
 }
 
 
-def off_subgroup_g1() -> bytes:
-    """A compressed G1 encoding of a point on the curve, outside the order-r subgroup."""
-    x = 1
-    while pow((x**3 + 4) % P, (P - 1) // 2, P) != 1:
-        x += 1
-    return _compressed(x)
-
-
-def off_curve_g1() -> bytes:
-    """A compressed G1 encoding whose x has no y on the curve."""
-    x = 1
-    while pow((x**3 + 4) % P, (P - 1) // 2, P) == 1:
-        x += 1
-    return _compressed(x)
-
-
-def _compressed(x: int) -> bytes:
-    data = bytearray(x.to_bytes(48, "big"))
-    data[0] |= 0x80
-    return bytes(data)
-
-
 BAD_G1: list[tuple[str, bytes, str]] = [
-    ("off the subgroup", off_subgroup_g1(), "POINT_NOT_IN_SUBGROUP"),
-    ("off the curve", off_curve_g1(), "POINT_NOT_ON_CURVE"),
-    ("the identity", bytes([0xC0]) + bytes(47), "IDENTITY_NOT_ALLOWED"),
-    ("x >= p", _compressed(P), "COORDINATE_NOT_CANONICAL"),
-    ("compression flag cleared", bytes(48), "BAD_FLAGS"),
+    ("off the subgroup", adversarial.g1_off_subgroup(), "POINT_NOT_IN_SUBGROUP"),
+    ("off the curve", adversarial.g1_not_on_curve(), "POINT_NOT_ON_CURVE"),
+    ("the identity", adversarial.identity(G1_BYTES), "IDENTITY_NOT_ALLOWED"),
+    ("x >= p", adversarial.x_not_canonical(G1_BYTES), "COORDINATE_NOT_CANONICAL"),
+    ("compression flag cleared", bytes(G1_BYTES), "BAD_FLAGS"),
 ]
 
 
@@ -107,53 +82,50 @@ def generate() -> list[dict[str, Any]]:
 
 
 def _keygen_file(G: Any, msk: fame.MasterKey, params: dict[str, Any]) -> dict[str, Any]:
-    op = "crypto.fame.keygen"
+    b = VectorFileBuilder("crypto.fame.keygen", NOTES).group(params)
     m = _h(msk.to_bytes())
-    tests = [run_case(op, {"masterKey": m, "attributes": a, "seed": _h(s)}, c, ["KnownAnswer"])
-             for a, s, c in ((["cardiology"], b"k1", "one attribute"), (ATTRS, b"k2", "five attributes"),
-                             (["irb@1", "irb@2"], b"k3", "two epochs of one attribute"),
-                             (["dpo", "dpo", "a"], b"k4", "duplicates are merged"))]
+    for a, s, c in ((["cardiology"], b"k1", "one attribute"), (ATTRS, b"k2", "five attributes"),
+                    (["irb@1", "irb@2"], b"k3", "two epochs of one attribute"),
+                    (["dpo", "dpo", "a"], b"k4", "duplicates are merged")):
+        b.valid(c, {"masterKey": m, "attributes": a, "seed": _h(s)}, flags=["KnownAnswer"])
     for a, c in ((["Cardiology"], "upper case"), (["irb@0"], "epoch 0"), (["and"], "keyword"), ([""], "empty"),
                  (["x" * 65], "65 characters")):
-        tests.append(run_case(op, {"masterKey": m, "attributes": a, "seed": "0x01"}, c, ["AttributeInvalid"],
-                              "ATTRIBUTE_INVALID"))
+        b.invalid(c, {"masterKey": m, "attributes": a, "seed": "0x01"}, "ATTRIBUTE_INVALID", ["AttributeInvalid"])
     raw = msk.to_bytes()
     for bad, c, code in ((raw + b"\x00", "trailing byte", "MALFORMED_ENCODING"),
                          (raw[:-1], "truncated", "MALFORMED_ENCODING"),
                          (b"\xf1" + raw[1:], "wrong tag", "MALFORMED_ENCODING"),
                          (raw[:1] + bytes(32) + raw[33:], "a1 = 0", "SCALAR_ZERO_NOT_ALLOWED"),
                          (raw[:1] + b"\xff" * 32 + raw[33:], "a1 >= r", "SCALAR_OUT_OF_RANGE")):
-        tests.append(run_case(op, {"masterKey": _h(bad), "attributes": ["a"], "seed": "0x01"}, c,
-                              ["MalformedEncoding"], code))
-    tests.append(run_case(op, {"masterKey": m.upper().replace("0X", "0x"), "attributes": ["a"], "seed": "0x01"},
-                          "upper-case hex", ["MalformedEncoding"], "BAD_HEX"))
-    return vector_file("crypto.fame", "keygen", tests, params, NOTES)
+        b.invalid(c, {"masterKey": _h(bad), "attributes": ["a"], "seed": "0x01"}, code, ["MalformedEncoding"])
+    b.invalid("upper-case hex", {"masterKey": m.upper().replace("0X", "0x"), "attributes": ["a"], "seed": "0x01"},
+              "BAD_HEX", ["MalformedEncoding"])
+    return b.build()
 
 
 def _encrypt_file(pk: fame.PublicKey, params: dict[str, Any]) -> dict[str, Any]:
-    op = "crypto.fame.encrypt"
+    b = VectorFileBuilder("crypto.fame.encrypt", NOTES).group(params)
     p = _h(pk.to_bytes())
-    tests = [run_case(op, {"publicKey": p, "policy": pol, "seed": _h(bytes([i]))}, f"policy {i}", ["KnownAnswer"])
-             for i, pol in enumerate(POLICIES[:3])]
+    for i, pol in enumerate(POLICIES[:3]):
+        b.valid(f"policy {i}", {"publicKey": p, "policy": pol, "seed": _h(bytes([i]))}, flags=["KnownAnswer"])
     for pol, code, c in (("a and", "POLICY_SYNTAX", "dangling and"), ("3 of (a, b)", "POLICY_BAD_THRESHOLD", "k > n"),
                          (" or ".join(["a"] * 65), "POLICY_TOO_MANY_LEAVES", "65 leaves"),
                          ("(" * 17 + "a" + ")" * 17, "POLICY_TOO_DEEP", "17 parentheses")):
-        tests.append(run_case(op, {"publicKey": p, "policy": pol, "seed": "0x01"}, c, ["PolicySyntax"], code))
+        b.invalid(c, {"publicKey": p, "policy": pol, "seed": "0x01"}, code, ["PolicySyntax"])
     raw = pk.to_bytes()
     for bad, c, code in ((raw + b"\x00", "trailing byte", "MALFORMED_ENCODING"),
                          (raw[:-1], "truncated", "MALFORMED_ENCODING"),
                          (b"\xf4" + raw[1:], "wrong tag", "MALFORMED_ENCODING"),
-                         (raw[:1] + bytes([0xC0]) + bytes(95) + raw[97:], "H1 is the identity", "IDENTITY_NOT_ALLOWED"),
-                         (raw[:1] + bytes(96) + raw[97:], "H1 without the compression flag", "BAD_FLAGS")):
-        tests.append(run_case(op, {"publicKey": _h(bad), "policy": "a", "seed": "0x01"}, c,
-                              ["MalformedEncoding" if code == "MALFORMED_ENCODING" else "InvalidPoint"], code))
-    return vector_file("crypto.fame", "encrypt", tests, params, NOTES)
+                         (raw[:1] + adversarial.identity(G2_BYTES) + raw[97:], "H1 is the identity", "IDENTITY_NOT_ALLOWED"),
+                         (raw[:1] + bytes(G2_BYTES) + raw[97:], "H1 without the compression flag", "BAD_FLAGS")):
+        b.invalid(c, {"publicKey": _h(bad), "policy": "a", "seed": "0x01"}, code,
+                  ["MalformedEncoding" if code == "MALFORMED_ENCODING" else "InvalidPoint"])
+    return b.build()
 
 
 def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Ciphertext],
                   params: dict[str, Any]) -> dict[str, Any]:
-    op = "crypto.fame.decrypt"
-    tests = []
+    b = VectorFileBuilder("crypto.fame.decrypt", NOTES).group(params)
     for i, ct in enumerate(cts):
         for name, sk in keys.items():
             ok = satisfies(ct.policy.tree, sk.names())
@@ -164,8 +136,11 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
                 flags.append("StaleEpoch")
             if i == 3:
                 flags.append("Duplicates")
-            tests.append(run_case(op, {"key": _h(sk.to_bytes()), "ciphertext": _h(ct.to_bytes())},
-                                  f"key {name} on policy {i}", flags, None if ok else "POLICY_UNSATISFIED"))
+            inp = {"key": _h(sk.to_bytes()), "ciphertext": _h(ct.to_bytes())}
+            if ok:
+                b.valid(f"key {name} on policy {i}", inp, flags=flags)
+            else:
+                b.invalid(f"key {name} on policy {i}", inp, "POLICY_UNSATISFIED", flags)
 
     sk, ct = keys["all"], cts[0]
     k_hex = _h(sk.to_bytes())
@@ -174,51 +149,49 @@ def _decrypt_file(G: Any, keys: dict[str, fame.AttributeKey], cts: list[fame.Cip
     swapped_row = fame.Ciphertext(ct.policy, ct.c0, ((ct.rows[0][0] + g1, *ct.rows[0][1:]), *ct.rows[1:]))
     swapped_c0 = fame.Ciphertext(ct.policy, (ct.c0[0] + g2, ct.c0[1], ct.c0[2]), ct.rows)
     for alt, c in ((swapped_row, "row 0 component 1 moved by g1"), (swapped_c0, "ct0 component 1 moved by g2")):
-        tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(alt.to_bytes())}, c, ["ModifiedCiphertext"]))
+        b.valid(c, {"key": k_hex, "ciphertext": _h(alt.to_bytes())}, flags=["ModifiedCiphertext"])
 
     raw = ct.to_bytes()
     rows_at = len(raw) - len(ct.rows) * 3 * 48
     for row in (0, len(ct.rows) - 1):
         for desc, bad, code in BAD_G1:
             at = rows_at + row * 3 * 48 + 48
-            tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw[:at] + bad + raw[at + 48:])},
-                                  f"row {row} component 2 {desc}", ["InvalidPoint"], code))
+            b.invalid(f"row {row} component 2 {desc}", {"key": k_hex, "ciphertext": _h(raw[:at] + bad + raw[at + 48:])},
+                      code, ["InvalidPoint"])
     c0_at = rows_at - 2 - 3 * 96
-    identity_c0 = raw[:c0_at] + bytes([0xC0]) + bytes(95) + raw[c0_at + 96:]
-    tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(identity_c0)},
-                          "ct0 component 1 is the identity", ["InvalidPoint"], "IDENTITY_NOT_ALLOWED"))
+    identity_c0 = raw[:c0_at] + adversarial.identity(G2_BYTES) + raw[c0_at + 96:]
+    b.invalid("ct0 component 1 is the identity", {"key": k_hex, "ciphertext": _h(identity_c0)}, "IDENTITY_NOT_ALLOWED",
+              ["InvalidPoint"])
     for bad, c in ((raw + b"\x00", "trailing byte"), (raw[:-1], "truncated"), (b"\xf3" + raw[1:], "wrong tag"),
                    (raw[:rows_at - 2] + (len(ct.rows) + 1).to_bytes(2, "big") + raw[rows_at:] + raw[-144:],
                     "one row too many"),
                    (raw[:rows_at - 2] + (len(ct.rows) - 1).to_bytes(2, "big") + raw[rows_at:-144],
                     "one row too few")):
-        tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(bad)}, c, ["MalformedEncoding"],
-                              "MALFORMED_ENCODING"))
+        b.invalid(c, {"key": k_hex, "ciphertext": _h(bad)}, "MALFORMED_ENCODING", ["MalformedEncoding"])
     text = raw[3:3 + int.from_bytes(raw[1:3], "big")]
     swapped_text = b"2 of (dpo, ethics_approved, irb@2) or (researcher and cardiology)"
     assert len(swapped_text) == len(text)
-    tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw.replace(text, swapped_text))},
-                          "policy text not canonical (and children unsorted)", ["MalformedEncoding"],
-                          "MALFORMED_ENCODING"))
+    b.invalid("policy text not canonical (and children unsorted)",
+              {"key": k_hex, "ciphertext": _h(raw.replace(text, swapped_text))}, "MALFORMED_ENCODING",
+              ["MalformedEncoding"])
     broken = text.replace(b" or ", b" or(")
-    tests.append(run_case(op, {"key": k_hex, "ciphertext": _h(raw[:1] + len(broken).to_bytes(2, "big") + broken +
-                                                           raw[3 + len(text):])},
-                       "policy text does not parse", ["PolicySyntax"], "POLICY_SYNTAX"))
+    b.invalid("policy text does not parse",
+              {"key": k_hex, "ciphertext": _h(raw[:1] + len(broken).to_bytes(2, "big") + broken + raw[3 + len(text):])},
+              "POLICY_SYNTAX", ["PolicySyntax"])
     kraw = sk.to_bytes()
     kp_at = 1 + 3 * 96
     for desc, bad, code in BAD_G1[:3]:
-        tests.append(run_case(op, {"key": _h(kraw[:kp_at] + bad + kraw[kp_at + 48:]), "ciphertext": _h(raw)},
-                              f"key sk'_1 {desc}", ["InvalidPoint"], code))
-    tests.append(run_case(op, {"key": _h(kraw + b"\x00"), "ciphertext": _h(raw)}, "key with a trailing byte",
-                          ["MalformedEncoding"], "MALFORMED_ENCODING"))
+        b.invalid(f"key sk'_1 {desc}", {"key": _h(kraw[:kp_at] + bad + kraw[kp_at + 48:]), "ciphertext": _h(raw)}, code,
+                  ["InvalidPoint"])
+    b.invalid("key with a trailing byte", {"key": _h(kraw + b"\x00"), "ciphertext": _h(raw)}, "MALFORMED_ENCODING",
+              ["MalformedEncoding"])
     first = kp_at + 3 * 48 + 2
     bad_name = kraw[:first + 1] + b"C" + kraw[first + 2:]
-    tests.append(run_case(op, {"key": _h(bad_name), "ciphertext": _h(raw)}, "key attribute with upper case",
-                          ["AttributeInvalid"], "ATTRIBUTE_INVALID"))
+    b.invalid("key attribute with upper case", {"key": _h(bad_name), "ciphertext": _h(raw)}, "ATTRIBUTE_INVALID",
+              ["AttributeInvalid"])
     unsorted = fame.AttributeKey(sk.k0, tuple(reversed(sk.attributes)), sk.kp)
-    tests.append(run_case(op, {"key": _h(unsorted.to_bytes()), "ciphertext": _h(raw)}, "key attributes not sorted",
-                          ["MalformedEncoding"], "MALFORMED_ENCODING"))
-    tests.append(run_case(op, {"key": k_hex, "ciphertext": "0x" + raw.hex()[:-1]}, "odd-length hex",
-                          ["MalformedEncoding"], "BAD_HEX"))
-    tests.append(run_case(op, {"key": k_hex}, "missing ciphertext", ["MalformedEncoding"], "BAD_JSON"))
-    return vector_file("crypto.fame", "decrypt", tests, params, NOTES)
+    b.invalid("key attributes not sorted", {"key": _h(unsorted.to_bytes()), "ciphertext": _h(raw)},
+              "MALFORMED_ENCODING", ["MalformedEncoding"])
+    b.invalid("odd-length hex", {"key": k_hex, "ciphertext": "0x" + raw.hex()[:-1]}, "BAD_HEX", ["MalformedEncoding"])
+    b.invalid("missing ciphertext", {"key": k_hex}, "BAD_JSON", ["MalformedEncoding"])
+    return b.build()

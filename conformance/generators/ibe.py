@@ -11,12 +11,12 @@ from typing import Any
 
 import attrs
 
-from ...reference.testbed import get_group
+from ...reference.testbed import adversarial, get_group
 from ...spec.crypto import ibe
 from ...spec.crypto._codec import to_hex
+from ...spec.params import G1_BYTES, G2_BYTES
 from ...spec.rng import DeterministicRNG
 from ..builder import VectorFileBuilder
-from ..ops.ibe import OPS
 
 SEED = b"medshare/conformance/ibe"
 
@@ -48,21 +48,6 @@ NOTES = {
 }
 
 
-def _off_subgroup_g2() -> bytes:
-    """The first x = (i, 0) whose point is on the twist but outside the order-r subgroup."""
-    G = get_group("native")
-    for i in range(1, 64):
-        b = bytearray(96)
-        b[-1] = i
-        b[0] |= 0x80
-        try:
-            G.g2_from_bytes(bytes(b))
-        except Exception as e:
-            if getattr(e, "code", "") == "POINT_NOT_IN_SUBGROUP":
-                return bytes(b)
-    raise AssertionError("no off-subgroup x found")
-
-
 def generate() -> list[dict[str, Any]]:
     G = get_group("native")
     rng = DeterministicRNG(SEED)
@@ -79,10 +64,11 @@ def generate() -> list[dict[str, Any]]:
     cts = [ibe.encrypt_reading(G, master.p_pub, "mi-0001", 7, "ecg-3", seq, r, rng.fork(f"reading {seq}"))
            for seq, r in enumerate(readings)]
     ct = cts[1]
-    identity_g2 = to_hex(bytes([0xC0]) + bytes(95))
+    identity_g2 = to_hex(adversarial.identity(G2_BYTES))
+    off_subgroup = to_hex(adversarial.g2_off_subgroup(x1=0))
     files = []
 
-    d = VectorFileBuilder("crypto.ibe.decrypt_reading", OPS["crypto.ibe.decrypt_reading"], NOTES)
+    d = VectorFileBuilder("crypto.ibe.decrypt_reading", NOTES)
     d.group({"identityKey": key.to_json()})
     for c in cts:
         d.valid(f"reading of {len(c.body) - 16} bytes, sequence {c.sequence}", {"ciphertext": c.to_json()},
@@ -117,7 +103,7 @@ def generate() -> list[dict[str, Any]]:
               "deviceId": "ecg-9", "sequence": 0}}, "DECRYPTION_FAILED", ["TamperedAssociatedData"])
     d.invalid("U is the identity", {"ciphertext": {**ct.to_json(), "u": identity_g2}}, "IDENTITY_NOT_ALLOWED",
               ["IdentityPoint"])
-    d.invalid("U off the subgroup", {"ciphertext": {**ct.to_json(), "u": to_hex(_off_subgroup_g2())}},
+    d.invalid("U off the subgroup", {"ciphertext": {**ct.to_json(), "u": off_subgroup}},
               "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
     d.invalid("body shorter than the tag", {"ciphertext": {**ct.to_json(), "body": to_hex(ct.body[:15])}},
               "MALFORMED_ENCODING", ["MalformedStructure"])
@@ -128,7 +114,7 @@ def generate() -> list[dict[str, Any]]:
     files.append(d.build())
 
     k, enc = ibe.encapsulate(G, master.p_pub, "mi-0001", 7, rng.fork("kem"))
-    c = VectorFileBuilder("crypto.ibe.decapsulate", OPS["crypto.ibe.decapsulate"], NOTES)
+    c = VectorFileBuilder("crypto.ibe.decapsulate", NOTES)
     c.group({"identityKey": key.to_json(), "identity": "mi-0001", "epoch": 7})
     c.valid("decapsulation", {"u": to_hex(enc.to_bytes())}, flags=["Valid"])
     c.valid("a second encapsulation", {"u": to_hex(cts[0].encapsulation.to_bytes())}, flags=["Valid"])
@@ -137,12 +123,12 @@ def generate() -> list[dict[str, Any]]:
     c.invalid("asked for another epoch", {"u": to_hex(enc.to_bytes()), "epoch": 8}, "KEY_MISMATCH",
               ["WrongEpochKey"])
     c.invalid("U is the identity", {"u": identity_g2}, "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
-    c.invalid("U off the subgroup", {"u": to_hex(_off_subgroup_g2())}, "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
+    c.invalid("U off the subgroup", {"u": off_subgroup}, "POINT_NOT_IN_SUBGROUP", ["NotInSubgroup"])
     c.invalid("U of 95 bytes", {"u": to_hex(enc.to_bytes()[:-1])}, "BAD_LENGTH", ["MalformedStructure"])
     c.invalid("epoch >= 2^64", {"u": to_hex(enc.to_bytes()), "epoch": 2**64}, "BAD_JSON", ["MalformedStructure"])
     files.append(c.build())
 
-    v = VectorFileBuilder("crypto.ibe.verify_identity_key", OPS["crypto.ibe.verify_identity_key"], NOTES)
+    v = VectorFileBuilder("crypto.ibe.verify_identity_key", NOTES)
     v.group({"pPub": p_pub})
     v.valid("genuine key", {"identityKey": key.to_json()}, flags=["Valid"])
     v.valid("genuine key, expected identity and epoch", {"identityKey": key.to_json(), "identity": "mi-0001",
@@ -158,7 +144,7 @@ def generate() -> list[dict[str, Any]]:
               "KEY_MISMATCH", ["WrongEpochKey"])
     v.invalid("genuine key, but another identity expected", {"identityKey": key.to_json(), "identity": "mi-0002"},
               "KEY_MISMATCH", ["WrongIdentityKey"])
-    v.invalid("d is the identity", {"identityKey": {**key.to_json(), "d": to_hex(bytes([0xC0]) + bytes(47))}},
+    v.invalid("d is the identity", {"identityKey": {**key.to_json(), "d": to_hex(adversarial.identity(G1_BYTES))}},
               "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])
     v.invalid("P_pub is the identity", {"identityKey": key.to_json(), "pPub": identity_g2},
               "IDENTITY_NOT_ALLOWED", ["IdentityPoint"])

@@ -3,40 +3,33 @@ checked against the outcome the case was written for."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from ... import SPEC_VERSION
-from ...spec.errors import MedshareError
 from ...spec.policy import parse, satisfies
-from ..registry import load_ops
+from ..builder import VectorFileBuilder, note
 
 EXAMPLE = "(cardiology and researcher) or 2 of (ethics_approved, irb, dpo)"
 
 NOTES: dict[str, dict[str, str]] = {
-    "Valid": {"bugType": "FUNCTIONALITY", "description": "a well-formed policy and its expected result",
-              "specRef": "spec/policy.md#grammar"},
-    "Canonical": {"bugType": "FUNCTIONALITY", "description": "flattening, 1-child gates and child order must "
-                  "follow the canonical form, or hashes stored on chain differ",
-                  "specRef": "spec/policy.md#canonical-form-and-hash"},
-    "Duplicates": {"bugType": "EDGE_CASE", "description": "an attribute used more than once: kept in the canonical "
-                   "form, distinct LSSS rows with occurrence indices", "specRef": "spec/policy.md#lsss-to_lsss"},
-    "Threshold": {"bugType": "AUTH_BYPASS", "description": "k-of-n semantics: k-1 attributes must not satisfy",
-                  "specRef": "spec/policy.md#satisfaction"},
-    "Epoch": {"bugType": "REVOCATION_BYPASS", "description": "irb@1 is not irb@2: epochs are part of the name",
-              "specRef": "spec/policy.md#attributes-and-key-epochs"},
-    "Syntax": {"bugType": "MALFORMED_INPUT", "description": "text that does not parse must fail POLICY_SYNTAX",
-               "specRef": "spec/policy.md#errors-and-limits"},
-    "BadThreshold": {"bugType": "MALFORMED_INPUT", "description": "k < 1 or k > n",
-                     "specRef": "spec/policy.md#errors-and-limits"},
-    "LeafLimit": {"bugType": "RESOURCE_EXHAUSTION", "description": "more than 64 leaves",
-                  "specRef": "spec/policy.md#errors-and-limits"},
-    "DepthLimit": {"bugType": "RESOURCE_EXHAUSTION", "description": "more than 16 nested parentheses or gates",
-                   "specRef": "spec/policy.md#errors-and-limits"},
-    "AttributeInvalid": {"bugType": "MALFORMED_INPUT", "description": "an attribute outside the grammar",
-                         "specRef": "spec/policy.md#attributes-and-key-epochs"},
-    "Unsatisfied": {"bugType": "AUTH_BYPASS", "description": "no reconstruction for a set that fails the policy",
-                    "specRef": "spec/policy.md#lsss-to_lsss"},
+    "Valid": note("FUNCTIONALITY", "a well-formed policy and its expected result", "spec/policy.md#grammar"),
+    "Canonical": note("FUNCTIONALITY", "flattening, 1-child gates and child order must follow the canonical form, "
+                      "or hashes stored on chain differ", "spec/policy.md#canonical-form-and-hash"),
+    "Duplicates": note("EDGE_CASE", "an attribute used more than once: kept in the canonical form, distinct LSSS "
+                       "rows with occurrence indices", "spec/policy.md#lsss-to_lsss"),
+    "Threshold": note("AUTH_BYPASS", "k-of-n semantics: k-1 attributes must not satisfy",
+                      "spec/policy.md#satisfaction"),
+    "Epoch": note("REVOCATION_BYPASS", "irb@1 is not irb@2: epochs are part of the name",
+                  "spec/policy.md#attributes-and-key-epochs"),
+    "Syntax": note("MALFORMED_INPUT", "text that does not parse must fail POLICY_SYNTAX",
+                   "spec/policy.md#errors-and-limits"),
+    "BadThreshold": note("MALFORMED_INPUT", "k < 1 or k > n", "spec/policy.md#errors-and-limits"),
+    "LeafLimit": note("RESOURCE_EXHAUSTION", "more than 64 leaves", "spec/policy.md#errors-and-limits"),
+    "DepthLimit": note("RESOURCE_EXHAUSTION", "more than 16 nested parentheses or gates",
+                       "spec/policy.md#errors-and-limits"),
+    "AttributeInvalid": note("MALFORMED_INPUT", "an attribute outside the grammar",
+                             "spec/policy.md#attributes-and-key-epochs"),
+    "Unsatisfied": note("AUTH_BYPASS", "no reconstruction for a set that fails the policy",
+                        "spec/policy.md#lsss-to_lsss"),
 }
 
 VALID_POLICIES: list[tuple[str, str, list[str]]] = [
@@ -103,64 +96,39 @@ SATISFY_CASES: list[tuple[str, list[str], str, list[str]]] = [
 ]
 
 
-@cache
-def _all_ops() -> dict[str, Any]:
-    return load_ops()
-
-
-def run_case(op: str, inp: dict[str, Any], comment: str, flags: list[str],
-             error: str | None = None) -> dict[str, Any]:
-    """Run the reference op; the outcome must be the intended one."""
-    handler = _all_ops()[op]
-    try:
-        out = handler(inp)
-    except MedshareError as e:
-        assert error == e.code, f"{op} {comment}: expected {error}, got {e.code}"
-        return {"comment": comment, "input": inp, "result": "invalid", "error": e.code, "flags": flags}
-    assert error is None, f"{op} {comment}: expected {error}, got a result"
-    return {"comment": comment, "input": inp, "result": "valid", "output": out, "flags": flags}
-
-
-def vector_file(component: str, operation: str, tests: list[dict[str, Any]], params: dict[str, Any],
-                notes: dict[str, dict[str, str]]) -> dict[str, Any]:
-    for i, t in enumerate(tests, start=1):
-        t["tcId"] = i
-    used = sorted({f for t in tests for f in t["flags"]})
-    return {"schema": "medshare/v1/vectors", "specVersion": SPEC_VERSION, "component": component,
-            "operation": operation, "numberOfTests": len(tests), "notes": {f: notes[f] for f in used},
-            "testGroups": [{"params": params, "tests": [{"tcId": t["tcId"], **{k: v for k, v in t.items()
-                                                                             if k != "tcId"}} for t in tests]}]}
-
-
-def _text_cases(op: str) -> list[dict[str, Any]]:
-    tests = [run_case(op, {"policy": text}, comment, flags) for text, comment, flags in VALID_POLICIES]
-    tests += [run_case(op, {"policy": text}, comment, flags, code) for text, code, comment, flags in INVALID_POLICIES]
-    return tests
+def _text_file(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    b = VectorFileBuilder(f"crypto.policy.{operation}", NOTES).group(params)
+    for text, comment, flags in VALID_POLICIES:
+        b.valid(comment, {"policy": text}, flags=flags)
+    for text, code, comment, flags in INVALID_POLICIES:
+        b.invalid(comment, {"policy": text}, code, flags)
+    return b.build()
 
 
 def generate() -> list[dict[str, Any]]:
-    files = []
     params = {"maxLeaves": 64, "maxDepth": 16}
-    for operation in ("parse", "canonical", "hash", "lsss"):
-        files.append(vector_file("crypto.policy", operation, _text_cases(f"crypto.policy.{operation}"), params, NOTES))
+    files = [_text_file(operation, params) for operation in ("parse", "canonical", "hash", "lsss")]
 
-    sat = [run_case("crypto.policy.satisfies", {"policy": p, "attributes": s}, c, f) for p, s, c, f in SATISFY_CASES]
-    sat += [run_case("crypto.policy.satisfies", {"policy": t, "attributes": ["a"]}, c, f, code)
-            for t, code, c, f in INVALID_POLICIES[:12]]
-    sat += [run_case("crypto.policy.satisfies", {"policy": "a", "attributes": [a]}, f"attribute {a!r} in the set",
-                     ["AttributeInvalid"], "ATTRIBUTE_INVALID") for a in ("A", "a b", "irb@0", "or", "")]
-    files.append(vector_file("crypto.policy", "satisfies", sat, params, NOTES))
-
-    rec = []
+    sat = VectorFileBuilder("crypto.policy.satisfies", NOTES).group(params)
     for p, s, c, f in SATISFY_CASES:
-        flags = f if satisfies(parse(p), s) else [*f, "Unsatisfied"]
-        rec.append(run_case("crypto.policy.reconstruct", {"policy": p, "attributes": s}, c, flags,
-                            None if satisfies(parse(p), s) else "POLICY_UNSATISFIED"))
-    rec += [run_case("crypto.policy.reconstruct", {"policy": "2 of (a, b, c)", "attributes": [x]},
-                     f"one attribute ({x}) of a 2-of-3 gate", ["Threshold", "Unsatisfied"], "POLICY_UNSATISFIED")
-            for x in ("a", "b", "c")]
-    rec += [run_case("crypto.policy.reconstruct", {"policy": "2 of (a, b, c)", "attributes": s},
-                     f"{s} on a 2-of-3 gate", ["Threshold"])
-            for s in (["a", "b"], ["a", "c"], ["b", "c"], ["a", "b", "c"])]
-    files.append(vector_file("crypto.policy", "reconstruct", rec, params, NOTES))
+        sat.valid(c, {"policy": p, "attributes": s}, flags=f)
+    for t, code, c, f in INVALID_POLICIES[:12]:
+        sat.invalid(c, {"policy": t, "attributes": ["a"]}, code, f)
+    for a in ("A", "a b", "irb@0", "or", ""):
+        sat.invalid(f"attribute {a!r} in the set", {"policy": "a", "attributes": [a]}, "ATTRIBUTE_INVALID",
+                    ["AttributeInvalid"])
+    files.append(sat.build())
+
+    rec = VectorFileBuilder("crypto.policy.reconstruct", NOTES).group(params)
+    for p, s, c, f in SATISFY_CASES:
+        if satisfies(parse(p), s):
+            rec.valid(c, {"policy": p, "attributes": s}, flags=f)
+        else:
+            rec.invalid(c, {"policy": p, "attributes": s}, "POLICY_UNSATISFIED", [*f, "Unsatisfied"])
+    for x in ("a", "b", "c"):
+        rec.invalid(f"one attribute ({x}) of a 2-of-3 gate", {"policy": "2 of (a, b, c)", "attributes": [x]},
+                    "POLICY_UNSATISFIED", ["Threshold", "Unsatisfied"])
+    for s in (["a", "b"], ["a", "c"], ["b", "c"], ["a", "b", "c"]):
+        rec.valid(f"{s} on a 2-of-3 gate", {"policy": "2 of (a, b, c)", "attributes": s}, flags=["Threshold"])
+    files.append(rec.build())
     return files

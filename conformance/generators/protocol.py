@@ -8,13 +8,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ... import SPEC_VERSION
 from ...reference.testbed import Ledger, Workload, certify, circuit_keys, get_group, make_deployment
 from ...spec.chain.merkle import prove_state
 from ...spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
 from ...spec.crypto import umbral
 from ...spec.protocol import protocol
 from ...spec.rng import DeterministicRNG
+from ..builder import VectorFileBuilder, note
 from ..ops.chain import config_to_json
 from .chain import NOTES as CHAIN_NOTES
 from .chain import Trace
@@ -24,27 +24,17 @@ POLICY = "cardiology@1 and researcher@1"
 
 NOTES: dict[str, dict[str, str]] = {
     **CHAIN_NOTES,
-    "ForgedProof": {"bugType": "AUTH_BYPASS", "description": "An access request whose Groth16 policy proof does "
-                    "not verify for (record policy hash, sender's commitment, record, nonce and sender): another "
-                    "RI's proof, a proof for another nonce, or junk.", "specRef": f"{SPEC}#shc-validity-predicates"
-                    "-for-protocol-transactions"},
-    "PayloadEncoding": {"bugType": "EDGE_CASE", "description": "A protocol payload that does not follow its "
-                        "encoding: ids that do not bind their request, a bad (t, n), a receipt that is not a hash, "
-                        "a policy hash that is not the policy's gate hash, a non-canonical policy.",
-                        "specRef": f"{SPEC}#phases"},
+    "ForgedProof": note("AUTH_BYPASS", "An access request whose Groth16 policy proof does not verify for (record "
+                        "policy hash, sender's commitment, record, nonce and sender): another RI's proof, a proof "
+                        "for another nonce, or junk.", f"{SPEC}#shc-validity-predicates-for-protocol-transactions"),
+    "PayloadEncoding": note("EDGE_CASE", "A protocol payload that does not follow its encoding: ids that do not "
+                            "bind their request, a bad (t, n), a receipt that is not a hash, a policy hash that is "
+                            "not the policy's gate hash, a non-canonical policy.", f"{SPEC}#phases"),
 }
 
 
 def _fields(tx: Transaction) -> dict[str, Any]:
     return {n: tx.arg(n) for n, _ in SCHEMAS[tx.kind][2]}
-
-
-def _file(component: str, operation: str, params: dict[str, Any], traces: list[Trace]) -> dict[str, Any]:
-    tests = [t.test(i + 1) for i, t in enumerate(traces)]
-    flags = sorted({f for t in traces for f in t.flags})
-    return {"schema": "medshare/v1/traces", "specVersion": SPEC_VERSION, "component": component,
-            "operation": operation, "numberOfTests": len(tests), "notes": {f: NOTES[f] for f in flags},
-            "testGroups": [{"params": params, "tests": tests}]}
 
 
 def generate() -> list[dict[str, Any]]:
@@ -70,7 +60,7 @@ def generate() -> list[dict[str, Any]]:
                                                                        signer.verifying_key()))
 
     # MDC: publication predicates
-    m = Trace(mdc.cfg, mdc.state, "publication: policy hash, canonical policy, capsule")
+    m = Trace(mdc.state, "publication: policy hash, canonical policy, capsule")
     f = _fields(publish)
     m.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **{**f, "payload": b"\x00" * 32 + f["payload"][32:]}), "TX_MALFORMED",
           "PayloadEncoding")
@@ -82,7 +72,9 @@ def generate() -> list[dict[str, Any]]:
           "PayloadEncoding")
     m.ok(publish)
     m.bad(w.tx(MDC, "RECORD_PUBLISH", "mi-1", **f), "RECORD_EXISTS", "Uniqueness")
-    mdc_file = _file("protocol.mdc", "apply", {"config": config_to_json(mdc.cfg), "vk": pk16.vk.to_json()}, [m])
+    mdc_file = VectorFileBuilder("protocol.mdc.apply", NOTES).group({"config": config_to_json(mdc.cfg),
+                                                                      "vk": pk16.vk.to_json()})
+    m.add_to(mdc_file)
 
     b2, _ = mdc.seal([publish])
     state2 = dict(mdc.state)
@@ -99,7 +91,7 @@ def generate() -> list[dict[str, Any]]:
     req = [protocol.request_fields(state2, 2, rid, n, p, ri_pk) for n, p in zip(nonces, proofs)]
     cfg = shc.cfg
 
-    t1 = Trace(cfg, shc.state, "request with a policy proof, replay, grant and receipts")
+    t1 = Trace(shc.state, "request with a policy proof, replay, grant and receipts")
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-2", **req[0]), "PROOF_INVALID", "ForgedProof")
     t1.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **{**req[0], "nonce": nonces[1],
                                                   "request_id": req[1]["request_id"]}), "PROOF_INVALID", "ForgedProof")
@@ -122,7 +114,7 @@ def generate() -> list[dict[str, Any]]:
            "RECEIPT_DUPLICATE", "Uniqueness")
     t1.ok(w.tx(SHC, "REENCRYPTION_RECEIPT", "cpc-2", grant_id=gf["grant_id"], payload=b"\x13" * 32))
 
-    t2 = Trace(cfg, shc.state, "a record revoked between request and grant: the grant is refused")
+    t2 = Trace(shc.state, "a record revoked between request and grant: the grant is refused")
     t2.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[1]))
     t2.ok(relay3)
     entry = mdc.state[b"record/" + rid]
@@ -131,17 +123,19 @@ def generate() -> list[dict[str, Any]]:
     t2.bad(w.tx(SHC, "GRANT", "mi-1", **protocol.grant_fields(req[1]["request_id"], 2, 2)), "RECORD_REVOKED", "Revocation")
     t2.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "RECORD_REVOKED", "Revocation")
 
-    t3 = Trace(cfg, shc.state, "the requester's certificate revoked before the grant")
+    t3 = Trace(shc.state, "the requester's certificate revoked before the grant")
     t3.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]))
     t3.ok(w.tx(SHC, "CERT_REVOKE", "authority", identity="ri-1"))
     t3.bad(w.tx(SHC, "GRANT", "mi-1", **protocol.grant_fields(req[0]["request_id"], 2, 2)), "CERT_REVOKED", "Revocation")
 
-    t4 = Trace(cfg, shc.state, "the requester's attribute epoch revoked before the grant")
+    t4 = Trace(shc.state, "the requester's attribute epoch revoked before the grant")
     t4.ok(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[1]))
     t4.ok(w.tx(SHC, "ATTRIBUTE_EPOCH_REVOKE", "authority", identity="ri-1", epoch=1))
     t4.bad(w.tx(SHC, "GRANT", "mi-1", **protocol.grant_fields(req[1]["request_id"], 2, 2)), "ATTRIBUTE_REVOKED",
            "Revocation")
     t4.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **req[0]), "ATTRIBUTE_REVOKED", "Revocation")
-    shc_file = _file("protocol.shc", "apply", {"config": config_to_json(cfg), "vk": pk16.vk.to_json()},
-                     [t1, t2, t3, t4])
-    return [mdc_file, shc_file]
+    shc_file = VectorFileBuilder("protocol.shc.apply", NOTES).group({"config": config_to_json(cfg),
+                                                                      "vk": pk16.vk.to_json()})
+    for t in (t1, t2, t3, t4):
+        t.add_to(shc_file)
+    return [mdc_file.build(), shc_file.build()]

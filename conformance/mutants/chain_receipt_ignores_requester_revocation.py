@@ -3,14 +3,13 @@ is accepted after the requester's certificate or attribute epoch is revoked (re-
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 from ...spec.chain import state as chain_state
 from ...spec.errors import fail
 from ..ops.chain import OPS as CHAIN_OPS
 from ..ops.protocol import OPS as PROTOCOL_OPS
+from ._patch import patched
 
 
 def _grant_live_record_only(s: Any, request_id: bytes, record_id: bytes) -> None:
@@ -18,19 +17,11 @@ def _grant_live_record_only(s: Any, request_id: bytes, record_id: bytes) -> None
         fail("RECORD_REVOKED", "the record is revoked")
 
 
-def _patched(ops: dict[str, Callable[[dict[str, Any]], dict[str, Any]]], op: str
-             ) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    def handler(inp: dict[str, Any]) -> dict[str, Any]:
-        with mock.patch.object(chain_state, "_grant_live", _grant_live_record_only):
-            return ops[op](inp)
-    return handler
-
-
 MUTANT = {
     "name": "chain_receipt_ignores_requester_revocation",
     "description": "re-encryption receipts are accepted after the requester's certificate or attribute epoch "
                    "is revoked",
     "bugType": "REVOCATION_IGNORED",
-    "overrides": {"chain.shc.apply": _patched(CHAIN_OPS, "chain.shc.apply"),
-                  "protocol.shc.apply": _patched(PROTOCOL_OPS, "protocol.shc.apply")},
+    "overrides": {op: patched(ops[op], chain_state, "_grant_live", _grant_live_record_only)
+                  for ops, op in ((CHAIN_OPS, "chain.shc.apply"), (PROTOCOL_OPS, "protocol.shc.apply"))},
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...spec.errors import fail
 from ...spec.group import Zr
 from ..ops.group import Codec, make_ops
+from ._group import ZR_OPS
 
 
 class _Codec(Codec):
@@ -21,6 +22,5 @@ MUTANT = {
     "name": "group_scalar_mod_r",
     "description": "Zr decoding accepts encodings >= r by reducing them mod r",
     "bugType": "MISSING_RANGE_CHECK",
-    "overrides": make_ops(_Codec(), ["group.zr.decode", "group.g1.mul", "group.g2.mul", "group.g1.msm",
-                                     "group.g2.msm"]),
+    "overrides": make_ops(_Codec(), ZR_OPS),
 }

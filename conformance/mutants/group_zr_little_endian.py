@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...spec.group import Zr
 from ..ops.group import Codec, make_ops
+from ._group import ZR_OPS
 
 
 class _Codec(Codec):
@@ -15,6 +16,5 @@ MUTANT = {
     "name": "group_zr_little_endian",
     "description": "Zr decoding reads the 32 bytes little-endian",
     "bugType": "WRONG_PRIMITIVE",
-    "overrides": make_ops(_Codec(), ["group.zr.decode", "group.g1.mul", "group.g2.mul", "group.g1.msm",
-                                     "group.g2.msm"]),
+    "overrides": make_ops(_Codec(), ZR_OPS),
 }

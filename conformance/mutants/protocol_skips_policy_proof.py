@@ -3,21 +3,14 @@ so any RI (or junk bytes) passes."""
 
 from __future__ import annotations
 
-from typing import Any
-from unittest import mock
-
 from ...spec.zk import circuits
 from ..ops.protocol import OPS
-
-
-def _handler(inp: dict[str, Any]) -> dict[str, Any]:
-    with mock.patch.object(circuits, "verify_policy", lambda *args, **kwargs: None):
-        return OPS["protocol.shc.apply"](inp)
-
+from ._patch import patched
 
 MUTANT = {
     "name": "protocol_skips_policy_proof",
     "description": "the Groth16 policy proof of an access request is not verified",
     "bugType": "AUTH_BYPASS",
-    "overrides": {"protocol.shc.apply": _handler},
+    "overrides": {"protocol.shc.apply": patched(OPS["protocol.shc.apply"], circuits, "verify_policy",
+                                                lambda *args, **kwargs: None)},
 }

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from medshare.conformance import adapter
+from medshare.conformance.builder import VectorFileBuilder
 from medshare.conformance.runner import html_report, judge, load_suite, markdown_report, run_suite, summarize
 from medshare.conformance.vectorfile import canonical_json
+from medshare.spec.errors import fail
 from typer.testing import CliRunner
 
-from medshare import SPEC_VERSION
 from medshare.cli import app
 
 BROKEN = r'''
@@ -47,19 +48,11 @@ for line in sys.stdin:
 NOTES = {"Broken": {"bugType": "EDGE_CASE", "description": "adapter misbehaviour", "specRef": "spec/errors.md"}}
 
 
-def _test(tc: int, inp: dict[str, Any], *, error: str | None = None) -> dict[str, Any]:
-    t: dict[str, Any] = {"tcId": tc, "comment": json.dumps(inp), "input": inp, "flags": ["Broken"] if error else []}
-    if error:
-        t.update(result="invalid", error=error)
-    else:
-        t.update(result="valid", output={"v": inp.get("v")})
-    return t
-
-
-def _file(component: str, operation: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"schema": "medshare/v1/vectors", "specVersion": SPEC_VERSION, "component": component,
-            "operation": operation, "numberOfTests": len(tests), "notes": NOTES,
-            "testGroups": [{"params": {}, "tests": tests}]}
+def _echo(inp: dict[str, Any]) -> dict[str, Any]:
+    """test.broken.echo as a correct adapter answers it: the input's ``v``, or BAD_JSON when told to fail."""
+    if "fail" in inp:
+        fail("BAD_JSON", "told to fail")
+    return {"v": inp["v"]}
 
 
 @pytest.fixture
@@ -67,14 +60,17 @@ def broken(tmp_path: Path) -> tuple[list[str], Path]:
     script = tmp_path / "broken_adapter.py"
     script.write_text(BROKEN)
     suite = tmp_path / "suite"
-    inputs = [{"v": 1}, {"v": 2}, {"v": 3, "do": "crash"}, {"v": 4}, {"v": 5, "do": "garbage"}, {"v": 6},
-              {"v": 7, "do": "hang"}, {"v": 8}, {"v": 9, "do": "wrong"}]
-    tests = [_test(i + 1, inp) for i, inp in enumerate(inputs)]
-    tests.append(_test(len(tests) + 1, {"v": 10, "fail": "BAD_JSON"}, error="BAD_JSON"))
-    tests.append(_test(len(tests) + 1, {"v": 11, "fail": "BAD_HEX"}, error="BAD_JSON"))
-    for component, op, ts in (("test.broken", "echo", tests), ("test.other", "missing", [_test(1, {"v": 0})])):
-        (suite / component).mkdir(parents=True)
-        (suite / component / f"{op}.json").write_bytes(canonical_json(_file(component, op, ts)))
+    echo = VectorFileBuilder("test.broken.echo", NOTES, _echo)
+    for inp in ({"v": 1}, {"v": 2}, {"v": 3, "do": "crash"}, {"v": 4}, {"v": 5, "do": "garbage"}, {"v": 6},
+                {"v": 7, "do": "hang"}, {"v": 8}, {"v": 9, "do": "wrong"}):
+        echo.valid(json.dumps(inp), inp)
+    for inp in ({"v": 10, "fail": "BAD_JSON"}, {"v": 11, "fail": "BAD_HEX"}):  # the adapter answers v 11 with BAD_HEX
+        echo.invalid(json.dumps(inp), inp, "BAD_JSON", ["Broken"])
+    other = VectorFileBuilder("test.other.missing", NOTES, _echo)
+    other.valid(json.dumps({"v": 0}), {"v": 0})
+    for doc in (echo.build(), other.build()):
+        (suite / doc["component"]).mkdir(parents=True)
+        (suite / doc["component"] / f"{doc['operation']}.json").write_bytes(canonical_json(doc))
     return [sys.executable, str(script)], suite
 
 
@@ -161,8 +157,6 @@ def test_trace_judging() -> None:
 
 
 def test_reference_adapter_maps_exceptions() -> None:
-    from medshare.spec.errors import fail
-
     def typed(_: dict[str, Any]) -> dict[str, Any]:
         fail("BAD_HEX")
 
@@ -204,29 +198,33 @@ for line in sys.stdin:
 '''
 
 
+def _ledger(inp: dict[str, Any]) -> dict[str, Any]:
+    """test.ledger.apply as LEDGER answers it: a key already put is a duplicate; the root counts the keys."""
+    keys: set[str] = set(inp["initial"]["keys"])
+    out = []
+    for step in inp["steps"]:
+        if step["args"]["key"] in keys:
+            out.append({"result": "invalid", "error": "TX_DUPLICATE"})
+            continue
+        keys.add(step["args"]["key"])
+        out.append({"result": "valid", "stateRoot": f"0x{len(keys):02x}"})
+    return {"steps": out}
+
+
 def test_trace_files_run_step_by_step(tmp_path: Path) -> None:
     script = tmp_path / "ledger.py"
     script.write_text(LEDGER)
 
-    def step(key: str, result: str, *, root: str | None = None, error: str | None = None) -> dict[str, Any]:
-        expect: dict[str, Any] = {"result": result}
-        if root:
-            expect["stateRoot"] = root
-        if error:
-            expect["error"] = error
-        return {"action": "put", "args": {"key": key}, "expect": expect}
+    def put(key: str, error: str | None = None) -> tuple[str, dict[str, Any], str | None, str]:
+        return "put", {"key": key}, error, "Broken"
 
-    traces = [
-        {"tcId": 1, "comment": "a, b, a again", "origin": "hand-written", "initial": {"keys": []},
-         "flags": ["Broken"], "steps": [step("a", "valid", root="0x01"), step("b", "valid", root="0x02"),
-                                        step("a", "invalid", error="TX_DUPLICATE")]},
-        {"tcId": 2, "comment": "a key already in the initial state", "origin": "hypothesis",
-         "initial": {"keys": ["k"]}, "flags": ["Broken"], "steps": [step("k", "invalid", error="TX_DUPLICATE")]},
-        {"tcId": 3, "comment": "a wrong expectation: the trace must fail", "origin": "tlc", "initial": {"keys": []},
-         "flags": [], "steps": [step("a", "valid", root="0x01"), step("a", "valid")]},
-    ]
-    doc = {"schema": "medshare/v1/traces", "specVersion": SPEC_VERSION, "component": "test.ledger",
-           "operation": "apply", "numberOfTests": 3, "notes": NOTES, "testGroups": [{"params": {}, "tests": traces}]}
+    b = VectorFileBuilder("test.ledger.apply", NOTES, _ledger)
+    b.trace("a, b, a again", {"keys": []}, [put("a"), put("b"), put("a", "TX_DUPLICATE")])
+    b.trace("a key already in the initial state", {"keys": ["k"]}, [put("k", "TX_DUPLICATE")], origin="hypothesis")
+    b.trace("a wrong expectation: the trace must fail", {"keys": []}, [put("a"), put("a", "TX_DUPLICATE")],
+            origin="tlc")
+    doc = b.build()
+    doc["testGroups"][0]["tests"][2]["steps"][1]["expect"] = {"result": "valid"}  # the wrong expectation
     (tmp_path / "suite" / "test.ledger").mkdir(parents=True)
     (tmp_path / "suite" / "test.ledger" / "apply.json").write_bytes(canonical_json(doc))
     cases = load_suite(tmp_path / "suite")

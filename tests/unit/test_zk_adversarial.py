@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from medshare.conformance.generators import _zk_points as bad
+from medshare.reference import adversarial as bad
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import G1_BYTES, G2_BYTES, R
 from medshare.spec.rng import DeterministicRNG
@@ -45,15 +45,15 @@ def test_valid(fixture) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("part, encoding, code", [
-    ("a", bad.g1_off_curve, "POINT_NOT_ON_CURVE"),
+    ("a", bad.g1_not_on_curve, "POINT_NOT_ON_CURVE"),
     ("a", bad.g1_off_subgroup, "POINT_NOT_IN_SUBGROUP"),
-    ("a", bad.g1_identity, "IDENTITY_NOT_ALLOWED"),
-    ("a", bad.g1_non_canonical, "COORDINATE_NOT_CANONICAL"),
-    ("b", bad.g2_off_curve, "POINT_NOT_ON_CURVE"),
+    ("a", lambda: bad.identity(G1_BYTES), "IDENTITY_NOT_ALLOWED"),
+    ("a", lambda: bad.x_not_canonical(G1_BYTES), "COORDINATE_NOT_CANONICAL"),
+    ("b", bad.g2_not_on_curve, "POINT_NOT_ON_CURVE"),
     ("b", bad.g2_off_subgroup, "POINT_NOT_IN_SUBGROUP"),
-    ("b", bad.g2_identity, "IDENTITY_NOT_ALLOWED"),
+    ("b", lambda: bad.identity(G2_BYTES), "IDENTITY_NOT_ALLOWED"),
     ("c", bad.g1_off_subgroup, "POINT_NOT_IN_SUBGROUP"),
-    ("c", bad.g1_identity, "IDENTITY_NOT_ALLOWED"),
+    ("c", lambda: bad.identity(G1_BYTES), "IDENTITY_NOT_ALLOWED"),
 ])
 def test_bad_proof_points(fixture, part: str, encoding, code: str) -> None:  # type: ignore[no-untyped-def]
     group, _, proof, _ = fixture
