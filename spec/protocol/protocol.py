@@ -25,7 +25,7 @@ from ..errors import MedshareError, fail
 from ..group import PairingGroup
 from ..params import R
 from ..policy import Node, Policy
-from ..rng import RNG
+from ..rng import RNG, random_below
 from ..zk import circuits, groth16
 
 POLICY_HASH_BYTES = 32
@@ -232,8 +232,9 @@ class AttributeGrant:
 
 def issue_attributes(group: PairingGroup, keys: AuthorityKeys, attributes: Sequence[str], rng: RNG
                      ) -> AttributeGrant:
-    """Phase 1: a FAME key for ``attributes`` and a fresh commitment salt."""
-    salt = int.from_bytes(rng.fork("salt").read(32), "big") % R
+    """Phase 1: a fresh commitment salt, uniform in [0, r) and drawn from ``rng``'s own stream (so two issuances
+    from one generator get different salts, hence unlinkable commitments), then a FAME key for ``attributes``."""
+    salt = random_below(rng, R)
     return AttributeGrant(tuple(sorted(attributes)), fame.keygen(group, keys.fame_msk, attributes, rng), salt)
 
 
