@@ -137,6 +137,7 @@ _register(PolicyError, {
     "POLICY_SYNTAX": "the policy text does not parse",
     "POLICY_TOO_MANY_LEAVES": "the policy has more leaves than the limit",
     "POLICY_TOO_DEEP": "the policy nests deeper than the limit",
+    "POLICY_TOO_LARGE": "the policy does not fit the circuit's gate encoding (a threshold of 64 or more)",
     "POLICY_BAD_THRESHOLD": "a k-of-n gate has k < 1 or k > n",
     "POLICY_UNSATISFIED": "the attribute set does not satisfy the policy",
     "ATTRIBUTE_INVALID": "an attribute name or epoch is malformed",

@@ -206,6 +206,8 @@ def _circuit_files() -> list[dict[str, Any]]:
                 ["PolicyMalformed"])
     enc.invalid("not a node", {"policy": {"and": []}}, "POLICY_SYNTAX", ["PolicyMalformed"])
     enc.invalid("empty attribute name", {"policy": _attr("")}, "ATTRIBUTE_INVALID", ["PolicyMalformed"])
+    enc.invalid("64-leaf AND: k = 64 overflows the 6-bit threshold field",
+                {"policy": _k(64, *[_attr(f"a{i % 16}") for i in range(64)])}, "POLICY_TOO_LARGE", ["PolicyMalformed"])
     salt = 0x1234
     commits = VectorFileBuilder("zk.circuits.attribute_commitment", NOTES).group({"maxAttributes": 16})
     doctor = {"commitment": hex32(circuits.attribute_commitment(
