@@ -9,7 +9,8 @@ from the modules behind. What is offered:
 * **deployments** of the two chains from a seed: :func:`make_deployment`, :class:`Deployment`;
 * **workloads** over a deployment: :class:`Workload` (signed transactions), :class:`Ledger` (a chain driven by
   the spec alone), :func:`certify` (commit certificates);
-* **a protocol world by seed**: :func:`circuit_keys`, the policy circuit's Groth16 keys for a deployment seed;
+* **a protocol world by seed**: :func:`circuit_keys`, the policy circuit's Groth16 keys from a seed (for tests,
+  vectors and the demo only: the seed gives away the trapdoor);
 * **forgeries**: :func:`forge_certificate`;
 * **the native backend's classes**, for mutants that subclass them to drop one check: :class:`NativeGroup`,
   :class:`NativeG1`, :class:`NativeG2`, :class:`NativeGT`;
@@ -52,7 +53,7 @@ certify = _workload.certify
 
 # -- a protocol world --------------------------------------------------------------------------------------------
 
-#: the policy circuit's Groth16 keys for a deployment seed, made once per process
+#: the policy circuit's Groth16 keys from a seed, made once per process (tests, vectors and the demo only)
 circuit_keys = _scenario.circuit_keys
 
 # -- forgeries ---------------------------------------------------------------------------------------------------

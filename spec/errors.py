@@ -167,9 +167,11 @@ _register(ProofError, {
     "PUBLIC_INPUT_INVALID": "wrong number of public inputs, or an input >= r",
     "VK_INVALID": "the verification key is malformed",
     "WITNESS_UNSATISFIED": "the witness does not satisfy the constraint system",
-    "CIRCUIT_FORMAT": "a circom .r1cs or .wtns file is malformed or for another prime",
+    "CIRCUIT_FORMAT": "an iden3 file (circom .r1cs, snarkjs .wtns or .zkey) is malformed or for another prime",
     "CIRCUIT_TOO_LARGE": "the circuit exceeds the supported size",
     "CRITERION_UNSATISFIED": "the record's fields do not meet the data requirement",
+    "CONTRIBUTION_INVALID": "a proving key's phase-2 contributions do not verify, or it has none",
+    "VK_MISMATCH": "the verification key is not the one the chain's genesis commits to",
 })
 _register(ChainError, {
     "TX_MALFORMED": "a transaction does not decode",

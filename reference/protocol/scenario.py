@@ -40,9 +40,10 @@ _CIRCUIT_KEYS: dict[str, groth16.ProvingKey] = {}
 
 
 def circuit_keys(group: PairingGroup, seed: str) -> groth16.ProvingKey:
-    """The policy circuit's Groth16 keys for a deployment seed, made once per process (UNSAFE setup)."""
+    """The policy circuit's Groth16 keys from a seed, made once per process: for tests, vectors and the demo only
+    (``protocol.policy_keys_for_tests``: whoever knows the seed forges proofs)."""
     if seed not in _CIRCUIT_KEYS:
-        _CIRCUIT_KEYS[seed] = protocol.setup_policy_circuit(group, DeterministicRNG(f"groth16/{seed}"))
+        _CIRCUIT_KEYS[seed] = protocol.policy_keys_for_tests(group, DeterministicRNG(f"groth16/{seed}"))
     return _CIRCUIT_KEYS[seed]
 
 
@@ -206,6 +207,11 @@ class Step:
                 "expected": self.expected, "ok": self.ok, "seconds": round(self.seconds, 3), "holds": self.holds}
 
 
+def key_source(seed: int) -> str:
+    """What the scenario says of its keys: all of them, the Groth16 trapdoor included, follow from the seed."""
+    return f"deterministic seed {seed} (not for production)"
+
+
 EPOCH = 1
 POLICY_1 = "(cardiology@1 and researcher@1) or auditor@1"
 POLICY_2 = "cardiology@1 and researcher@1"
@@ -223,6 +229,8 @@ class Scenario:
         self.root = Path(workdir) if workdir is not None else Path(self._tmp.name)  # type: ignore[union-attr]
         self.narrate = narrate or (lambda step: None)
         self.rng = DeterministicRNG(f"scenario/{seed}")
+        #: every key of the demo (chains, authority, parties, Groth16) follows from its seed
+        self.key_source = key_source(seed)
         self.steps: list[Step] = []
         self.phase_times: dict[str, float] = {}
         self.knowledge: dict[str, set[tuple[str, bytes]]] = {}
@@ -260,10 +268,11 @@ class Scenario:
     # -- phases ------------------------------------------------------------------------------------------------------
     def setup(self) -> None:
         g = self.group
-        self.pk16 = self.step("0 setup", "deployment", "Groth16 keys of the policy circuit from the seed (unsafe)",
+        self.pk16 = self.step("0 setup", "deployment", f"Groth16 keys of the policy circuit from {self.key_source}",
                               lambda: circuit_keys(g, f"demo/{self.seed}"))
         self.dep = make_deployment(g, f"demo/{self.seed}", cache={},
-                                   payload_rules=protocol.payload_rules(g, self.pk16.vk))
+                                   payload_rules=protocol.payload_rules(g, self.pk16.vk),
+                                   circuit_keys=protocol.circuit_keys(self.pk16.vk))
         self.keys = self.step("0 setup", "authority", "CBS, IBE and FAME master keys",
                               lambda: protocol.setup_authority(g, self.rng.fork("authority"), self.dep.authority_keys),
                               holds="authority: CBS msk, IBE s, FAME msk")
@@ -554,4 +563,4 @@ def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None]
     return sc, result
 
 
-__all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "run_demo", "cbs"]
+__all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "key_source", "run_demo", "cbs"]

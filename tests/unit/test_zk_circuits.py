@@ -140,12 +140,12 @@ def test_policy_circuit_witness_matches_evaluation() -> None:
 
 @pytest.fixture(scope="module")
 def policy_keys() -> groth16.ProvingKey:
-    return groth16.setup(get_group("native"), circuits.policy_circuit().to_r1cs(), DeterministicRNG(b"policy"))
+    return groth16.setup_for_tests(get_group("native"), circuits.policy_circuit().to_r1cs(), DeterministicRNG(b"policy"))
 
 
 @pytest.fixture(scope="module")
 def data_keys() -> groth16.ProvingKey:
-    return groth16.setup(get_group("native"), circuits.data_circuit().to_r1cs(), DeterministicRNG(b"data"))
+    return groth16.setup_for_tests(get_group("native"), circuits.data_circuit().to_r1cs(), DeterministicRNG(b"data"))
 
 
 def test_policy_proof_end_to_end(policy_keys: groth16.ProvingKey) -> None:
