@@ -67,7 +67,7 @@ def _not_built(what: str, issue: int) -> Callable[[], dict[str, Any]]:
 
 @app.command()
 def demo(
-    seed: int = typer.Option(1, help="scenario seed"),
+    seed: int = typer.Option(1, help="scenario seed: every key of the demo derives from it (not for production)"),
     json_path: str | None = JsonOpt,
 ) -> None:
     """Run the end-to-end sharing scenario, narrated, and check every property."""
