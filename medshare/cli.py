@@ -69,7 +69,7 @@ def _not_built(what: str, issue: int) -> Callable[[], dict[str, Any]]:
 
 @app.command()
 def demo(
-    seed: int = typer.Option(1, help="scenario seed"),
+    seed: int = typer.Option(1, help="scenario seed: every key of the demo derives from it (not for production)"),
     keep: Path | None = typer.Option(None, help="keep the ledgers and CPC stores in this directory"),
     json_path: str | None = JsonOpt,
 ) -> None:
