@@ -182,7 +182,9 @@ def _not_built(what: str, issue: int) -> Callable[[], dict[str, Any]]:
 
 @app.command()
 def demo(
-    seed: int = typer.Option(1, min=0, max=U64_MAX, help="scenario seed, 0 to 2^64 - 1"),
+    seed: int = typer.Option(1, min=0, max=U64_MAX,
+                             help="scenario seed, 0 to 2^64 - 1: every key of the demo derives from it (not for "
+                                  "production)"),
     keep: Path | None = typer.Option(None, help="keep the ledgers and CPC stores in this directory"),
     json_path: str | None = JsonOpt,
 ) -> None:

@@ -80,7 +80,8 @@ def fixture(ris: tuple[str, ...], sat: tuple[bool, ...], cpcs: tuple[str, ...], 
     and the records' publications (not yet posted)."""
     g = get_group("native")
     pk16 = circuit_keys(g, SEED)
-    dep = make_deployment(g, SEED, cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, SEED, cache={}, payload_rules=protocol.payload_rules(g, pk16.vk),
+                          circuit_keys=protocol.circuit_keys(pk16.vk))
     rng = DeterministicRNG(SEED)
     keys = protocol.setup_authority(g, rng.fork("authority"), dep.authority_keys)
     wl = Workload(dep, SEED)

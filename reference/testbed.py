@@ -10,8 +10,9 @@ tests to it):
 * **deployments** of the two chains from a seed: :func:`make_deployment`, :class:`Deployment`;
 * **workloads** over a deployment: :class:`Workload` (signed transactions), :class:`Ledger` (a chain driven by
   the spec alone), :func:`certify` (commit certificates);
-* **the policy circuit's keys by seed**: :func:`circuit_keys`, the Groth16 keys every protocol set-up needs (the
-  set-up itself — authority keys, registrations, attribute commitments — is still written by each user);
+* **the policy circuit's keys by seed**: :func:`circuit_keys`, the Groth16 keys every protocol set-up needs, for
+  tests, vectors and the demo only (the seed gives away the trapdoor; the set-up itself — authority keys,
+  registrations, attribute commitments — is still written by each user);
 * **forgeries**: :func:`forge_certificate`;
 * **the native backend's classes**, for mutants that subclass them to drop one check: :class:`NativeGroup`,
   :class:`NativeG1`, :class:`NativeG2`, :class:`NativeGT`;
@@ -54,7 +55,8 @@ certify = _workload.certify
 
 # -- the policy circuit ------------------------------------------------------------------------------------------
 
-#: the policy circuit's Groth16 keys for a deployment seed, made once and kept in the user's cache directory
+#: the policy circuit's Groth16 keys from a seed (tests, vectors and the demo only), made once and kept in the
+#: user's cache directory
 circuit_keys = _scenario.circuit_keys
 #: a deterministic byte string (a proof) kept in the user's cache directory under a key of all it depends on
 disk_cached = _keycache.cached_blob
@@ -107,6 +109,7 @@ __all__ = [
     "NativeGT",
     "NativeGroup",
     "Workload",
+    "adversarial",
     "certify",
     "circuit_keys",
     "disk_cached",

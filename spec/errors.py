@@ -146,6 +146,7 @@ _register(PolicyError, {
     "POLICY_SYNTAX": "the policy text does not parse",
     "POLICY_TOO_MANY_LEAVES": "the policy has more leaves than the limit",
     "POLICY_TOO_DEEP": "the policy nests deeper than the limit",
+    "POLICY_TOO_LARGE": "the policy does not fit the circuit's gate encoding (a threshold of 64 or more)",
     "POLICY_BAD_THRESHOLD": "a k-of-n gate has k < 1 or k > n",
     "POLICY_UNSATISFIED": "the attribute set does not satisfy the policy",
     "ATTRIBUTE_INVALID": "an attribute name or epoch is malformed",
@@ -175,9 +176,11 @@ _register(ProofError, {
     "PUBLIC_INPUT_INVALID": "wrong number of public inputs, or an input >= r",
     "VK_INVALID": "the verification key is malformed",
     "WITNESS_UNSATISFIED": "the witness does not satisfy the constraint system",
-    "CIRCUIT_FORMAT": "a circom .r1cs or .wtns file is malformed or for another prime",
+    "CIRCUIT_FORMAT": "an iden3 file (circom .r1cs, snarkjs .wtns or .zkey) is malformed or for another prime",
     "CIRCUIT_TOO_LARGE": "the circuit exceeds the supported size",
     "CRITERION_UNSATISFIED": "the record's fields do not meet the data requirement",
+    "CONTRIBUTION_INVALID": "a proving key's phase-2 contributions do not verify, or it has none",
+    "VK_MISMATCH": "the verification key is not the one the chain's genesis commits to",
 })
 _register(ChainError, {
     "TX_MALFORMED": "a transaction does not decode",

@@ -52,7 +52,8 @@ NOTES = {
                            "the signer's usk.", "security-model"),
     "WrongMessage": _note("SIGNATURE_FORGERY", "A valid signature presented for another message.", "algorithms"),
     "WrongPeriod": _note("SIGNATURE_FORGERY", "A valid signature presented with another validity period or "
-                         "identity: the certificate term binds both.", "algorithms"),
+                         "identity, or with its certificate swapped for another period's: the certificate term "
+                         "and H_msg bind both.", "periods-and-revocation"),
     "BatchOneBad": _note("SIGNATURE_FORGERY", "A batch with one or more invalid signatures among valid ones.",
                          "batch-verification"),
     "BatchCancelling": _note("SIGNATURE_FORGERY", "Two invalid signatures whose errors cancel in a plain sum "
@@ -120,15 +121,25 @@ def generate() -> list[dict[str, Any]]:
               "SIGNATURE_INVALID", ["WrongPeriod"])
     v.invalid("the signer's key under another identity", {**base, "signer": attrs.evolve(keys[0],
               identity="mi-0002").to_json()}, "SIGNATURE_INVALID", ["WrongPeriod"])
+    cert_new = cbs.certify(G, authority, names[0], users[0].pk, renewed.period)
+    swap = {**base, "signer": renewed.to_json(), "at": 2500}
+    v.invalid("certificate swapped for the renewed one: sigma - cert_old + cert_new (both public)",
+              {**swap, "signature": _with(sig.sigma - certs[0].sigma + cert_new.sigma)}, "SIGNATURE_INVALID",
+              ["WrongPeriod"])
+    h_no_period = G.hash_to_g1(keys[0].to_bytes()[:-16] + len(msg).to_bytes(8, "big") + msg, cbs.DST_MSG)
+    v.invalid("renewed certificate plus a user half whose H_msg omits the period (what a swap gives if H_msg "
+              "does not bind the period)", {**swap, "signature": _with(cert_new.sigma + h_no_period * users[0].sk)},
+              "SIGNATURE_INVALID", ["WrongPeriod"])
     replaced = cbs.CertifiedKey(names[0], adversary.pk, period)
-    h_adv = cbs.hash_message(G, msg, names[0], adversary.pk)
+    h_adv = cbs.hash_message(G, msg, replaced)
     v.invalid("Type I: replaced public key, no certificate term", {**base, "signer": replaced.to_json(),
               "signature": _with(h_adv * adversary.sk)}, "SIGNATURE_INVALID", ["TypeIForgery"])
     v.invalid("Type I: replaced public key with the target's certificate", {**base, "signer": replaced.to_json(),
               "signature": _with(certs[0].sigma + h_adv * adversary.sk)}, "SIGNATURE_INVALID", ["TypeIForgery"])
+    replaced_other = cbs.CertifiedKey(names[1], adversary.pk, period)
     v.invalid("Type I: another identity's key replaced, bare BLS signature",
-              {**base, "signer": cbs.CertifiedKey(names[1], adversary.pk, period).to_json(),
-               "signature": _with(cbs.hash_message(G, msg, names[1], adversary.pk) * adversary.sk)},
+              {**base, "signer": replaced_other.to_json(),
+               "signature": _with(cbs.hash_message(G, msg, replaced_other) * adversary.sk)},
               "SIGNATURE_INVALID", ["TypeIForgery"])
     fake_cert = cbs.certify(G, cbs.AuthorityKeyPair(adversary.sk, adversary.pk), names[0], adversary.pk, period)
     v.invalid("Type I: certificate self-issued under a key the adversary controls",
@@ -138,10 +149,10 @@ def generate() -> list[dict[str, Any]]:
     v.invalid("Type II: the certificate alone (msk known)", {**base, "signature": _with(cert0)},
               "SIGNATURE_INVALID", ["TypeIIForgery"])
     v.invalid("Type II: the certificate plus a guessed user key",
-              {**base, "signature": _with(cert0 + cbs.hash_message(G, msg, names[0], users[0].pk) * adversary.sk)},
+              {**base, "signature": _with(cert0 + cbs.hash_message(G, msg, keys[0]) * adversary.sk)},
               "SIGNATURE_INVALID", ["TypeIIForgery"])
     v.invalid("Type II: certificate and the user's signature on another message (no aggregation across messages)",
-              {**base, "signature": _with(cert0 + cbs.hash_message(G, b"x", names[0], users[0].pk) * users[0].sk)},
+              {**base, "signature": _with(cert0 + cbs.hash_message(G, b"x", keys[0]) * users[0].sk)},
               "SIGNATURE_INVALID", ["TypeIIForgery"])
     rogue_cert = cbs.certify(G, rogue, names[0], users[0].pk, period)
     v.invalid("certified by another authority", {**base, "signature": cbs.sign(G, users[0], rogue_cert,

@@ -1,7 +1,7 @@
 """Trace vectors of the sharing protocol (spec/protocol/protocol.md): MDC publication and SHC request, grant,
 receipt and revocation steps with the protocol's predicates (real Groth16 policy proofs, payload encodings).
-Deterministic: keys from seeded RNGs (the Groth16 setup too, single-party and unsafe, as in the protocol's
-phase 0), deterministic CBS signatures, seeded proofs."""
+Deterministic: keys from seeded RNGs (the Groth16 keys too: ``protocol.policy_keys_for_tests``, for tests and
+vectors only), deterministic CBS signatures, seeded proofs. SHC's genesis commits to the policy key's hash."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ...spec.chain.tx import MDC, SHC
 from ...spec.crypto import umbral
 from ...spec.protocol import protocol
 from ...spec.rng import DeterministicRNG
+from ...spec.zk import ceremony, formats
 from ..builder import VectorFileBuilder, note
 from ..ops.chain import config_to_json
 from .chain import NOTES as CHAIN_NOTES
@@ -28,6 +29,10 @@ NOTES: dict[str, dict[str, str]] = {
                         "policy hash, sender's commitment, record, nonce and sender): another RI's proof, a proof "
                         "for another nonce or another commitment, or junk.",
                         f"{SPEC}#shc-validity-predicates-for-protocol-transactions"),
+    "UncommittedKey": note("AUTH_BYPASS", "A policy proof that verifies, but under a verification key whose hash "
+                           "the genesis does not commit to (meta/vk/policy): a validator configured with such a key "
+                           "refuses every request, VK_MISMATCH.",
+                           f"{SPEC}#shc-validity-predicates-for-protocol-transactions"),
     "PayloadEncoding": note("EDGE_CASE", "A protocol payload that does not follow its encoding: ids that do not "
                             "bind their request (record, nonce and requester), a bad (t, n), a receipt that is not "
                             "a hash, a policy hash that is not the policy's gate hash, a non-canonical policy.",
@@ -39,7 +44,8 @@ NOTES: dict[str, dict[str, str]] = {
 def generate() -> list[dict[str, Any]]:
     g = get_group("native")
     pk16 = circuit_keys(g, "conformance-vectors")
-    dep = make_deployment(g, "medshare-protocol-vectors", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, "medshare-protocol-vectors", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk),
+                          circuit_keys=protocol.circuit_keys(pk16.vk))
     rng = DeterministicRNG("medshare-protocol-vectors")
     keys = protocol.setup_authority(g, rng.fork("authority"), dep.authority_keys)
     w = Workload(dep, "protocol-vectors")
@@ -147,4 +153,13 @@ def generate() -> list[dict[str, Any]]:
                                                                       "vk": pk16.vk.to_json()})
     for t in (t1, t2, t3, t4):
         t.add_to(shc_file)
+
+    # a validator configured with a key the genesis does not commit to (here pk16 re-randomised by a contribution)
+    other, _ = ceremony.contribute(g, formats.as_zkey(g, pk16), DeterministicRNG("protocol-vectors/other-key"))
+    proof = protocol.prove_access(g, other.pk, pub.policy, grants["ri-1"], rid, nonces[0], "ri-1", rng.fork("other"))
+    t5 = Trace(shc.state, "a valid proof under a verification key the genesis does not commit to")
+    t5.bad(w.tx(SHC, "ACCESS_REQUEST", "ri-1", **protocol.request_fields(state2, 2, rid, nonces[0], proof, ri_pk,
+                                                                         requester="ri-1")),
+           "VK_MISMATCH", "UncommittedKey")
+    t5.add_to(shc_file.group({"config": config_to_json(cfg), "vk": other.pk.vk.to_json()}))
     return [mdc_file.build(), shc_file.build()]

@@ -1,6 +1,6 @@
 """Vectors for zk: Poseidon (permute, hash), Groth16 verification, the circuits (encodings and verification).
 
-Deterministic: keys come from ``groth16.setup`` on seeded RNGs (unsafe for production, fine for vectors), and
+Deterministic: keys come from ``groth16.setup_for_tests`` on seeded RNGs (for tests and vectors only), and
 proofs from seeded provers, so every file is a byte-exact known answer. Invalid cases name their error code.
 """
 
@@ -130,8 +130,8 @@ def _proof_cases(b: VectorFileBuilder, proof: groth16.Proof, other: groth16.Proo
 def _groth16_file() -> dict[str, Any]:
     group = get_group("native")
     r1cs = _preimage_circuit().to_r1cs()
-    pk = groth16.setup(group, r1cs, DeterministicRNG(b"zk-vectors-groth16-setup"))
-    pk_other = groth16.setup(group, r1cs, DeterministicRNG(b"zk-vectors-groth16-other"))
+    pk = groth16.setup_for_tests(group, r1cs, DeterministicRNG(b"zk-vectors-groth16-setup"))
+    pk_other = groth16.setup_for_tests(group, r1cs, DeterministicRNG(b"zk-vectors-groth16-other"))
     cs = _preimage_circuit(11, 22, 7)
     z = cs.witness()
     pub = cs.public_values()
@@ -206,6 +206,8 @@ def _circuit_files() -> list[dict[str, Any]]:
                 ["PolicyMalformed"])
     enc.invalid("not a node", {"policy": {"and": []}}, "POLICY_SYNTAX", ["PolicyMalformed"])
     enc.invalid("empty attribute name", {"policy": _attr("")}, "ATTRIBUTE_INVALID", ["PolicyMalformed"])
+    enc.invalid("64-leaf AND: k = 64 overflows the 6-bit threshold field",
+                {"policy": _k(64, *[_attr(f"a{i % 16}") for i in range(64)])}, "POLICY_TOO_LARGE", ["PolicyMalformed"])
     salt = 0x1234
     commits = VectorFileBuilder("zk.circuits.attribute_commitment", NOTES).group({"maxAttributes": 16})
     doctor = {"commitment": hex32(circuits.attribute_commitment(
@@ -228,13 +230,13 @@ def _circuit_files() -> list[dict[str, Any]]:
                    ["NonCanonicalScalar"])
 
     # policy proof
-    pk = groth16.setup(group, circuits.policy_circuit().to_r1cs(), DeterministicRNG(b"zk-vectors-policy-setup"))
+    pk = groth16.setup_for_tests(group, circuits.policy_circuit().to_r1cs(), DeterministicRNG(b"zk-vectors-policy-setup"))
     gates = circuits.gates_from_policy(policy_from_json(POLICY_JSON))
     held = [circuits.attribute_field(n) for n in ("role:doctor", "dept:neuro", "cert:a", "cert:c", "misc")]
     rid, nonce = circuits.binding_field(b"record-0001"), circuits.binding_field(b"nonce-0001")
     proof, public = circuits.prove_policy(group, pk, gates, held, salt, rid, nonce,
                                           DeterministicRNG(b"zk-vectors-policy-prove"))
-    other_pk = groth16.setup(group, _preimage_circuit().to_r1cs(), DeterministicRNG(b"zk-vectors-groth16-other"))
+    other_pk = groth16.setup_for_tests(group, _preimage_circuit().to_r1cs(), DeterministicRNG(b"zk-vectors-groth16-other"))
     other = groth16.prove(group, other_pk, _preimage_circuit(1, 2, 3).witness(), DeterministicRNG(b"x"))
     vk = pk.vk.to_json()
 
@@ -258,7 +260,7 @@ def _circuit_files() -> list[dict[str, Any]]:
     _proof_cases(pol, proof, other, pinp)
 
     # data proof
-    dpk = groth16.setup(group, circuits.data_circuit().to_r1cs(), DeterministicRNG(b"zk-vectors-data-setup"))
+    dpk = groth16.setup_for_tests(group, circuits.data_circuit().to_r1cs(), DeterministicRNG(b"zk-vectors-data-setup"))
     comm = circuits.data_commitment(fields, 99)
 
     def dinp(proof_hex: str, crit: dict[str, Any], commitment: int = comm) -> dict[str, Any]:

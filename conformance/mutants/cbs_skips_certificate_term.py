@@ -16,7 +16,7 @@ from ..registry import Handler
 
 def _bare_bls(key: cbs.CertifiedKey, message: bytes, signature: cbs.Signature) -> bool:
     G = get_group("native")
-    h = cbs.hash_message(G, message, key.identity, key.public_key)
+    h = cbs.hash_message(G, message, key)
     return G.pairing_check([(-signature.sigma, G.g2()), (h, key.public_key)])
 
 

@@ -55,12 +55,17 @@ def _identity(x: Any) -> auth.Identity:
 
 
 def config_to_json(c: ChainConfig) -> dict[str, Any]:
-    return {"chainId": c.chain_id, "chain": c.chain, "authority": c.authority,
-            "authorityPk": to_hex(c.authority_pk),
-            "genesis": [{"identity": e.identity, "role": e.role, "publicKey": to_hex(e.public_key),
-                         "periodStart": e.period_start, "periodEnd": e.period_end} for e in c.genesis],
-            "validators": [identity_to_json(v) for v in c.validators], "mdcChainId": c.mdc_chain_id,
-            "mdcValidators": [identity_to_json(v) for v in c.mdc_validators]}
+    """The configuration's JSON form; ``circuitKeys`` (circuit -> verifying-key hash) only when the genesis
+    commits to some."""
+    out = {"chainId": c.chain_id, "chain": c.chain, "authority": c.authority,
+           "authorityPk": to_hex(c.authority_pk),
+           "genesis": [{"identity": e.identity, "role": e.role, "publicKey": to_hex(e.public_key),
+                        "periodStart": e.period_start, "periodEnd": e.period_end} for e in c.genesis],
+           "validators": [identity_to_json(v) for v in c.validators], "mdcChainId": c.mdc_chain_id,
+           "mdcValidators": [identity_to_json(v) for v in c.mdc_validators]}
+    if c.circuit_keys:
+        out["circuitKeys"] = {name: to_hex(digest) for name, digest in c.circuit_keys}
+    return out
 
 
 _CONFIGS: dict[str, ChainConfig] = {}
@@ -82,12 +87,16 @@ def config_from_json(x: Any) -> ChainConfig:
                                   _int(e["periodStart"]), _int(e["periodEnd"]))
                     for e in (_obj(e, {"identity", "role", "publicKey", "periodStart", "periodEnd"})
                               for e in o["genesis"]))
+    circuits = o.get("circuitKeys", {})
+    if not isinstance(circuits, dict) or not all(isinstance(name, str) for name in circuits):
+        fail("BAD_JSON", "circuitKeys maps circuit names to verifying-key hashes")
     if len(_CONFIGS) >= 64:  # a long-running adapter sees few configurations; keep the cache bounded anyway
         _CONFIGS.clear()
     cfg = ChainConfig(str(o["chainId"]), o["chain"], _group(), str(o["authority"]),
                       from_hex(o["authorityPk"], 96), genesis, tuple(_identity(v) for v in o["validators"]),
                       mdc_chain_id=str(o["mdcChainId"]),
-                      mdc_validators=tuple(_identity(v) for v in o["mdcValidators"]), cache={})
+                      mdc_validators=tuple(_identity(v) for v in o["mdcValidators"]), cache={},
+                      circuit_keys=tuple(sorted((name, from_hex(h, 32)) for name, h in circuits.items())))
     _CONFIGS[key] = cfg
     return cfg
 

@@ -34,7 +34,8 @@ class _World:
     def __init__(self) -> None:
         g = self.g = get_group("native")
         self.pk16 = circuit_keys(g, "bench")
-        dep = make_deployment(g, "bench-protocol", cache=None, payload_rules=protocol.payload_rules(g, self.pk16.vk))
+        dep = make_deployment(g, "bench-protocol", cache=None, payload_rules=protocol.payload_rules(g, self.pk16.vk),
+                              circuit_keys=protocol.circuit_keys(self.pk16.vk))
         rng = self.rng = DeterministicRNG("bench-protocol")
         keys = protocol.setup_authority(g, rng, dep.authority_keys)
         self.wl = wl = Workload(dep, "bench-protocol")

@@ -2,8 +2,8 @@
 verification against three native pairings, the two circuits' constraint counts, peak memory (docs/design.md §9).
 
 The benchmark circuit is a multiplication chain with one public input, sized so its QAP fills a domain of 2^k
-exactly. For each size medshare derives the trapdoor from a seeded rng (``groth16.derive_trapdoor``), sets up
-from it, and exports the same key as a snarkjs ``.zkey`` (``formats.zkey_to_snarkjs``, timed as ``export_s``);
+exactly. For each size medshare sets up from a seeded rng (``groth16.setup_for_tests``: a benchmark's key) and
+exports the same key as a snarkjs ``.zkey`` (``formats.zkey_to_snarkjs``, timed as ``export_s``);
 the witness goes out as ``.wtns``. No ceremony runs: snarkjs proves with medshare's key, and its proof is checked
 by medshare's verifier under medshare's verification key (and by ``snarkjs groth16 verify``).
 
@@ -94,9 +94,8 @@ def run(quick: bool) -> list[dict[str, Any]]:
             r1cs = cs.to_r1cs()
             z = cs.witness()
             public = r1cs.public_inputs(z)
-            trapdoor = groth16.derive_trapdoor(group, r1cs, DeterministicRNG(b"bench/zk/setup"))
             t0 = time.perf_counter()
-            pk = groth16.setup_with_trapdoor(group, r1cs, trapdoor)
+            pk = groth16.setup_for_tests(group, r1cs, DeterministicRNG(b"bench/zk/setup"))
             setup_s = time.perf_counter() - t0
             reps = 3 if k <= 12 else 2
             prove_s = median_time(lambda pk=pk, z=z: groth16.prove(group, pk, z, DeterministicRNG(b"p")), reps=reps,
@@ -114,7 +113,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
                                          "over_three_pairings_cpu": verify_cpu / three_pairings_cpu}
             if have_snarkjs:
                 t0 = time.perf_counter()
-                zkey = formats.zkey_to_snarkjs(group, pk, trapdoor)
+                zkey = formats.zkey_to_snarkjs(group, pk)
                 ratios["export_s"] = time.perf_counter() - t0
                 (d / f"c{k}.zkey").write_bytes(zkey)
                 (d / f"c{k}.wtns").write_bytes(formats.wtns_to_snarkjs(z))

@@ -1,4 +1,7 @@
-"""Deployments of the two chains from a seed: the authority, validators, their CBS keys and certificates."""
+"""Deployments of the two chains: the authority, validators, their CBS keys and certificates.
+
+Keys come from the operating system's randomness unless a seed is given; a seed makes every key a function of
+it, which only the vectors, the tests, the benchmarks and the demo want (and say so)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from ...spec.chain.pbft import PbftConfig
 from ...spec.chain.state import ChainConfig, GenesisEntity, PayloadRule
 from ...spec.chain.tx import MDC, SHC, Transaction
 from ...spec.group import PairingGroup
-from ...spec.rng import DeterministicRNG
+from ...spec.rng import RNG, DeterministicRNG, SystemRNG
 
 FOREVER = 1 << 62
 MDC_ID = "medshare-mdc"
@@ -27,6 +30,8 @@ class Deployment:
     signers: Mapping[str, auth.Signer] = attrs.field(repr=False)
     mdc: PbftConfig
     shc: PbftConfig
+    #: where the keys came from: "operating system randomness", or "deterministic seed <seed> (not for production)"
+    key_source: str = "operating system randomness"
 
     def signer(self, identity: str) -> auth.Signer:
         return self.signers[identity]
@@ -34,7 +39,7 @@ class Deployment:
     def sign(self, tx: Transaction) -> Transaction:
         return auth.sign_tx(self.group, self.signers[tx.sender], tx)
 
-    def new_signer(self, identity: str, rng: DeterministicRNG, period: tuple[int, int] = (0, FOREVER)
+    def new_signer(self, identity: str, rng: RNG, period: tuple[int, int] = (0, FOREVER)
                    ) -> auth.Signer:
         """A fresh key pair certified by the authority (the caller registers it on chain)."""
         from ...spec.crypto import cbs
@@ -47,13 +52,26 @@ def _identity(s: auth.Signer) -> auth.Identity:
     return auth.Identity(s.identity, s.public_key(), s.certificate.period.start, s.certificate.period.end)
 
 
-def make_deployment(group: PairingGroup, seed: bytes | str | int, *, n_mdc: int = 4, n_shc: int = 4,
+def key_rng(seed: bytes | str | int | None) -> tuple[RNG, str]:
+    """The generator a deployment's keys come from, and how to describe it: the operating system's CSPRNG for
+    ``None``, else a seeded DeterministicRNG (every key then follows from the seed: not for production)."""
+    if seed is None:
+        return SystemRNG(), "operating system randomness"
+    text = seed if not isinstance(seed, int) else str(seed)
+    shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return DeterministicRNG(text), f"deterministic seed {shown} (not for production)"
+
+
+def make_deployment(group: PairingGroup, seed: bytes | str | int | None = None, *, n_mdc: int = 4, n_shc: int = 4,
                     cache: auth.VerifyCache | None = None, checkpoint_interval: int = 2, window: int = 8,
-                    max_batch: int = 512, payload_rules: Mapping[str, PayloadRule] | None = None) -> Deployment:
+                    max_batch: int = 512, payload_rules: Mapping[str, PayloadRule] | None = None,
+                    circuit_keys: tuple[tuple[str, bytes], ...] = ()) -> Deployment:
     """An authority and n validators per chain (MDC validators are MIs; SHC validators are MIs, RIs and CPC
-    nodes in turn), each with a key pair and a certificate valid for [0, 2^62)."""
+    nodes in turn), each with a key pair and a certificate valid for [0, 2^62). Keys from the operating
+    system's randomness, or from ``seed`` (vectors, tests, benchmarks, the demo). SHC's genesis commits to
+    ``circuit_keys`` (circuit name, verifying-key hash): the protocol's ``circuit_keys(vk)``."""
     from ...spec.crypto import cbs
-    rng = DeterministicRNG(seed if not isinstance(seed, int) else str(seed))
+    rng, source = key_rng(seed)
     ak = cbs.setup(group, rng.fork("authority"))
     signers: dict[str, auth.Signer] = {}
 
@@ -81,10 +99,10 @@ def make_deployment(group: PairingGroup, seed: bytes | str | int, *, n_mdc: int 
     shc = ChainConfig(SHC_ID, SHC, group, "authority", apk,
                       genesis(shc_vals, [shc_roles[i % 3] for i in range(n_shc)]),
                       tuple(_identity(v) for v in shc_vals), mdc_chain_id=MDC_ID, mdc_validators=mdc_ids,
-                      payload_rules=rules, cache=cache)
+                      payload_rules=rules, cache=cache, circuit_keys=tuple(sorted(circuit_keys)))
     kw = dict(checkpoint_interval=checkpoint_interval, window=window, max_batch=max_batch)
     return Deployment(group, ak, authority, signers, PbftConfig(mdc, **kw),  # type: ignore[arg-type]
-                      PbftConfig(shc, **kw))  # type: ignore[arg-type]
+                      PbftConfig(shc, **kw), source)  # type: ignore[arg-type]
 
 
 def validator_signers(dep: Deployment, cfg: PbftConfig) -> list[auth.Signer]:

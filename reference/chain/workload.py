@@ -12,16 +12,16 @@ from ...spec.chain.codec import sha256
 from ...spec.chain.merkle import prove_state
 from ...spec.chain.state import ChainConfig, State, build_block, genesis_header, genesis_state
 from ...spec.chain.tx import MDC, SHC, Transaction
-from ...spec.rng import DeterministicRNG
-from .deploy import FOREVER, Deployment
+from .deploy import FOREVER, Deployment, key_rng
 
 
 class Workload:
     """Makes signed transactions; keeps per-sender nonces and the signers of entities it registered."""
 
-    def __init__(self, dep: Deployment, seed: str = "workload") -> None:
+    def __init__(self, dep: Deployment, seed: str | None = None) -> None:
+        """Fresh keys of registered entities from the operating system's randomness, or from ``seed``."""
         self.dep = dep
-        self.rng = DeterministicRNG(seed)
+        self.rng, self.key_source = key_rng(seed)
         self.nonces: dict[str, int] = {}
         self.signers: dict[str, auth.Signer] = dict(dep.signers)
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..backends import get_group
-from .scenario import Step, run_demo
+from .scenario import Step, key_source, run_demo
 
 PHASE_STYLE = {"0": "cyan", "1": "cyan", "2": "green", "3": "green", "4": "yellow", "5": "yellow", "6": "magenta",
                "7": "magenta", "8": "red", "9": "blue"}
@@ -33,8 +33,10 @@ def demo(seed: int, console: Console, keep: Path | None = None) -> dict[str, Any
         if s.holds:
             console.print(f"    [dim]holds: {s.holds}[/]")
 
+    keys = key_source(seed)
     console.print(f"[bold]medshare demo[/] seed {seed}: 2 medical institutions, 3 devices, 2 research institutions "
                   "(ri2 not authorised), 3 CPC nodes (t = 2, cpc3 Byzantine), 4 validators per chain")
+    console.print(f"[bold yellow]keys: {keys}[/] — every key, the Groth16 trapdoor included, follows from the seed")
     sc, result = run_demo(get_group("native"), seed, narrate, workdir=keep)
     wall = time.perf_counter() - t0
     props = {name: not problems for name, problems in result.items()}
@@ -54,7 +56,7 @@ def demo(seed: int, console: Console, keep: Path | None = None) -> dict[str, Any
     if keep is not None:
         console.print(f"ledgers kept in {keep}/mdc and {keep}/shc (medshare node check FILE --chain mdc|shc "
                       f"--seed {seed})", markup=False)
-    return {"ok": ok, "seed": seed, "properties": props, "violations": result,
+    return {"ok": ok, "seed": seed, "keys": sc.key_source, "properties": props, "violations": result,
             "steps": [s.to_json() for s in sc.steps], "phaseSeconds": times, "wallSeconds": round(wall, 3)}
 
 

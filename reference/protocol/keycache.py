@@ -32,7 +32,7 @@ from ...spec.zk.groth16 import ProvingKey, VerifyingKey
 from ...spec.zk.r1cs import R1CS
 from ..backends.native import NativeG1, NativeG2, NativeGroup
 
-MAGIC = b"medshare/groth16-cache/1\n"
+MAGIC = b"medshare/groth16-cache/2\n"  # 2: h_g1 holds snarkjs's H points (spec/zk/groth16.py)
 _G1_XY, _G2_XY = 96, 192
 
 

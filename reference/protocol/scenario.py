@@ -41,12 +41,13 @@ _CIRCUIT_KEYS: dict[str, groth16.ProvingKey] = {}
 
 
 def circuit_keys(group: PairingGroup, seed: str) -> groth16.ProvingKey:
-    """The policy circuit's Groth16 keys for a deployment seed (UNSAFE setup): made once, kept on disk keyed by
-    the circuit's hash (reference/protocol/keycache.py) and in memory for the process."""
+    """The policy circuit's Groth16 keys for a deployment seed, for tests, vectors and the demo only (whoever knows
+    the seed forges proofs): made once, kept on disk keyed by the circuit's hash (reference/protocol/keycache.py)
+    and in memory for the process."""
     if seed not in _CIRCUIT_KEYS:
         r1cs = circuits.policy_circuit().to_r1cs()
         _CIRCUIT_KEYS[seed] = keycache.cached_keys(
-            group, r1cs, seed, lambda: groth16.setup(group, r1cs, DeterministicRNG(f"groth16/{seed}")))
+            group, r1cs, seed, lambda: protocol.policy_keys_for_tests(group, DeterministicRNG(f"groth16/{seed}")))
     return _CIRCUIT_KEYS[seed]
 
 
@@ -210,6 +211,11 @@ class Step:
                 "expected": self.expected, "ok": self.ok, "seconds": round(self.seconds, 3), "holds": self.holds}
 
 
+def key_source(seed: int) -> str:
+    """What the scenario says of its keys: all of them, the Groth16 trapdoor included, follow from the seed."""
+    return f"deterministic seed {seed} (not for production)"
+
+
 EPOCH = 1
 POLICY_1 = "(cardiology@1 and researcher@1) or auditor@1"
 POLICY_2 = "cardiology@1 and researcher@1"
@@ -217,8 +223,10 @@ THRESHOLD, SHARES = 2, 3
 
 
 def demo_deployment(group: PairingGroup, seed: int, vk: groth16.VerifyingKey) -> Deployment:
-    """The demo's two chains for ``seed``: SHC's payload rules verify policy proofs under ``vk``."""
-    return make_deployment(group, f"demo/{seed}", cache={}, payload_rules=protocol.payload_rules(group, vk))
+    """The demo's two chains for ``seed``: SHC's genesis commits to ``vk`` and its payload rules verify policy
+    proofs under it."""
+    return make_deployment(group, f"demo/{seed}", cache={}, payload_rules=protocol.payload_rules(group, vk),
+                           circuit_keys=protocol.circuit_keys(vk))
 
 
 def demo_chain_config(group: PairingGroup, seed: int, chain: str) -> PbftConfig:
@@ -239,6 +247,8 @@ class Scenario:
         self.root = Path(workdir) if workdir is not None else Path(self._tmp.name)  # type: ignore[union-attr]
         self.narrate = narrate or (lambda step: None)
         self.rng = DeterministicRNG(f"scenario/{seed}")
+        #: every key of the demo (chains, authority, parties, Groth16) follows from its seed
+        self.key_source = key_source(seed)
         self.steps: list[Step] = []
         self.phase_times: dict[str, float] = {}
         self.knowledge: dict[str, set[tuple[str, bytes]]] = {}
@@ -276,7 +286,7 @@ class Scenario:
     # -- phases ------------------------------------------------------------------------------------------------------
     def setup(self) -> None:
         g = self.group
-        self.pk16 = self.step("0 setup", "deployment", "Groth16 keys of the policy circuit from the seed (unsafe)",
+        self.pk16 = self.step("0 setup", "deployment", f"Groth16 keys of the policy circuit from {self.key_source}",
                               lambda: circuit_keys(g, f"demo/{self.seed}"))
         self.dep = demo_deployment(g, self.seed, self.pk16.vk)
         self.keys = self.step("0 setup", "authority", "CBS, IBE and FAME master keys",
@@ -581,4 +591,4 @@ def run_demo(group: PairingGroup, seed: int = 7, narrate: Callable[[Step], None]
 
 
 __all__ = ["BlobStore", "CPCNode", "ChainDriver", "Scenario", "Step", "circuit_keys", "demo_chain_config",
-           "demo_deployment", "run_demo"]
+           "demo_deployment", "key_source", "run_demo"]

@@ -52,6 +52,13 @@ PayloadRule = Callable[[State, Transaction], None]
 
 ROLES = ("AUTHORITY", "MI", "RI", "CPC")
 HEIGHT_KEY = b"meta/height"
+#: the genesis state's commitment to a circuit's Groth16 verifying key: meta/vk/<circuit> -> SHA-256 of the key
+CIRCUIT_KEY_PREFIX = b"meta/vk/"
+
+
+def circuit_key(circuit: str) -> bytes:
+    """The state key under which the genesis commits to ``circuit``'s verifying-key hash."""
+    return CIRCUIT_KEY_PREFIX + circuit.encode("ascii")
 ZERO_SIG = b"\x00" * 48
 
 
@@ -82,6 +89,8 @@ class ChainConfig:
     payload_rules: Mapping[str, PayloadRule] = attrs.field(factory=dict, eq=False, repr=False)
     max_block_txs: int = MAX_BLOCK_TXS
     cache: auth.VerifyCache | None = attrs.field(default=None, eq=False, repr=False)
+    #: (circuit name, SHA-256 of its verifying key), sorted by name: the keys the genesis commits to
+    circuit_keys: tuple[tuple[str, bytes], ...] = ()
 
     def with_cache(self, cache: auth.VerifyCache | None) -> ChainConfig:
         return attrs.evolve(self, cache=cache)
@@ -116,8 +125,11 @@ class _Overlay:
 
 
 def genesis_state(config: ChainConfig) -> dict[bytes, bytes]:
-    """The state at height 0: every genesis entity with its certificate."""
+    """The state at height 0: every genesis entity with its certificate, and each committed circuit's
+    verifying-key hash under ``meta/vk/<circuit>``."""
     state: dict[bytes, bytes] = {HEIGHT_KEY: u64(0)}
+    for circuit, digest in config.circuit_keys:
+        state[circuit_key(circuit)] = digest
     for entity in config.genesis:
         state[entity_key(entity.identity)] = EntityEntry(entity.role).to_bytes()
         state[cert_key(entity.identity)] = CertEntry(entity.public_key, entity.period_start, entity.period_end,
@@ -609,5 +621,5 @@ def describe(state: State) -> dict[str, Any]:
 
 
 __all__ = ["RULES", "ChainConfig", "GenesisEntity", "PayloadRule", "Rule", "State", "apply", "apply_block",
-           "apply_txs", "build_block", "check_grant_live", "check_header", "genesis_header", "genesis_state",
-           "height_of", "primary_of"]
+           "apply_txs", "build_block", "check_grant_live", "check_header", "circuit_key", "genesis_header",
+           "genesis_state", "height_of", "primary_of"]

@@ -9,8 +9,11 @@ augmentation", Bellare–Namprempre–Neven, ICALP 2007), on a type-III pairing 
     setup:    msk <- Zr*,  mpk = msk·g2
     keygen:   usk <- Zr*,  upk = usk·g2
     certify:  cert = msk·H_cert(id, upk, period)
-    sign:     sigma = cert + usk·H_msg(m, id, upk)
-    verify:   e(sigma, g2)^-1 · e(H_cert(id, upk, period), mpk) · e(H_msg(m, id, upk), upk) == 1
+    sign:     sigma = cert + usk·H_msg(m, id, upk, period)
+    verify:   e(sigma, g2)^-1 · e(H_cert(id, upk, period), mpk) · e(H_msg(m, id, upk, period), upk) == 1
+
+Both hashes take the whole certified key (identity, key and period): the user's half of a signature is bound to
+the certificate it was made under, so the public certificate of another period cannot be swapped in.
 """
 
 from __future__ import annotations
@@ -57,15 +60,16 @@ def hash_cert(group: PairingGroup, key: CertifiedKey) -> G1Element:
     return group.hash_to_g1(key.to_bytes(), DST_CERT)
 
 
-def hash_message(group: PairingGroup, message: bytes, identity: str, public_key: G2Element) -> G1Element:
-    """H_msg(m, id, upk) = hash_to_g1(u16 len || id || upk || u64 len(m) || m, MEDSHARE-V1-CBS-MSG)."""
-    return _hash_message(group, message, identity, public_key.to_bytes())
+def hash_message(group: PairingGroup, message: bytes, key: CertifiedKey) -> G1Element:
+    """H_msg(m, id, upk, period) = hash_to_g1(CertifiedKey encoding || u64 len(m) || m, MEDSHARE-V1-CBS-MSG)."""
+    return _hash_message(group, message, key.to_bytes())
 
 
-def _hash_message(group: PairingGroup, message: bytes, identity: str, public_key: bytes) -> G1Element:
+def _hash_message(group: PairingGroup, message: bytes, key_bytes: bytes) -> G1Element:
+    """H_msg over the certified key's encoding ``key_bytes`` (u16 len || id || upk || u64 start || u64 end)."""
     if not isinstance(message, (bytes, bytearray)):
         fail("BAD_JSON", "message must be bytes")
-    return group.hash_to_g1(lp_name(identity) + public_key + u64(len(message)) + bytes(message), DST_MSG)
+    return group.hash_to_g1(key_bytes + u64(len(message)) + bytes(message), DST_MSG)
 
 
 # Algorithms ---------------------------------------------------------------------------------------------------
@@ -108,10 +112,11 @@ def verify_certificate(group: PairingGroup, authority_pk: G2Element, cert: Certi
 
 
 def sign(group: PairingGroup, user: UserKeyPair, cert: Certificate, message: bytes) -> Signature:
-    """Sign: sigma = cert + usk·H_msg(m, id, upk). ``CERT_WRONG_KEY`` if the certificate is for another key."""
+    """Sign: sigma = cert + usk·H_msg(m, id, upk, period), the certified key's identity, key and period.
+    ``CERT_WRONG_KEY`` if the certificate is for another key."""
     if cert.public_key != user.pk:
         fail("CERT_WRONG_KEY", "certificate binds another public key")
-    return Signature(cert.sigma + hash_message(group, message, cert.identity, user.pk) * user.sk)
+    return Signature(cert.sigma + hash_message(group, message, cert.certified_key()) * user.sk)
 
 
 @frozen
@@ -148,7 +153,7 @@ def verify(group: PairingGroup, authority_pk: G2Element, signer: Signer | Prepar
         fail("INVALID_ARGUMENT", "the key was prepared for another authority key")
     if signature.sigma.is_identity():
         fail("SIGNATURE_INVALID", "certificate-based signature does not verify")
-    h_msg = hash_message(group, message, key.identity, key.public_key)
+    h_msg = hash_message(group, message, key)
     pairs = [(-signature.sigma, group.g2()), (h_msg, key.public_key)]
     if prepared is None:
         ok = group.pairing_check([*pairs, (hash_cert(group, key), authority_pk)])
@@ -211,8 +216,7 @@ def _prepare(group: PairingGroup, entries: Sequence[tuple[CertifiedKey, bytes, S
         kb = lp_name(key.identity) + ub + key.period.to_bytes()
         if kb not in h_cert:
             h_cert[kb] = group.hash_to_g1(kb, DST_CERT)
-        terms.append(_Term(i, kb, key.public_key, ub, signature.sigma, h_cert[kb],
-                           _hash_message(group, message, key.identity, ub)))
+        terms.append(_Term(i, kb, key.public_key, ub, signature.sigma, h_cert[kb], _hash_message(group, message, kb)))
     return terms
 
 

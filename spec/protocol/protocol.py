@@ -18,15 +18,17 @@ from ..chain.anchor import record_key
 from ..chain.codec import Reader, blob, sha256, u8
 from ..chain.entries import DeviceEntry, RecordEntry, k
 from ..chain.merkle import prove_state
-from ..chain.state import PayloadRule, State, check_grant_live
+from ..chain.state import PayloadRule, State, check_grant_live, circuit_key
 from ..chain.tx import Transaction
 from ..crypto import cbs, fame, ibe, record, umbral
 from ..errors import MedshareError, fail
 from ..group import PairingGroup
 from ..params import R
 from ..policy import Node, Policy
-from ..rng import RNG
-from ..zk import circuits, groth16
+from ..rng import RNG, random_below
+from ..zk import ceremony, circuits, groth16
+from ..zk.formats import Zkey
+from ..zk.r1cs import R1CS
 
 POLICY_HASH_BYTES = 32
 UMBRAL_PK_BYTES = 33
@@ -208,10 +210,33 @@ def setup_authority(group: PairingGroup, rng: RNG, cbs_keys: cbs.AuthorityKeyPai
     return AuthorityKeys(ak, ibe.setup(group, rng.fork("ibe")), pk, msk)
 
 
-def setup_policy_circuit(group: PairingGroup, rng: RNG) -> groth16.ProvingKey:
-    """Phase 0: Groth16 keys of the policy circuit from the deployment seed. Single-party and therefore UNSAFE
-    for production (whoever knows the seed can forge proofs); stated in the genesis."""
-    return groth16.setup(group, circuits.policy_circuit().to_r1cs(), rng)
+POLICY_CIRCUIT = "policy"
+
+
+def policy_r1cs() -> R1CS:
+    """The policy circuit's constraint system (its shape: the same for every policy)."""
+    return circuits.policy_circuit().to_r1cs()
+
+
+def policy_keys_for_tests(group: PairingGroup, rng: RNG) -> groth16.ProvingKey:
+    """Groth16 keys of the policy circuit made by one party from ``rng``: UNSAFE, for tests, vectors and the demo
+    only. Whoever knows the rng's seed recomputes the trapdoor and proves any policy for any attribute set; a
+    deployment imports its key from a ceremony (:func:`import_policy_key`)."""
+    return groth16.setup_for_tests(group, policy_r1cs(), rng)
+
+
+def import_policy_key(group: PairingGroup, zkey: bytes) -> Zkey:
+    """Phase 0: the policy circuit's proving key from a multi-party ceremony, a snarkjs ``.zkey`` (``snarkjs
+    groth16 setup`` on the policy circuit's ``.r1cs`` with a phase-1 powers of tau, then phase-2
+    contributions, snarkjs's or ``ceremony.contribute``'s): ``ceremony.import_key`` against the policy circuit,
+    a strict import and the contribution chain from delta = 1, with at least one contribution
+    (``CONTRIBUTION_INVALID``)."""
+    return ceremony.import_key(group, zkey, policy_r1cs())
+
+
+def circuit_keys(vk: groth16.VerifyingKey) -> tuple[tuple[str, bytes], ...]:
+    """What SHC's genesis commits to (``ChainConfig.circuit_keys``): the policy circuit's verifying-key hash."""
+    return ((POLICY_CIRCUIT, groth16.vk_hash(vk)),)
 
 
 # ---- phase 1: registration -----------------------------------------------------------------------------------
@@ -232,8 +257,9 @@ class AttributeGrant:
 
 def issue_attributes(group: PairingGroup, keys: AuthorityKeys, attributes: Sequence[str], rng: RNG
                      ) -> AttributeGrant:
-    """Phase 1: a FAME key for ``attributes`` and a fresh commitment salt."""
-    salt = int.from_bytes(rng.fork("salt").read(32), "big") % R
+    """Phase 1: a fresh commitment salt, uniform in [0, r) and drawn from ``rng``'s own stream (so two issuances
+    from one generator get different salts, hence unlinkable commitments), then a FAME key for ``attributes``."""
+    salt = random_below(rng, R)
     return AttributeGrant(tuple(sorted(attributes)), fame.keygen(group, keys.fame_msk, attributes, rng), salt)
 
 
@@ -436,17 +462,31 @@ def check_attribute_commit(state: State, tx: Transaction) -> None:
         fail("TX_MALFORMED", "an attribute commitment carries no payload")
 
 
+def check_committed_key(state: State, circuit: str, digest: bytes) -> None:
+    """``VK_MISMATCH`` unless the state's genesis commitment for ``circuit`` (``meta/vk/<circuit>``) is
+    ``digest``, the hash of the verifying key a proof is about to be checked under; also when it commits to none."""
+    committed = state.get(circuit_key(circuit))
+    if committed is None:
+        fail("VK_MISMATCH", f"the genesis commits to no {circuit} verification key")
+    if committed != digest:
+        fail("VK_MISMATCH", f"this validator's {circuit} verification key is not the one the genesis commits to")
+
+
 def make_check_access_request(group: PairingGroup, vk: groth16.VerifyingKey) -> PayloadRule:
     """ACCESS_REQUEST (after the chain's anchor, revocation, epoch and nonce checks): the request id is
-    SHA-256("request" || record id || nonce || sender) (``TX_MALFORMED``), and the proof verifies for (the
-    record's policy hash, the sender's attribute commitment, record binding, request binding)
-    (``PROOF_INVALID``)."""
+    SHA-256("request" || record id || nonce || sender) (``TX_MALFORMED``); the payload decodes (``TX_MALFORMED``);
+    the verifying key ``vk`` this validator checks proofs under is the one the genesis commits to: SHA-256 of its
+    encoding is the state's ``meta/vk/policy`` (``VK_MISMATCH``, also when the genesis commits to none: a proof
+    is only ever checked under the chain's key); the proof verifies for (the record's policy hash, the sender's
+    attribute commitment, record binding, request binding) (``PROOF_INVALID``)."""
+    own = groth16.vk_hash(vk)
 
     def rule(state: State, tx: Transaction) -> None:
         rid, nonce = tx.arg("record_id"), tx.arg("nonce")
         if tx.arg("request_id") != request_id(rid, nonce, tx.sender):
             fail("TX_MALFORMED", "request id is not SHA-256(request || record id || nonce || requester)")
         payload = RequestPayload.of(tx)
+        check_committed_key(state, POLICY_CIRCUIT, own)
         p_hash = bytes_field(RecordPayload.of(RecordEntry.from_bytes(tx.arg("record_entry"))).policy_hash)
         raw = state.get(k("attr", tx.sender.encode()))
         if raw is None:
@@ -516,8 +556,8 @@ def signed(group: PairingGroup, signer: auth.Signer, chain: str, kind: str, nonc
     return auth.sign_tx(group, signer, Transaction.make(chain, kind, signer.identity, nonce, **fields))
 
 
-__all__ = ["AttributeGrant", "AuthorityKeys", "Blob", "OpenedRecord", "Published", "RecordPayload",
-           "RecordPolicy", "RequestPayload", "audit", "check_reencryption", "decrypt", "device_entry", "device_send",
-           "grant_fields", "issue_attributes", "make_kfrags", "mi_receive", "payload_rules", "prove_access", "publish",
-           "receipt_fields", "reencrypt", "request_fields", "request_id", "setup_authority", "setup_policy_circuit",
-           "signed"]
+__all__ = ["POLICY_CIRCUIT", "AttributeGrant", "AuthorityKeys", "Blob", "OpenedRecord", "Published", "RecordPayload",
+           "RecordPolicy", "RequestPayload", "audit", "check_committed_key", "check_reencryption", "circuit_keys",
+           "decrypt", "device_entry", "device_send", "grant_fields", "import_policy_key", "issue_attributes",
+           "make_kfrags", "mi_receive", "payload_rules", "policy_keys_for_tests", "policy_r1cs", "prove_access",
+           "publish", "receipt_fields", "reencrypt", "request_fields", "request_id", "setup_authority", "signed"]

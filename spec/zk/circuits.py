@@ -32,7 +32,7 @@ from .r1cs import LC, Circuit, lc_sum
 MAX_LEAVES = 16
 MAX_GATES = 16
 MAX_ATTRIBUTES = 16
-K_BITS = 6  # a gate's threshold k <= 32 < 2^6
+K_BITS = 6  # a gate word's threshold field: k < 2^6 (gates_from_policy refuses larger k, POLICY_TOO_LARGE)
 N_WIRES = MAX_LEAVES + MAX_GATES
 ATTR_TAG = "ATTR"
 
@@ -80,6 +80,18 @@ class PolicyGates:
 
     leaves: tuple[int, ...]
     gates: tuple[tuple[int, tuple[int, ...]], ...]
+
+    def __attrs_post_init__(self) -> None:
+        """The list must fit the word encoding, else ``POLICY_TOO_LARGE``: 16 leaves and 16 gates; gate j has
+        0 <= k < 2^6 (a larger k would carry into the input bits and read as a smaller threshold) and distinct
+        inputs w < 16 + j, so its input bits lie in the 16 + j bits the circuit decomposes."""
+        if len(self.leaves) != MAX_LEAVES or len(self.gates) != MAX_GATES:
+            fail("POLICY_TOO_LARGE", f"a gate list has {MAX_LEAVES} leaves and {MAX_GATES} gates")
+        for j, (k, ins) in enumerate(self.gates):
+            if not 0 <= k < 1 << K_BITS:
+                fail("POLICY_TOO_LARGE", f"gate {j} has threshold {k}; the gate word holds k < {1 << K_BITS}")
+            if len(set(ins)) != len(ins) or not all(0 <= w < MAX_LEAVES + j for w in ins):
+                fail("POLICY_TOO_LARGE", f"gate {j} reads wires outside 0 .. {MAX_LEAVES + j - 1}")
 
     def words(self) -> list[int]:
         """The field encoding: the 16 leaves, then per gate k + 2^6 * sum_{w in inputs} 2^w."""

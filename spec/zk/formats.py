@@ -8,15 +8,16 @@
 * circom ``.r1cs`` and snarkjs ``.wtns`` (iden3 binfile: 4-byte magic, u32 version, u32 section count, then
   sections ``u32 type, u64 size, body``; integers little-endian; field elements n8 = 32 bytes little-endian,
   standard form). The header's prime must be BLS12-381 r, else ``CIRCUIT_FORMAT``.
-* snarkjs Groth16 ``.zkey`` (written only): medshare's proving key in snarkjs's layout, points in ffjavascript's
-  Montgomery little-endian affine form; the H points, which snarkjs's prover uses on a coset, come from the
-  setup trapdoor (spec/zk/zk.md, "snarkjs proving key").
+* snarkjs Groth16 ``.zkey``, written and read: a proving key in snarkjs's layout, points in ffjavascript's
+  Montgomery little-endian affine form, with the circuit hash and phase-2 contributions of a ceremony; import
+  is strict, bounded and checked against the circuit (spec/zk/zk.md, "snarkjs proving key").
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
@@ -40,8 +41,9 @@ from ..group import (
     g2_rhs,
 )
 from ..params import FP_BYTES, P, R
+from ..rng import DeterministicRNG, random_below
 from . import field
-from .groth16 import Proof, ProvingKey, Trapdoor, VerifyingKey, qap_rows
+from .groth16 import Proof, ProvingKey, VerifyingKey, qap_rows
 from .r1cs import R1CS, Constraint, check_size
 
 CURVE_NAME = "bls12381"
@@ -316,7 +318,20 @@ FQ_BYTES = FP_BYTES
 #: Montgomery radices of ffjavascript's fields: 2^(8 n8) mod the modulus
 MONT_Q = pow(2, 8 * FQ_BYTES, P)
 MONT_R = pow(2, 8 * FR_BYTES, R)
+MONT_Q_INV = pow(MONT_Q, -1, P)
+#: a stored A/B coefficient is c R^2 mod r (snarkjs's prover multiplies it by the standard-form witness once)
+MONT_R2 = MONT_R * MONT_R % R
+MONT_R2_INV = pow(MONT_R2, -1, R)
 ZKEY_GROTH16 = 1
+ZKEY_SECTIONS = tuple(range(1, 11))
+CS_HASH_BYTES = 64
+#: bounds on what a .zkey import reads: the whole file, and the number of phase-2 contributions it lists
+MAX_ZKEY_BYTES = 1 << 30
+MAX_CONTRIBUTIONS = 1024
+#: a contribution's name parameter is at most this many UTF-8 bytes (snarkjs keeps 64 characters)
+MAX_NAME_BYTES = 64
+G1_LEM_BYTES = 2 * FQ_BYTES
+G2_LEM_BYTES = 4 * FQ_BYTES
 
 
 def _u32(x: int) -> bytes:
@@ -325,6 +340,13 @@ def _u32(x: int) -> bytes:
 
 def _fq_lem(x: int) -> bytes:
     return (x * MONT_Q % P).to_bytes(FQ_BYTES, "little")
+
+
+def _fq_from_lem(data: bytes) -> int:
+    v = int.from_bytes(data, "little")
+    if v >= P:
+        fail("COORDINATE_NOT_CANONICAL", "a Montgomery coordinate is not below q")
+    return v * MONT_Q_INV % P
 
 
 def g1_to_lem(group: PairingGroup, p: G1Element) -> bytes:
@@ -343,82 +365,259 @@ def g2_to_lem(group: PairingGroup, p: G2Element) -> bytes:
     return _fq_lem(x0) + _fq_lem(x1) + _fq_lem(y0) + _fq_lem(y1)
 
 
-def zkey_h_scalars(r1cs: R1CS, trapdoor: Trapdoor) -> list[int]:
-    """The discrete logs of snarkjs's H points: L'_j(tau) / delta for j < n, where L'_j is the Lagrange
-    polynomial of the size-2n domain at its odd point w_2n^(2j+1) (spec/zk/zk.md, "snarkjs proving key")."""
-    log_n = field.domain_log_size(qap_rows(r1cs))
-    lag = field.lagrange_at(log_n + 1, trapdoor.tau)
-    delta_inv = field.inv(trapdoor.delta)
-    return [lag[2 * j + 1] * delta_inv % R for j in range(1 << log_n)]
+def g1_from_lem(group: PairingGroup, data: bytes, *, allow_identity: bool) -> G1Element:
+    """Strict inverse of ``g1_to_lem``: all zeros is the identity; otherwise coordinates below q
+    (``COORDINATE_NOT_CANONICAL``), on the curve (``POINT_NOT_ON_CURVE``), in the subgroup."""
+    if data == bytes(G1_LEM_BYTES):
+        if not allow_identity:
+            fail("IDENTITY_NOT_ALLOWED", "a .zkey point that must not be the identity")
+        return group.identity_g1()
+    return g1_from_affine(group, _fq_from_lem(data[:FQ_BYTES]), _fq_from_lem(data[FQ_BYTES:]),
+                          allow_identity=allow_identity)
 
 
-def _check_trapdoor(group: PairingGroup, pk: ProvingKey, td: Trapdoor) -> None:
-    """``KEY_MISMATCH`` unless the trapdoor is the one the proving key was made from."""
-    if not all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < R for x in attrs.astuple(td)):
-        fail("KEY_MISMATCH", "trapdoor values must be integers in (0, r)")
-    n = 1 << pk.log_n
-    g1, g2 = group.g1(), group.g2()
-    vk = pk.vk
-    same = (vk.alpha_g1 == g1 * td.alpha and pk.beta_g1 == g1 * td.beta and vk.gamma_g2 == g2 * td.gamma
-            and pk.delta_g1 == g1 * td.delta and pow(td.tau, 2 * n, R) != 1)
-    if same and pk.h_g1:  # H_0 = Z(tau) / delta pins tau
-        same = pk.h_g1[0] == g1 * ((pow(td.tau, n, R) - 1) * field.inv(td.delta) % R)
-    if same and not pk.h_g1:  # n = 1: A_0 = L_0(tau) = 1 whatever tau; nothing else depends on it
-        same = pk.log_n == 0
-    if not same:
-        fail("KEY_MISMATCH", "the trapdoor does not belong to this proving key")
+def g2_from_lem(group: PairingGroup, data: bytes, *, allow_identity: bool) -> G2Element:
+    """Strict inverse of ``g2_to_lem``."""
+    if data == bytes(G2_LEM_BYTES):
+        if not allow_identity:
+            fail("IDENTITY_NOT_ALLOWED", "a .zkey point that must not be the identity")
+        return group.identity_g2()
+    c = [_fq_from_lem(data[i * FQ_BYTES:(i + 1) * FQ_BYTES]) for i in range(4)]
+    return g2_from_affine(group, (c[0], c[1]), (c[2], c[3]), allow_identity=allow_identity)
 
 
-def zkey_to_snarkjs(group: PairingGroup, pk: ProvingKey, trapdoor: Trapdoor) -> bytes:
-    """A snarkjs Groth16 ``.zkey`` (iden3 binfile "zkey", version 1) holding medshare's key pair, so that
-    ``snarkjs groth16 prove`` proves with medshare's key and the proofs verify under ``pk.vk``.
+@attrs.frozen
+class Contribution:
+    """One phase-2 contribution as a ``.zkey`` records it (section 10, snarkjs's ``mpcParams``): delta after it,
+    the contributor's public key (g1_s, g1_sx = x g1_s, g2_spx = x g2_sp, g2_sp derived from the transcript),
+    the 64-byte transcript hash, its kind (0 a contribution, 1 a beacon) and its raw parameter list."""
 
-    Every section except H copies medshare's points; H (snarkjs evaluates A B - C on a coset, not the
-    coefficients of h) is computed from the trapdoor, which must be the one ``pk`` was made from
-    (``KEY_MISMATCH`` otherwise). Sections: 1 protocol (u32 1 = Groth16); 2 header (n8q, q, n8r, r, nVars,
-    nPublic, domain size, alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2); 3 IC; 4 the A and B coefficients
-    (u32 count, then u32 matrix, u32 row, u32 wire, coefficient c R^2 mod r), including the public-input rows;
-    5 A, 6 B_1, 7 B_2 (every wire); 8 C (private wires: medshare's L); 9 H (n points); 10 the circuit hash
-    (BLAKE2b-512 of sections 2-9) and no contributions."""
-    _check_trapdoor(group, pk, trapdoor)
-    r1cs, vk = pk.r1cs, pk.vk
-    n = 1 << pk.log_n
+    delta_after: G1Element
+    g1_s: G1Element
+    g1_sx: G1Element
+    g2_spx: G2Element
+    transcript: bytes
+    kind: int
+    params: bytes
 
-    def g1p(p: G1Element) -> bytes:
-        return g1_to_lem(group, p)
+    @property
+    def name(self) -> str:
+        """The contributor's name parameter, or the empty string."""
+        return _params(self.params, self.kind)
 
-    def g2p(p: G2Element) -> bytes:
-        return g2_to_lem(group, p)
 
-    header = (_u32(FQ_BYTES) + P.to_bytes(FQ_BYTES, "little") + _u32(FR_BYTES) + R.to_bytes(FR_BYTES, "little")
-              + _u32(r1cs.n_vars) + _u32(r1cs.n_public) + _u32(n)
-              + g1p(vk.alpha_g1) + g1p(pk.beta_g1) + g2p(vk.beta_g2) + g2p(vk.gamma_g2) + g1p(pk.delta_g1)
-              + g2p(vk.delta_g2))
-    mont2 = MONT_R * MONT_R % R
-    coefs = bytearray()
-    count = 0
+@attrs.frozen
+class Zkey:
+    """A Groth16 ``.zkey``: the proving key, the circuit hash that opens its contribution transcript, the
+    contributions in order, and the A/B coefficient section as stored (its entry order is the writer's own;
+    writing the key back keeps it, so ``snarkjs zkey verify`` still compares it byte for byte)."""
+
+    pk: ProvingKey
+    cs_hash: bytes
+    contributions: tuple[Contribution, ...]
+    coefficients: bytes = attrs.field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Zkey({self.pk!r}, contributions={len(self.contributions)})"
+
+
+def _params(params: bytes, kind: int) -> str:
+    """Check a contribution's parameter list as snarkjs reads it — (u8 type, value) pairs, types increasing:
+    1 name (u8 length, UTF-8), 2 iteration exponent (u8), 3 beacon hash (u8 length, bytes) — and return the
+    name ("" if none). ``CIRCUIT_FORMAT`` otherwise."""
+    rd = _reader(params)
+    name, last = "", 0
+    while rd.pos < len(params):
+        kind_of = rd.u8()
+        if kind_of <= last or kind_of > 3 or (kind_of > 1 and kind != 1):
+            fail("CIRCUIT_FORMAT", "contribution parameters out of order, unknown, or beacon-only")
+        last = kind_of
+        if kind_of == 2:
+            rd.u8()
+            continue
+        value = rd.take(rd.u8())
+        if kind_of == 1:
+            try:
+                name = value.decode("utf-8", errors="strict")
+            except UnicodeDecodeError:
+                fail("CIRCUIT_FORMAT", "a contribution name is not UTF-8")
+    return name
+
+
+def name_params(name: str) -> bytes:
+    """The parameter list of a contribution named ``name`` (empty for no name); ``INVALID_ARGUMENT`` beyond
+    64 UTF-8 bytes."""
+    raw = name.encode("utf-8")
+    if len(raw) > MAX_NAME_BYTES:
+        fail("INVALID_ARGUMENT", f"a contribution name has at most {MAX_NAME_BYTES} UTF-8 bytes")
+    return bytes([1, len(raw)]) + raw if raw else b""
+
+
+def _coefficient_entries(r1cs: R1CS) -> list[tuple[int, int, int, int]]:
+    """(matrix 0 = A / 1 = B, row, wire, coefficient) for every A and B entry, then the rows m_c + i with A = z_i
+    (i <= l, coefficient 1): snarkjs's section 4, in medshare's order."""
+    out = []
     for row, con in enumerate(r1cs.constraints):
         for matrix, terms in ((0, con.a), (1, con.b)):
-            for wire in sorted(terms):
-                coefs += _u32(matrix) + _u32(row) + _u32(wire) + _fr_bytes(terms[wire] * mont2)
-                count += 1
+            out += [(matrix, row, wire, terms[wire]) for wire in sorted(terms)]
     base = len(r1cs.constraints)
-    for i in range(r1cs.n_public + 1):
-        coefs += _u32(0) + _u32(base + i) + _u32(i) + _fr_bytes(mont2)
-        count += 1
-    g1 = group.g1()
-    h_points = b"".join(g1p(g1 * x) for x in zkey_h_scalars(r1cs, trapdoor))
-    bodies = [
-        (2, header),
-        (3, b"".join(g1p(p) for p in vk.ic)),
-        (4, _u32(count) + bytes(coefs)),
-        (5, b"".join(g1p(p) for p in pk.a_g1)),
-        (6, b"".join(g1p(p) for p in pk.b_g1)),
-        (7, b"".join(g2p(p) for p in pk.b_g2)),
-        (8, b"".join(g1p(p) for p in pk.l_g1)),
-        (9, h_points),
-    ]
-    cs_hash = hashlib.blake2b(b"".join(body for _, body in bodies), digest_size=64).digest()
-    sections = [(1, _u32(ZKEY_GROTH16)), *bodies, (10, cs_hash + _u32(0))]
-    return (b"zkey" + _u32(1) + _u32(len(sections))
-            + b"".join(_section(kind, body) for kind, body in sections))
+    out += [(0, base + i, i, 1) for i in range(r1cs.n_public + 1)]
+    return out
+
+
+def zkey_coefficients(r1cs: R1CS) -> bytes:
+    """Section 4 for ``r1cs``: u32 count, then (u32 matrix, u32 row, u32 wire, c R^2 mod r) per entry."""
+    entries = _coefficient_entries(r1cs)
+    return _u32(len(entries)) + b"".join(_u32(m) + _u32(row) + _u32(w) + _fr_bytes(c * MONT_R2)
+                                         for m, row, w, c in entries)
+
+
+def _point_sections(group: PairingGroup, pk: ProvingKey) -> list[tuple[int, bytes]]:
+    """Sections 2, 3 and 5-9 of ``pk`` (section 4 is the coefficients)."""
+    r1cs, vk = pk.r1cs, pk.vk
+    header = (_u32(FQ_BYTES) + P.to_bytes(FQ_BYTES, "little") + _u32(FR_BYTES) + R.to_bytes(FR_BYTES, "little")
+              + _u32(r1cs.n_vars) + _u32(r1cs.n_public) + _u32(1 << pk.log_n)
+              + g1_to_lem(group, vk.alpha_g1) + g1_to_lem(group, pk.beta_g1) + g2_to_lem(group, vk.beta_g2)
+              + g2_to_lem(group, vk.gamma_g2) + g1_to_lem(group, pk.delta_g1) + g2_to_lem(group, vk.delta_g2))
+
+    def g1s(points: Sequence[G1Element]) -> bytes:
+        return b"".join(g1_to_lem(group, p) for p in points)
+
+    return [(2, header), (3, g1s(vk.ic)), (5, g1s(pk.a_g1)), (6, g1s(pk.b_g1)),
+            (7, b"".join(g2_to_lem(group, p) for p in pk.b_g2)), (8, g1s(pk.l_g1)), (9, g1s(pk.h_g1))]
+
+
+def as_zkey(group: PairingGroup, pk: ProvingKey) -> Zkey:
+    """A medshare proving key as a ``.zkey`` with no contributions; its circuit hash is BLAKE2b-512 of sections
+    2-9 (snarkjs's hashes the ceremony's pre-contribution points, which a key made without a ceremony lacks)."""
+    coefficients = zkey_coefficients(pk.r1cs)
+    bodies = dict(_point_sections(group, pk))
+    bodies[4] = coefficients
+    cs_hash = hashlib.blake2b(b"".join(bodies[k] for k in range(2, 10)), digest_size=CS_HASH_BYTES).digest()
+    return Zkey(pk, cs_hash, (), coefficients)
+
+
+def _contribution_bytes(group: PairingGroup, c: Contribution) -> bytes:
+    return (g1_to_lem(group, c.delta_after) + g1_to_lem(group, c.g1_s) + g1_to_lem(group, c.g1_sx)
+            + g2_to_lem(group, c.g2_spx) + c.transcript + _u32(c.kind) + _u32(len(c.params)) + c.params)
+
+
+def zkey_to_snarkjs(group: PairingGroup, key: ProvingKey | Zkey) -> bytes:
+    """A snarkjs Groth16 ``.zkey`` (iden3 binfile "zkey", version 1) of a proving key or an imported or
+    contributed :class:`Zkey`, so that ``snarkjs groth16 prove`` proves with it and its proofs verify under
+    ``pk.vk``. Sections: 1 protocol (u32 1 = Groth16); 2 header (n8q, q, n8r, r, nVars, nPublic, domain size,
+    alpha_1, beta_1, beta_2, gamma_2, delta_1, delta_2); 3 IC; 4 the A and B coefficients; 5 A, 6 B_1, 7 B_2
+    (every wire); 8 C (private wires: L); 9 H (n points); 10 the circuit hash and the contributions."""
+    zk = key if isinstance(key, Zkey) else as_zkey(group, key)
+    bodies = dict(_point_sections(group, zk.pk))
+    bodies[1] = _u32(ZKEY_GROTH16)
+    bodies[4] = zk.coefficients
+    bodies[10] = (zk.cs_hash + _u32(len(zk.contributions))
+                  + b"".join(_contribution_bytes(group, c) for c in zk.contributions))
+    return (b"zkey" + _u32(1) + _u32(len(ZKEY_SECTIONS))
+            + b"".join(_section(kind, bodies[kind]) for kind in ZKEY_SECTIONS))
+
+
+def _points(group: PairingGroup, body: bytes, count: int, g2: bool = False) -> list[Any]:
+    """``count`` points filling ``body`` exactly (``CIRCUIT_FORMAT`` otherwise), the identity allowed."""
+    size = G2_LEM_BYTES if g2 else G1_LEM_BYTES
+    if len(body) != count * size:
+        fail("CIRCUIT_FORMAT", f"a point section of {len(body)} bytes; {count} points need {count * size}")
+    read = g2_from_lem if g2 else g1_from_lem
+    return [read(group, body[i * size:(i + 1) * size], allow_identity=True) for i in range(count)]
+
+
+def _read_coefficients(body: bytes, n_vars: int, domain: int) -> dict[tuple[int, int, int], int]:
+    """Section 4 as {(matrix, row, wire): coefficient}, zero coefficients dropped; ``CIRCUIT_FORMAT`` for a
+    matrix other than A or B, a row or wire out of range, a repeated entry or a value >= r."""
+    rd = _reader(body)
+    count = rd.count((len(body) - 4) // (12 + FR_BYTES))
+    out: dict[tuple[int, int, int], int] = {}
+    for _ in range(count):
+        matrix, row, wire = rd.u32(), rd.u32(), rd.u32()
+        stored = _fr(rd, FR_BYTES)
+        if matrix > 1 or row >= domain or wire >= n_vars or (matrix, row, wire) in out:
+            fail("CIRCUIT_FORMAT", f"coefficient entry ({matrix}, {row}, {wire}) out of range or repeated")
+        out[(matrix, row, wire)] = stored * MONT_R2_INV % R
+    rd.end()
+    return {k: c for k, c in out.items() if c}
+
+
+def _read_contributions(group: PairingGroup, body: bytes) -> tuple[bytes, tuple[Contribution, ...]]:
+    rd = _reader(body)
+    cs_hash = rd.take(CS_HASH_BYTES)
+    out = []
+    for _ in range(rd.count(MAX_CONTRIBUTIONS)):
+        points = [g1_from_lem(group, rd.take(G1_LEM_BYTES), allow_identity=False) for _ in range(3)]
+        g2_spx = g2_from_lem(group, rd.take(G2_LEM_BYTES), allow_identity=False)
+        transcript, kind = rd.take(CS_HASH_BYTES), rd.u32()
+        if kind > 1:
+            fail("CIRCUIT_FORMAT", f"contribution type {kind} (0 contribution, 1 beacon)")
+        params = rd.take(rd.u32())
+        _params(params, kind)
+        out.append(Contribution(points[0], points[1], points[2], g2_spx, transcript, kind, params))
+    rd.end()
+    return cs_hash, tuple(out)
+
+
+def _check_consistency(group: PairingGroup, pk: ProvingKey, seed: bytes) -> None:
+    """``KEY_MISMATCH`` unless [beta]_1 and [beta]_2, [delta]_1 and [delta]_2, and every [v_i]_1 and [v_i]_2
+    have the same discrete log, checked at once: e(X, g2) = e(g1, Y) for X, Y the same random combination
+    (coefficients below 2^128 from a hash of the key) of the G1 and G2 sides."""
+    rng = DeterministicRNG(hashlib.sha256(b"MEDSHARE-V1-ZKEY-CONSISTENCY" + seed).digest())
+    weights = [1 + random_below(rng, (1 << 128) - 1) for _ in range(len(pk.b_g1) + 2)]
+    x = group.msm_g1([pk.beta_g1, pk.delta_g1, *pk.b_g1], weights)
+    y = group.msm_g2([pk.vk.beta_g2, pk.vk.delta_g2, *pk.b_g2], weights)
+    if not group.pairing_check([(x, group.g2()), (-group.g1(), y)]):
+        fail("KEY_MISMATCH", "the key's G1 and G2 points (beta, delta, B) do not agree")
+
+
+def zkey_from_snarkjs(group: PairingGroup, data: bytes, r1cs: R1CS) -> Zkey:
+    """Strict import of a snarkjs Groth16 ``.zkey`` (version 1, sections 1-10) for the circuit ``r1cs``.
+
+    ``CIRCUIT_FORMAT``: more than 2^30 bytes, not a zkey binfile, missing, repeated or extra sections, not
+    Groth16, another field, a section whose size does not match the header, a malformed coefficient or
+    contribution entry. The group's codes for points (``COORDINATE_NOT_CANONICAL``, ``POINT_NOT_ON_CURVE``,
+    ``POINT_NOT_IN_SUBGROUP``, ``IDENTITY_NOT_ALLOWED`` for alpha, beta, gamma, delta and contribution points).
+    ``KEY_MISMATCH``: a key for another circuit (nVars, nPublic, domain size or the A/B coefficients differ from
+    ``r1cs``'s) or whose G1 and G2 halves disagree. The contributions are read, not verified
+    (``ceremony.verify_contributions``)."""
+    if not isinstance(data, (bytes, bytearray)) or len(data) > MAX_ZKEY_BYTES:
+        fail("CIRCUIT_FORMAT", f"a .zkey is bytes, at most {MAX_ZKEY_BYTES}")
+    sections = _sections(bytes(data), b"zkey", (1,))
+    if tuple(sorted(sections)) != ZKEY_SECTIONS:
+        fail("CIRCUIT_FORMAT", "a Groth16 .zkey has exactly sections 1 to 10")
+    rd = _reader(sections[1])
+    if rd.u32() != ZKEY_GROTH16:
+        fail("CIRCUIT_FORMAT", "not a Groth16 key")
+    rd.end()
+    rd = _reader(sections[2])
+    if rd.u32() != FQ_BYTES or int.from_bytes(rd.take(FQ_BYTES), "little") != P:
+        fail("CIRCUIT_FORMAT", "the key's base field is not BLS12-381's")
+    _field_header(rd)
+    n_vars, n_public, domain = rd.u32(), rd.u32(), rd.u32()
+    log_n = field.domain_log_size(qap_rows(r1cs))
+    if (n_vars, n_public, domain) != (r1cs.n_vars, r1cs.n_public, 1 << log_n):
+        fail("KEY_MISMATCH", f"the key is for a circuit of {n_vars} wires, {n_public} public inputs, domain "
+                             f"{domain}; this one has {r1cs.n_vars}, {r1cs.n_public}, {1 << log_n}")
+    alpha = g1_from_lem(group, rd.take(G1_LEM_BYTES), allow_identity=False)
+    beta1 = g1_from_lem(group, rd.take(G1_LEM_BYTES), allow_identity=False)
+    beta2 = g2_from_lem(group, rd.take(G2_LEM_BYTES), allow_identity=False)
+    gamma2 = g2_from_lem(group, rd.take(G2_LEM_BYTES), allow_identity=False)
+    delta1 = g1_from_lem(group, rd.take(G1_LEM_BYTES), allow_identity=False)
+    delta2 = g2_from_lem(group, rd.take(G2_LEM_BYTES), allow_identity=False)
+    rd.end()
+    expected = {(m, row, w): c % R for m, row, w, c in _coefficient_entries(r1cs) if c % R}
+    if _read_coefficients(sections[4], n_vars, domain) != expected:
+        fail("KEY_MISMATCH", "the key's A and B coefficients are not this circuit's")
+    ic = _points(group, sections[3], n_public + 1)
+    a = _points(group, sections[5], n_vars)
+    b1 = _points(group, sections[6], n_vars)
+    b2 = _points(group, sections[7], n_vars, g2=True)
+    lq = _points(group, sections[8], n_vars - n_public - 1)
+    h = _points(group, sections[9], domain)
+    cs_hash, contributions = _read_contributions(group, sections[10])
+    pk = ProvingKey(VerifyingKey(alpha, beta2, gamma2, delta2, tuple(ic)), r1cs, log_n, beta1, delta1, tuple(a),
+                    tuple(b1), tuple(b2), tuple(lq), tuple(h))
+    _check_consistency(group, pk, hashlib.sha256(bytes(data)).digest())
+    return Zkey(pk, cs_hash, contributions, sections[4])

@@ -1,12 +1,16 @@
 """Groth16 over BLS12-381 (Groth, "On the Size of Pairing-based Non-interactive Arguments", Eurocrypt 2016),
 in the form snarkjs uses (spec/zk/zk.md, "Groth16").
 
-* ``setup`` is a single-party setup from an explicit rng: whoever holds the rng's output (tau, alpha, beta,
-  gamma, delta) can forge proofs. UNSAFE FOR PRODUCTION; a deployment runs a multi-party ceremony (e.g.
-  snarkjs powers of tau + phase 2) and imports the keys.
+* ``setup_for_tests`` is a single-party setup from an explicit rng: whoever holds the rng's output (tau, alpha,
+  beta, gamma, delta) can forge proofs. UNSAFE: for tests, vectors and the demo only. A deployment imports its
+  proving key from a multi-party ceremony (a snarkjs ``.zkey``: ``formats.zkey_from_snarkjs``; phase-2
+  contributions: ``ceremony.contribute``) and its chain commits to the verifying key's hash (``vk_hash``).
+* The H points are snarkjs's: [L'_{2j+1}(tau) / delta]_1, j < n, the Lagrange basis of the size-2n domain at
+  its odd points, so a ceremony's ``.zkey`` is a proving key as it stands (spec/zk/zk.md, "snarkjs proving
+  key").
 * The QAP is built as snarkjs does: the constraints, then one row per public input i (including z_0 = 1) with
   A = z_i, B = C = 0, over the smallest radix-2 domain that holds them (spec/zk/field.py).
-* ``prove`` computes h = (A B - C) / Z by FFTs on the coset g H (g = the field's non-residue) and the MSMs
+* ``prove`` evaluates A B - C on the odd 2n-th roots of unity (the coset w_2n H) by FFTs and takes the MSMs
   through ``group.msm_g1`` / ``group.msm_g2``.
 * ``verify`` checks e(A, B) = e(alpha, beta) e(L, gamma) e(C, delta) with L = IC_0 + sum x_i IC_i, as one
   pairing check e(-A, B) e(alpha, beta) e(L, gamma) e(C, delta) = 1 (the snarkjs equation).
@@ -45,7 +49,8 @@ class VerifyingKey:
         return len(self.ic) - 1
 
     def to_bytes(self) -> bytes:
-        """alpha || beta || gamma || delta || u32(len(ic)) || ic_0 || ... (compressed points)."""
+        """alpha || beta || gamma || delta || u32(len(ic)) || ic_0 || ... (compressed points): the canonical
+        encoding, whose SHA-256 (:func:`vk_hash`) a chain's genesis commits to."""
         return (self.alpha_g1.to_bytes() + self.beta_g2.to_bytes() + self.gamma_g2.to_bytes()
                 + self.delta_g2.to_bytes() + len(self.ic).to_bytes(4, "big")
                 + b"".join(p.to_bytes() for p in self.ic))
@@ -81,6 +86,12 @@ class VerifyingKey:
         return VerifyingKey.from_bytes(group, data)
 
 
+def vk_hash(vk: VerifyingKey) -> bytes:
+    """SHA-256 of the verifying key's canonical encoding (``VerifyingKey.to_bytes``): what a chain's genesis
+    commits to for each circuit (spec/chain/chain.md, "Genesis")."""
+    return hashlib.sha256(vk.to_bytes()).digest()
+
+
 @attrs.frozen
 class ProvingKey:
     """The prover's key (in memory only): the verifying key, the QAP shape, and the query points."""
@@ -94,7 +105,7 @@ class ProvingKey:
     b_g1: tuple[G1Element, ...]  # [v_i(tau)]_1
     b_g2: tuple[G2Element, ...]  # [v_i(tau)]_2
     l_g1: tuple[G1Element, ...]  # private i: [(beta u_i + alpha v_i + w_i)(tau) / delta]_1
-    h_g1: tuple[G1Element, ...]  # [tau^j Z(tau) / delta]_1, j = 0 .. n - 2
+    h_g1: tuple[G1Element, ...]  # [L'_{2j+1}(tau) / delta]_1, j = 0 .. n - 1 (snarkjs's H, see h_scalars)
 
     def __repr__(self) -> str:
         return f"ProvingKey(vars={self.r1cs.n_vars}, public={self.r1cs.n_public}, domain=2^{self.log_n})"
@@ -165,7 +176,7 @@ def qap_at(r1cs: R1CS, tau: int) -> tuple[int, list[int], list[int], list[int]]:
 @attrs.frozen(repr=False)
 class Trapdoor:
     """The setup's secrets (tau, alpha, beta, gamma, delta): the toxic waste. Whoever holds them can forge
-    proofs; medshare keeps them only to export the same key in other formats (``formats.zkey_to_snarkjs``)."""
+    proofs; only :func:`setup_for_tests` makes them."""
 
     tau: int
     alpha: int
@@ -179,9 +190,10 @@ class Trapdoor:
 
 
 def derive_trapdoor(group: PairingGroup, r1cs: R1CS, rng: RNG) -> Trapdoor:
-    """UNSAFE FOR PRODUCTION. tau, then alpha, beta, gamma, delta, each ``group.random_zr(rng)``; tau is redrawn
-    while tau^(2n) = 1 (n the QAP domain size), so tau lies neither on the domain nor on the coset snarkjs's
-    prover evaluates on. The same rng gives the same trapdoor, hence the same keys."""
+    """UNSAFE: for tests, vectors and the demo only. tau, then alpha, beta, gamma, delta, each
+    ``group.random_zr(rng)``; tau is redrawn while tau^(2n) = 1 (n the QAP domain size), so tau lies neither on
+    the domain nor on the odd 2n-th roots the prover evaluates on. The same rng gives the same trapdoor, hence the
+    same keys: with a seeded rng, anyone who knows the seed can forge proofs."""
     log_n = field.domain_log_size(qap_rows(r1cs))
     if log_n >= field.TWO_ADICITY:
         fail("CIRCUIT_TOO_LARGE", "the QAP and its coset exceed the largest radix-2 domain of F_r")
@@ -193,17 +205,31 @@ def derive_trapdoor(group: PairingGroup, r1cs: R1CS, rng: RNG) -> Trapdoor:
     return Trapdoor(tau, alpha, beta, gamma, delta)
 
 
-def setup(group: PairingGroup, r1cs: R1CS, rng: RNG) -> ProvingKey:
-    """Single-party setup: UNSAFE FOR PRODUCTION (the rng's output is the toxic waste)."""
+def setup_for_tests(group: PairingGroup, r1cs: R1CS, rng: RNG) -> ProvingKey:
+    """Single-party setup from ``rng``: UNSAFE, for tests, vectors and the demo only. Whoever knows the rng's
+    seed recomputes the trapdoor and forges proofs for any statement; a deployment imports a ceremony's key
+    instead (``formats.zkey_from_snarkjs``) and its genesis commits to that key's :func:`vk_hash`."""
     return setup_with_trapdoor(group, r1cs, derive_trapdoor(group, r1cs, rng))
 
 
+def h_scalars(log_n: int, tau: int, delta: int) -> list[int]:
+    """The discrete logs of the H points: L'_{2j+1}(tau) / delta for j < n, where L'_k is the Lagrange polynomial
+    of the size-2n domain at w_2n^k. For a satisfying witness, sum_j p_j H_j = [(A B - C)(tau) / delta]_1 =
+    [h(tau) Z(tau) / delta]_1 with p_j = (A B - C)(w_2n^(2j+1)) (spec/zk/zk.md, "snarkjs proving key")."""
+    lag = field.lagrange_at(log_n + 1, tau)
+    delta_inv = field.inv(delta)
+    return [lag[2 * j + 1] * delta_inv % R for j in range(1 << log_n)]
+
+
 def setup_with_trapdoor(group: PairingGroup, r1cs: R1CS, td: Trapdoor) -> ProvingKey:
-    """The keys for a given trapdoor (``derive_trapdoor``); UNSAFE FOR PRODUCTION like ``setup``."""
+    """The keys for a given trapdoor; UNSAFE like :func:`setup_for_tests` (``KEY_MISMATCH`` for values outside
+    (0, r) or tau^(2n) = 1)."""
     tau, alpha, beta, gamma, delta = td.tau, td.alpha, td.beta, td.gamma, td.delta
     log_n = field.domain_log_size(qap_rows(r1cs))
     n = 1 << log_n
-    if log_n >= field.TWO_ADICITY or not all(0 < x < R for x in attrs.astuple(td)) or pow(tau, 2 * n, R) == 1:
+    if not all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < R for x in attrs.astuple(td)):
+        fail("KEY_MISMATCH", "the trapdoor's values are integers in (0, r)")
+    if log_n >= field.TWO_ADICITY or pow(tau, 2 * n, R) == 1:
         fail("KEY_MISMATCH", "the trapdoor does not fit this constraint system")
     log_n, u, v, w = qap_at(r1cs, tau)
     g1, g2 = group.g1(), group.g2()
@@ -218,21 +244,16 @@ def setup_with_trapdoor(group: PairingGroup, r1cs: R1CS, td: Trapdoor) -> Provin
     k_values = [(beta * u[i] + alpha * v[i] + w[i]) % R for i in range(r1cs.n_vars)]
     ic = tuple(g1_mul(k_values[i] * gamma_inv % R) for i in range(r1cs.n_public + 1))
     vk = VerifyingKey(g1 * alpha, g2 * beta, g2 * gamma, g2 * delta, ic)
-    z_tau = (pow(tau, n, R) - 1) % R
-    h_scalars = []
-    t = z_tau * delta_inv % R
-    for _ in range(n - 1):
-        h_scalars.append(t)
-        t = t * tau % R
     return ProvingKey(
         vk=vk, r1cs=r1cs, log_n=log_n, beta_g1=g1 * beta, delta_g1=g1 * delta,
         a_g1=tuple(g1_mul(x) for x in u), b_g1=tuple(g1_mul(x) for x in v), b_g2=tuple(g2_mul(x) for x in v),
         l_g1=tuple(g1_mul(k_values[i] * delta_inv % R) for i in range(r1cs.n_public + 1, r1cs.n_vars)),
-        h_g1=tuple(g1 * x for x in h_scalars))
+        h_g1=tuple(g1_mul(x) for x in h_scalars(log_n, tau, delta)))
 
 
-def quotient(r1cs: R1CS, z: Sequence[int], log_n: int) -> list[int]:
-    """Coefficients h_0 .. h_{n-2} of h = (a b - c) / Z, a, b, c the QAP polynomials at the witness z."""
+def odd_root_values(r1cs: R1CS, z: Sequence[int], log_n: int) -> list[int]:
+    """p_j = (A B - C)(w_2n^(2j+1)), j < n: the QAP polynomials at the witness z, evaluated on the odd 2n-th roots
+    of unity (the coset w_2n H), where snarkjs's prover evaluates them too."""
     n = 1 << log_n
     a_ev, b_ev, c_ev = [0] * n, [0] * n, [0] * n
     for j, con in enumerate(r1cs.constraints):
@@ -243,30 +264,27 @@ def quotient(r1cs: R1CS, z: Sequence[int], log_n: int) -> list[int]:
     for i in range(r1cs.n_public + 1):
         a_ev[base + i] = z[i] % R
     omega = field.root_of_unity(log_n)
-    shift = field.NON_RESIDUE
+    shift = field.root_of_unity(log_n + 1)
     a_co = field.coset_fft(field.ifft(a_ev, omega), omega, shift)
     b_co = field.coset_fft(field.ifft(b_ev, omega), omega, shift)
     c_co = field.coset_fft(field.ifft(c_ev, omega), omega, shift)
-    z_inv = field.inv((pow(shift, n, R) - 1) % R)  # Z(X) = X^n - 1 is constant on the coset
-    h_co = [(x * y - w) * z_inv % R for x, y, w in zip(a_co, b_co, c_co)]
-    h = field.coset_ifft(h_co, omega, shift)
-    if h[n - 1] != 0:
-        fail("WITNESS_UNSATISFIED", "a b - c is not divisible by Z")
-    return h[:n - 1]
+    return [(x * y - w) % R for x, y, w in zip(a_co, b_co, c_co, strict=True)]
 
 
 def prove(group: PairingGroup, pk: ProvingKey, z: Sequence[int], rng: RNG) -> Proof:
-    """A proof for the full witness z (z_0 = 1, public inputs, private variables); r, s drawn from rng."""
+    """A proof for the full witness z (z_0 = 1, public inputs, private variables); r, s drawn from rng.
+    ``WITNESS_UNSATISFIED`` unless z satisfies every constraint (then A B - C vanishes on the domain and
+    sum_j p_j H_j is the quotient term)."""
     r1cs = pk.r1cs
     r1cs.check_witness(z)
-    h = quotient(r1cs, z, pk.log_n)
+    p = odd_root_values(r1cs, z, pk.log_n)
     r, s = int(group.random_zr(rng)), int(group.random_zr(rng))
     vk = pk.vk
     a = vk.alpha_g1 + group.msm_g1(list(pk.a_g1), list(z)) + pk.delta_g1 * r
     b2 = vk.beta_g2 + group.msm_g2(list(pk.b_g2), list(z)) + vk.delta_g2 * s
     b1 = pk.beta_g1 + group.msm_g1(list(pk.b_g1), list(z)) + pk.delta_g1 * s
     priv = list(z[r1cs.n_public + 1:])
-    c = (group.msm_g1(list(pk.l_g1), priv) + group.msm_g1(list(pk.h_g1), h)
+    c = (group.msm_g1(list(pk.l_g1), priv) + group.msm_g1(list(pk.h_g1), p)
          + a * s + b1 * r - pk.delta_g1 * (r * s % R))
     return Proof(a, b2, c)
 

@@ -41,7 +41,8 @@ def fixture() -> dict[str, Any]:
     """Keys, agents and the signed set-up transactions, made once per process."""
     g = get_group("native")
     pk16 = circuit_keys(g, "tests")
-    dep = make_deployment(g, "proto-mbt", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, "proto-mbt", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk),
+                          circuit_keys=protocol.circuit_keys(pk16.vk))
     rng = DeterministicRNG("proto-mbt")
     keys = protocol.setup_authority(g, rng, dep.authority_keys)
     wl = Workload(dep, "proto-mbt")

@@ -103,7 +103,7 @@ def test_type_i_replaced_public_key(w: World) -> None:
     G, mpk = w.G, w.authority.pk
     adv = cbs.keygen(G, DeterministicRNG("type-i"))
     replaced = cbs.CertifiedKey("mi-1", adv.pk, PERIOD)
-    h_msg = cbs.hash_message(G, b"forged", "mi-1", adv.pk)
+    h_msg = cbs.hash_message(G, b"forged", replaced)
     for forged in (h_msg * adv.sk,                                     # no certificate term at all
                    w.cert.sigma + h_msg * adv.sk):                      # the target's (public) certificate
         assert code_of(lambda f=forged: cbs.verify(G, mpk, replaced, b"forged", cbs.Signature(f),
@@ -114,6 +114,24 @@ def test_type_i_replaced_public_key(w: World) -> None:
                                       at=150)) == "SIGNATURE_INVALID"
 
 
+def test_signature_does_not_move_to_a_renewed_certificate(w: World) -> None:
+    """A signature's user half is bound to its certificate's period: with the old and the renewed certificate
+    (both public: CERT_ISSUE posts them) anyone can form sigma - cert_old + cert_new, which must not verify under
+    the renewed certificate, nor under any prepared key or in a batch."""
+    G, mpk = w.G, w.authority.pk
+    renewed = cbs.certify(G, w.authority, "mi-1", w.user.pk, cbs.Period(200, 300))
+    swapped = cbs.Signature(w.sig.sigma - w.cert.sigma + renewed.sigma)
+    key = renewed.certified_key()
+    assert code_of(lambda: cbs.verify(G, mpk, key, b"record 1", swapped, at=250)) == "SIGNATURE_INVALID"
+    prepared = cbs.prepare_key(G, mpk, key)
+    assert code_of(lambda: cbs.verify(G, mpk, prepared, b"record 1", swapped, at=250)) == "SIGNATURE_INVALID"
+    good = cbs.sign(G, w.user, renewed, b"record 2")
+    assert code_of(lambda: cbs.batch_verify(G, mpk, [(key, b"record 2", good), (key, b"record 1", swapped)],
+                                            at=250, rng=DeterministicRNG("batch"))) == "BATCH_INVALID"
+    # the same holds for a swap of identity: H_msg names the whole certified key
+    cbs.verify(G, mpk, key, b"record 2", good, at=250)
+
+
 def test_type_ii_known_master_key(w: World) -> None:
     """Type II: the adversary knows msk (so every certificate) but not the target's usk."""
     G, mpk = w.G, w.authority.pk
@@ -121,7 +139,7 @@ def test_type_ii_known_master_key(w: World) -> None:
     cert = cbs.hash_cert(G, key) * w.authority.sk
     guess = cbs.keygen(G, DeterministicRNG("type-ii"))
     forgeries = [cert,                                                             # certificate alone
-                 cert + cbs.hash_message(G, b"forged", "mi-1", w.user.pk) * guess.sk,  # a wrong usk
+                 cert + cbs.hash_message(G, b"forged", key) * guess.sk,  # a wrong usk
                  w.sig.sigma]                                                     # a signature on another msg
     for forged in forgeries:
         assert code_of(lambda f=forged: cbs.verify(G, mpk, key, b"forged", cbs.Signature(f),

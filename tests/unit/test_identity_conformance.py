@@ -14,7 +14,7 @@ from medshare.spec.errors import CODES, MedshareError
 
 from medshare import SPEC_VERSION
 
-MUTANTS = ["cbs_accepts_expired", "cbs_ignores_revocation", "cbs_skips_certificate_term",
+MUTANTS = ["cbs_accepts_expired", "cbs_ignores_revocation", "cbs_skips_certificate_term", "cbs_message_hash_omits_period",
            "ibe_unauthenticated_decrypt"]
 
 

@@ -18,6 +18,8 @@ def test_demo_json(tmp_path: Path) -> None:
     summary = json.loads(path.read_text())
     assert result.exit_code == 0, result.output[-2000:]
     assert summary["ok"] is True
+    assert summary["keys"] == "deterministic seed 5 (not for production)"
+    assert "keys: deterministic seed 5 (not for production)" in result.output
     assert summary["properties"] == {n: True for n in ("access_soundness", "cpc_blindness", "anchor_consistency",
                                                          "authenticity", "no_replay", "attribute_privacy")}
     refused = {s["outcome"] for s in summary["steps"] if s["outcome"] != "ok"}

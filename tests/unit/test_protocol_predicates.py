@@ -12,12 +12,15 @@ from typing import Any
 import attrs
 import pytest
 from medshare.reference.testbed import Ledger, Workload, certify, circuit_keys, get_group, make_deployment
-from medshare.spec.chain.state import apply
+from medshare.spec.chain.entries import RecordEntry
+from medshare.spec.chain.state import apply, circuit_key
 from medshare.spec.chain.tx import MDC, SHC, Transaction
 from medshare.spec.crypto import umbral
 from medshare.spec.errors import MedshareError
+from medshare.spec.params import R
 from medshare.spec.protocol import protocol
-from medshare.spec.rng import DeterministicRNG
+from medshare.spec.rng import DeterministicRNG, SystemRNG
+from medshare.spec.zk import ceremony, formats, groth16
 
 POLICY = "cardiology@1 and researcher@1"
 
@@ -33,13 +36,15 @@ class W:
     req: Transaction
     ri2_grant: Any
     ri1_umbral: umbral.SecretKey
+    grants: dict[str, Any]
 
 
 @pytest.fixture(scope="module")
 def w() -> W:
     g = get_group("native")
     pk16 = circuit_keys(g, "tests")
-    dep = make_deployment(g, "proto-unit", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, "proto-unit", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk),
+                          circuit_keys=protocol.circuit_keys(pk16.vk))
     rng = DeterministicRNG("proto-unit")
     keys = protocol.setup_authority(g, rng, dep.authority_keys)
     wl = Workload(dep, "proto-unit")
@@ -64,7 +69,7 @@ def w() -> W:
     proof = protocol.prove_access(g, pk16, pub.policy, grants["ri1"], rid, nonce, "ri1", rng)
     req = wl.tx(SHC, "ACCESS_REQUEST", "ri1", **protocol.request_fields(mdc.state, block.height, rid, nonce, proof,
                                                                          ri1.public_key(), requester="ri1"))
-    return W(g, wl, mdc, shc, pk16, rid, req, grants["ri2"], ri1)
+    return W(g, wl, mdc, shc, pk16, rid, req, grants["ri2"], ri1, grants)
 
 
 def refuse(cfg: Any, state: Any, tx: Transaction) -> str:
@@ -180,3 +185,48 @@ def test_audit_flags_orphan_grant(w: W) -> None:
     orphan = w.wl.tx(SHC, "GRANT", "mi1", **protocol.grant_fields(b"\x09" * 32, 2, 3))
     assert protocol.audit([orphan], w.mdc.state)
     assert protocol.audit([w.req], w.mdc.state) == []
+
+
+def forge_policy_proof(g: Any, td: groth16.Trapdoor, public: list[int]) -> groth16.Proof:
+    """With the trapdoor, a proof of any statement: A = [a]_1, B = [b]_2, C = [(a b - alpha beta - sum_i x_i k_i) /
+    delta]_1 with k_i = (beta u_i + alpha v_i + w_i)(tau) for x_0 = 1 and the public inputs."""
+    _, u, v, wv = groth16.qap_at(protocol.policy_r1cs(), td.tau)
+    xs = [1, *public]
+    k = sum(x * (td.beta * u[i] + td.alpha * v[i] + wv[i]) for i, x in enumerate(xs)) % R
+    a, b = 0x1234567, 0x7654321
+    c = (a * b - td.alpha * td.beta - k) * pow(td.delta, -1, R) % R
+    return groth16.Proof(g.g1() * a, g.g2() * b, g.g1() * c)
+
+
+def test_only_the_committed_key_checks_requests(w: W) -> None:
+    """The test world's keys follow from the public seed "groth16/tests", so anyone recomputes the trapdoor and
+    forges a request for ri2, whose attributes do not satisfy the policy: the test chain takes it. SHC's genesis
+    commits to the policy key's hash (meta/vk/policy): under a key from a phase-2 contribution with the operating
+    system's randomness, a validator still configured with the seeded key refuses every request with VK_MISMATCH,
+    and one configured with the committed key refuses the forgery with PROOF_INVALID and takes honest requests."""
+    g, r1cs = w.g, protocol.policy_r1cs()
+    td = groth16.derive_trapdoor(g, r1cs, DeterministicRNG("groth16/tests"))
+    entry = protocol.RecordPayload.of(RecordEntry.from_bytes(w.req.arg("record_entry")))
+    nonce = b"\x09" * 32
+    public = [protocol.bytes_field(entry.policy_hash), w.ri2_grant.commitment(), protocol.record_binding(w.rid),
+              protocol.request_binding(nonce, "ri2")]
+    forged = forge_policy_proof(g, td, public)
+    groth16.verify(g, w.pk16.vk, public, forged)
+    f = fields_of(w.req)
+    f.update(nonce=nonce, request_id=protocol.sha256(b"request", w.rid, nonce),
+             payload=protocol.RequestPayload(forged.to_bytes(), w.ri1_umbral.public_key()).to_bytes())
+    forged_tx = w.wl.tx(SHC, "ACCESS_REQUEST", "ri2", **f)
+    apply(w.shc.cfg, w.shc.state, forged_tx)  # seeded keys: for tests only
+
+    ceremony_key, _ = ceremony.contribute(g, formats.as_zkey(g, w.pk16), SystemRNG(), name="deployment")
+    committed_state = {**w.shc.state, circuit_key("policy"): groth16.vk_hash(ceremony_key.pk.vk)}
+    assert refuse(w.shc.cfg, committed_state, forged_tx) == "VK_MISMATCH"
+    assert refuse(w.shc.cfg, committed_state, w.req) == "VK_MISMATCH"
+    right = attrs.evolve(w.shc.cfg, payload_rules=protocol.payload_rules(g, ceremony_key.pk.vk))
+    assert refuse(right, committed_state, forged_tx) == "PROOF_INVALID"
+    honest = protocol.prove_access(g, ceremony_key.pk, protocol.RecordPolicy.of(POLICY), w.grants["ri1"], w.rid,
+                                   nonce, "ri1", DeterministicRNG("honest"))
+    f.update(payload=protocol.RequestPayload(honest, w.ri1_umbral.public_key()).to_bytes())
+    apply(right, committed_state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f))
+    no_commitment = {key: value for key, value in w.shc.state.items() if key != circuit_key("policy")}
+    assert refuse(w.shc.cfg, no_commitment, w.req) == "VK_MISMATCH"

@@ -27,7 +27,7 @@ def fixture(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     from medshare.reference.testbed import get_group
 
     group = get_group("native")
-    pk = groth16.setup(group, _circuit().to_r1cs(), DeterministicRNG(b"adv-setup"))
+    pk = groth16.setup_for_tests(group, _circuit().to_r1cs(), DeterministicRNG(b"adv-setup"))
     cs = _circuit(5, 6)
     proof = groth16.prove(group, pk, cs.witness(), DeterministicRNG(b"adv-prove"))
     return group, pk, proof, cs.public_values()
@@ -89,7 +89,7 @@ def test_wrong_public_inputs(fixture) -> None:  # type: ignore[no-untyped-def]
 
 def test_proof_for_another_key(fixture) -> None:  # type: ignore[no-untyped-def]
     group, _pk, proof, public = fixture
-    other = groth16.setup(group, _circuit().to_r1cs(), DeterministicRNG(b"another"))
+    other = groth16.setup_for_tests(group, _circuit().to_r1cs(), DeterministicRNG(b"another"))
     assert code_of(groth16.verify, group, other.vk, public, proof) == "PROOF_INVALID"
 
 

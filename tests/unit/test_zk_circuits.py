@@ -82,6 +82,29 @@ def test_gate_list_rejects(bad: object, code: str) -> None:
     assert e.value.code == code
 
 
+def test_threshold_beyond_the_gate_word_is_refused() -> None:
+    """A 64-leaf AND (16 attributes, each four times; the policy language allows 64 leaves) has k = 64, which the
+    6-bit threshold field cannot hold: encoded anyway, k would read as 0 and the carry would turn on an input bit of
+    an always-true unused gate, so an unrelated attribute set would satisfy the circuit. It is refused instead,
+    and so is a hand-built gate list whose threshold or inputs overflow their bits."""
+    from medshare.spec.policy import Policy
+
+    wide = Policy.of(" and ".join(f"a{i % 16}@1" for i in range(64)))
+    with pytest.raises(MedshareError) as e:
+        circuits.gates_from_policy(wide.tree)
+    assert e.value.code == "POLICY_TOO_LARGE"
+    with pytest.raises(MedshareError) as e:
+        circuits.gates_from_policy(AND(*[Attr(f"a{i % 16}") for i in range(64)]))
+    assert e.value.code == "POLICY_TOO_LARGE"
+    circuits.gates_from_policy(AND(*[Attr(f"a{i % 16}") for i in range(63)]))  # k = 63 fits
+    ok = circuits.gates_from_policy(POLICY)
+    for gates in ((*ok.gates[:-1], (64, ok.gates[-1][1])), (*ok.gates[:-1], (3, (0, 31))),
+                  ((1, (16,)), *ok.gates[1:])):
+        with pytest.raises(MedshareError) as e:
+            circuits.PolicyGates(ok.leaves, gates)
+        assert e.value.code == "POLICY_TOO_LARGE"
+
+
 def test_too_many_gates() -> None:
     node: object = Attr("a0")
     for i in range(1, 16):
@@ -117,12 +140,12 @@ def test_policy_circuit_witness_matches_evaluation() -> None:
 
 @pytest.fixture(scope="module")
 def policy_keys() -> groth16.ProvingKey:
-    return groth16.setup(get_group("native"), circuits.policy_circuit().to_r1cs(), DeterministicRNG(b"policy"))
+    return groth16.setup_for_tests(get_group("native"), circuits.policy_circuit().to_r1cs(), DeterministicRNG(b"policy"))
 
 
 @pytest.fixture(scope="module")
 def data_keys() -> groth16.ProvingKey:
-    return groth16.setup(get_group("native"), circuits.data_circuit().to_r1cs(), DeterministicRNG(b"data"))
+    return groth16.setup_for_tests(get_group("native"), circuits.data_circuit().to_r1cs(), DeterministicRNG(b"data"))
 
 
 def test_policy_proof_end_to_end(policy_keys: groth16.ProvingKey) -> None:

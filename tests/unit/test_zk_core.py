@@ -96,7 +96,7 @@ def test_groth16_round_trip_both_backends(group) -> None:  # type: ignore[no-unt
     else:
         cs = _hash_circuit(3, 4, h)
         public = [h]
-    pk = groth16.setup(group, cs.to_r1cs(), DeterministicRNG(b"setup"))
+    pk = groth16.setup_for_tests(group, cs.to_r1cs(), DeterministicRNG(b"setup"))
     proof = groth16.prove(group, pk, cs.witness(), DeterministicRNG(b"prove"))
     groth16.verify(group, pk.vk, public, proof)
     assert not groth16.is_valid(group, pk.vk, [public[0] + 1], proof)
@@ -113,7 +113,7 @@ def test_groth16_round_trip_both_backends(group) -> None:  # type: ignore[no-unt
 def test_prove_rejects_bad_witness(native) -> None:  # type: ignore[no-untyped-def]
     h = poseidon.poseidon_hash([3, 4])
     cs = _hash_circuit(3, 4, h)
-    pk = groth16.setup(native, cs.to_r1cs(), DeterministicRNG(1))
+    pk = groth16.setup_for_tests(native, cs.to_r1cs(), DeterministicRNG(1))
     z = cs.witness()
     z[2] += 1
     with pytest.raises(MedshareError) as e:

@@ -1,6 +1,6 @@
-"""The snarkjs ``.zkey`` export (formats.zkey_to_snarkjs) read back without node: layout, Montgomery encodings,
-the coset H points against medshare's quotient, and the trapdoor binding. The peer tests in
-tests/peers/test_snarkjs.py run snarkjs on the exported file."""
+"""The snarkjs ``.zkey`` (formats.zkey_to_snarkjs, zkey_from_snarkjs) without node: layout, Montgomery encodings,
+the coset H points against the quotient at tau, and a strict, bounded import checked against the circuit. The
+peer tests in tests/peers/test_snarkjs.py run snarkjs on the exported file and import snarkjs's."""
 
 from __future__ import annotations
 
@@ -59,14 +59,14 @@ def keyed() -> tuple[R1CS, list[int], groth16.ProvingKey, groth16.Trapdoor, dict
     cs = small_circuit()
     r1cs = cs.to_r1cs()
     td = groth16.derive_trapdoor(group, r1cs, DeterministicRNG(b"zkey-unit"))
-    pk = groth16.setup(group, r1cs, DeterministicRNG(b"zkey-unit"))
-    return r1cs, cs.witness(), pk, td, sections(formats.zkey_to_snarkjs(group, pk, td))
+    pk = groth16.setup_for_tests(group, r1cs, DeterministicRNG(b"zkey-unit"))
+    return r1cs, cs.witness(), pk, td, sections(formats.zkey_to_snarkjs(group, pk))
 
 
 def test_setup_is_setup_with_the_derived_trapdoor(native: PairingGroup) -> None:
     r1cs = small_circuit().to_r1cs()
     td = groth16.derive_trapdoor(native, r1cs, DeterministicRNG(b"same"))
-    a = groth16.setup(native, r1cs, DeterministicRNG(b"same"))
+    a = groth16.setup_for_tests(native, r1cs, DeterministicRNG(b"same"))
     b = groth16.setup_with_trapdoor(native, r1cs, td)
     assert a.vk.to_bytes() == b.vk.to_bytes() and a.h_g1 == b.h_g1 and a.l_g1 == b.l_g1
     assert a.vk.alpha_g1 == native.g1() * td.alpha and pow(td.tau, 2 << a.log_n, R) != 1
@@ -108,10 +108,10 @@ def test_coefficients_are_a_and_b_with_public_rows_in_montgomery_form(keyed) -> 
     assert got == want
 
 
-def test_coset_h_points_give_medshare_h_term(native: PairingGroup, keyed) -> None:  # type: ignore[no-untyped-def]
-    """snarkjs's H term: sum_j (a b - c)(w_2n^(2j+1)) H_j with its own a, b and c = a b on the domain; it must
-    equal medshare's sum_j h_j [tau^j Z(tau) / delta]_1."""
-    r1cs, z, pk, _, sec = keyed
+def test_coset_h_points_give_the_quotient_term(native: PairingGroup, keyed) -> None:  # type: ignore[no-untyped-def]
+    """The prover's H term sum_j (a b - c)(w_2n^(2j+1)) H_j, with c = a b on the domain as snarkjs computes it
+    from section 4, is [(a b - c)(tau) / delta]_1 = [h(tau) Z(tau) / delta]_1 for the QAP polynomials at tau."""
+    r1cs, z, pk, td, sec = keyed
     n = 1 << pk.log_n
     a_ev, b_ev = [0] * n, [0] * n
     for j, con in enumerate(r1cs.constraints):
@@ -122,19 +122,79 @@ def test_coset_h_points_give_medshare_h_term(native: PairingGroup, keyed) -> Non
     w, shift = field.root_of_unity(pk.log_n), field.root_of_unity(pk.log_n + 1)
     a_co, b_co, c_co = (field.coset_fft(field.ifft(v, w), w, shift) for v in (a_ev, b_ev, c_ev))
     odd = [(x * y - c) % R for x, y, c in zip(a_co, b_co, c_co)]
-    snark = native.msm_g1(g1_list(native, sec[9]), odd)
-    ours = native.msm_g1(list(pk.h_g1), groth16.quotient(r1cs, z, pk.log_n))
-    assert snark == ours and not ours.is_identity()
+    assert odd == groth16.odd_root_values(r1cs, z, pk.log_n)
+    _, u, v, wv = groth16.qap_at(r1cs, td.tau)
+    at_tau = (sum(zi * ui for zi, ui in zip(z, u)) * sum(zi * vi for zi, vi in zip(z, v))
+              - sum(zi * wi for zi, wi in zip(z, wv))) % R
+    expected = native.g1() * (at_tau * field.inv(td.delta) % R)
+    assert native.msm_g1(g1_list(native, sec[9]), odd) == expected == native.msm_g1(list(pk.h_g1), odd)
+    assert at_tau and pow(td.tau, n, R) != 1
 
 
-def test_another_trapdoor_is_key_mismatch(native: PairingGroup, keyed) -> None:  # type: ignore[no-untyped-def]
-    r1cs, _, pk, td, _ = keyed
-    other = groth16.derive_trapdoor(native, r1cs, DeterministicRNG(b"another"))
-    for bad in (other, groth16.Trapdoor(other.tau, td.alpha, td.beta, td.gamma, td.delta),
-                groth16.Trapdoor(td.tau, td.alpha, td.beta, td.gamma, R - 1), groth16.Trapdoor(td.tau, 0, 1, 1, 1)):
+def test_import_is_the_inverse_of_export(native: PairingGroup, keyed) -> None:  # type: ignore[no-untyped-def]
+    r1cs, z, pk, _, _ = keyed
+    data = formats.zkey_to_snarkjs(native, pk)
+    key = formats.zkey_from_snarkjs(native, data, r1cs)
+    assert key.pk == pk and key.contributions == () and formats.zkey_to_snarkjs(native, key) == data
+    proof = groth16.prove(native, key.pk, z, DeterministicRNG(b"imported"))
+    groth16.verify(native, pk.vk, r1cs.public_inputs(z), proof)
+
+
+def _resection(data: bytes, kind: int, body: bytes | None) -> bytes:
+    """The file with section ``kind`` replaced by ``body`` (or dropped for None), the count fixed."""
+    sec = sections(data)
+    if body is None:
+        del sec[kind]
+    else:
+        sec[kind] = body
+    out = b"zkey" + (1).to_bytes(4, "little") + len(sec).to_bytes(4, "little")
+    return out + b"".join(k.to_bytes(4, "little") + len(b).to_bytes(8, "little") + b for k, b in sec.items())
+
+
+def test_import_is_strict(native: PairingGroup, keyed) -> None:  # type: ignore[no-untyped-def]
+    r1cs, _, pk, _, sec = keyed
+    data = formats.zkey_to_snarkjs(native, pk)
+    other = small_circuit()
+    other.mul(other.private(2), other.private(3))
+    p_bytes = P.to_bytes(48, "little")
+    header_off = 100  # alpha_1 in section 2
+    cases = {
+        "truncated": (data[:-1], "CIRCUIT_FORMAT"),
+        "trailing byte": (data + b"\x00", "CIRCUIT_FORMAT"),
+        "not a zkey": (b"r1cs" + data[4:], "CIRCUIT_FORMAT"),
+        "section 10 missing": (_resection(data, 10, None), "CIRCUIT_FORMAT"),
+        "plonk": (_resection(data, 1, (2).to_bytes(4, "little")), "CIRCUIT_FORMAT"),
+        "H one point short": (_resection(data, 9, sec[9][:-96]), "CIRCUIT_FORMAT"),
+        "coefficient out of range": (_resection(data, 4, sec[4][:4] + (2).to_bytes(4, "little") + sec[4][8:]),
+                                     "CIRCUIT_FORMAT"),
+        "another coefficient": (_resection(data, 4, sec[4][:-32] + ((int.from_bytes(sec[4][-32:], "little") + 1)
+                                                                    % R).to_bytes(32, "little")), "KEY_MISMATCH"),
+        "alpha x = q": (_resection(data, 2, sec[2][:header_off] + p_bytes + sec[2][header_off + 48:]),
+                        "COORDINATE_NOT_CANONICAL"),
+        "alpha the identity": (_resection(data, 2, sec[2][:header_off] + bytes(96) + sec[2][header_off + 96:]),
+                               "IDENTITY_NOT_ALLOWED"),
+        "alpha off the curve": (_resection(data, 2, sec[2][:header_off + 48] + sec[2][header_off:header_off + 48]
+                                           + sec[2][header_off + 96:]), "POINT_NOT_ON_CURVE"),
+        "delta_2 of another key": (_resection(data, 2, sec[2][:-192] + formats.g2_to_lem(native, pk.vk.beta_g2)),
+                                   "KEY_MISMATCH"),
+    }
+    for name, (bad, code) in cases.items():
         with pytest.raises(MedshareError) as e:
-            formats.zkey_to_snarkjs(native, pk, bad)
-        assert e.value.code == "KEY_MISMATCH"
+            formats.zkey_from_snarkjs(native, bad, r1cs)
+        assert e.value.code == code, name
+    with pytest.raises(MedshareError) as e:
+        formats.zkey_from_snarkjs(native, data, other.to_r1cs())
+    assert e.value.code == "KEY_MISMATCH"
+
+
+
+def test_import_reads_a_bounded_file(native: PairingGroup, keyed, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    r1cs, _, pk, _, _ = keyed
+    data = formats.zkey_to_snarkjs(native, pk)
+    monkeypatch.setattr(formats, "MAX_ZKEY_BYTES", len(data) - 1)
+    with pytest.raises(MedshareError) as e:
+        formats.zkey_from_snarkjs(native, data, r1cs)
+    assert e.value.code == "CIRCUIT_FORMAT"
 
 
 def test_backend_affine_coordinates_match_decompression(group: PairingGroup, rng: DeterministicRNG) -> None:
