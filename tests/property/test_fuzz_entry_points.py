@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,7 +40,7 @@ from medshare.spec import jsonio, policy
 from medshare.spec.errors import MedshareError
 from medshare.spec.params import R
 from medshare.spec.rng import DeterministicRNG
-from medshare.spec.zk import formats, groth16
+from medshare.spec.zk import ceremony, formats, groth16
 from medshare.spec.zk.r1cs import Circuit
 from typer.testing import CliRunner
 
@@ -425,12 +426,19 @@ def _circuit() -> dict[str, Any]:
     s = c.mul(x, y)
     c.assert_equal(c.mul(s, s), 225)
     r1cs = c.to_r1cs()
-    pk = groth16.setup(group, r1cs, DeterministicRNG(b"fuzz"))
+    pk = groth16.setup_for_tests(group, r1cs, DeterministicRNG(b"fuzz"))
     z = c.witness()
     proof = groth16.prove(group, pk, z, DeterministicRNG(b"fuzz-proof"))
+    # a ceremony's key: delta = gamma = 1 as snarkjs's setup leaves it, then one phase-2 contribution
+    start = attrs.evolve(groth16.derive_trapdoor(group, r1cs, DeterministicRNG(b"fuzz")), gamma=1, delta=1)
+    key = formats.zkey_from_snarkjs(group, formats.zkey_to_snarkjs(group, groth16.setup_with_trapdoor(
+        group, r1cs, start)), r1cs)
+    key, _ = ceremony.contribute(group, key, DeterministicRNG(b"fuzz-contribution"), "fuzz")
+    zkey = formats.zkey_to_snarkjs(group, key)
+    ceremony.import_key(group, zkey, r1cs)
     return {"group": group, "vk": formats.vk_to_snarkjs(pk.vk), "proof": formats.proof_to_snarkjs(proof),
             "public": formats.public_to_snarkjs(r1cs.public_inputs(z)), "r1cs": formats.r1cs_to_circom(r1cs),
-            "wtns": formats.wtns_to_snarkjs(z)}
+            "wtns": formats.wtns_to_snarkjs(z), "system": r1cs, "zkey": zkey}
 
 
 def _decimal_mutation(data: st.DataObject, doc: Any) -> Any:
@@ -504,6 +512,21 @@ def test_fuzz_r1cs_and_wtns(data: st.DataObject) -> None:
         blob = mutate_bytes(data, blob, splice=files["wtns" if which == "r1cs" else "r1cs"])
     files[which] = blob
     run_input(".r1cs and .wtns files", typed(lambda: _binfiles(files["r1cs"], files["wtns"])))
+
+
+def _zkey(data: bytes) -> None:
+    c = _circuit()
+    key = ceremony.import_key(c["group"], data, c["system"])
+    formats.zkey_to_snarkjs(c["group"], key)
+
+
+@FUZZ
+@given(st.data())
+def test_fuzz_zkey_files(data: st.DataObject) -> None:
+    """Proving keys (.zkey) as a ceremony hands them over: the strict import and the contribution chain."""
+    c = _circuit()
+    blob = mutate_bytes(data, c["zkey"], max_mutations=3, splice=c["r1cs"])
+    run_input(".zkey files", typed(lambda: _zkey(blob)))
 
 
 # Target: policy text -------------------------------------------------------------------------------------------------
