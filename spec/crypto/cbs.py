@@ -1,10 +1,10 @@
 """Certificate-based signatures, BLS-aggregate construction (spec/crypto/cbs.md; objects and encodings: cbs_wire.py).
 
-Security model: J. Li, X. Huang, Y. Mu, W. Susilo, Q. Wu, "Certificate-Based Signature: Security Model and
-Efficient Construction", EuroPKI 2007 (Type I: replaces public keys, lacks msk; Type II: knows msk, lacks usk).
-Construction: the aggregate of two BLS signatures (Boneh–Lynn–Shacham, Asiacrypt 2001; aggregation as in
-Boneh–Gentry–Lynn–Shacham, Eurocrypt 2003) with the signer's key inside both hashed messages ("message
-augmentation", Bellare–Namprempre–Neven, ICALP 2007), on a type-III pairing e: G1 x G2 -> GT.
+Security model: J. Li, X. Huang, Y. Mu, W. Susilo, Q. Wu, "Certificate-Based Signature: Security Model and Efficient
+Construction", EuroPKI 2007 (Type I: replaces public keys, lacks msk; Type II: knows msk, lacks usk). Construction: the
+aggregate of two BLS signatures (Boneh–Lynn–Shacham, Asiacrypt 2001; aggregation as in Boneh–Gentry–Lynn–Shacham,
+Eurocrypt 2003) with the signer's key inside both hashed messages ("message augmentation", Bellare–Namprempre–Neven,
+ICALP 2007), on a type-III pairing e: G1 x G2 -> GT.
 
     setup:    msk <- Zr*,  mpk = msk·g2
     keygen:   usk <- Zr*,  upk = usk·g2
@@ -12,8 +12,8 @@ augmentation", Bellare–Namprempre–Neven, ICALP 2007), on a type-III pairing 
     sign:     sigma = cert + usk·H_msg(m, id, upk, period)
     verify:   e(sigma, g2)^-1 · e(H_cert(id, upk, period), mpk) · e(H_msg(m, id, upk, period), upk) == 1
 
-Both hashes take the whole certified key (identity, key and period): the user's half of a signature is bound to
-the certificate it was made under, so the public certificate of another period cannot be swapped in.
+Both hashes take the whole certified key (identity, key and period): the user's half of a signature is bound to the
+certificate it was made under, so the public certificate of another period cannot be swapped in.
 """
 
 from __future__ import annotations
@@ -44,31 +44,27 @@ from .cbs_wire import (
     decode_public_key,
 )
 
-__all__ = ["BATCH_COEFFICIENT_BITS", "CERT_ID_TAG", "DST_CERT", "DST_MSG", "AuthorityKeyPair", "BatchItem",
-           "Certificate", "CertifiedKey", "Period", "PreparedKey", "Signature", "Signer", "UserKeyPair",
-           "batch_verify", "certify", "decode_public_key", "find_invalid", "hash_cert", "hash_message", "keygen",
-           "prepare_key", "setup", "sign", "verify", "verify_certificate"]
+__all__ = ["BATCH_COEFFICIENT_BITS", "CERT_ID_TAG", "DST_CERT", "DST_MSG", "AuthorityKeyPair", "BatchItem", "Certificate",
+           "CertifiedKey", "Period", "PreparedKey", "Signature", "Signer", "UserKeyPair", "batch_verify", "certify",
+           "decode_public_key", "find_invalid", "hash_cert", "hash_message", "keygen", "prepare_key", "setup", "sign",
+           "verify", "verify_certificate"]
 
 DST_CERT = dst_tag("CBS-CERT")        # b"MEDSHARE-V1-CBS-CERT": H_cert, hash to G1
 DST_MSG = dst_tag("CBS-MSG")          # b"MEDSHARE-V1-CBS-MSG": H_msg, hash to G1
 BATCH_COEFFICIENT_BITS = 128
 
 
-# Hashes -------------------------------------------------------------------------------------------------------
 def hash_cert(group: PairingGroup, key: CertifiedKey) -> G1Element:
     """H_cert(id, upk, period) = hash_to_g1(CertifiedKey encoding, MEDSHARE-V1-CBS-CERT)."""
     return group.hash_to_g1(key.to_bytes(), DST_CERT)
 
 
-def hash_message(group: PairingGroup, message: bytes, key: CertifiedKey) -> G1Element:
-    """H_msg(m, id, upk, period) = hash_to_g1(CertifiedKey encoding || u64 len(m) || m, MEDSHARE-V1-CBS-MSG)."""
-    return _hash_message(group, message, key.to_bytes())
-
-
-def _hash_message(group: PairingGroup, message: bytes, key_bytes: bytes) -> G1Element:
-    """H_msg over the certified key's encoding ``key_bytes`` (u16 len || id || upk || u64 start || u64 end)."""
+def hash_message(group: PairingGroup, message: bytes, key: CertifiedKey | bytes) -> G1Element:
+    """H_msg(m, id, upk, period) = hash_to_g1(CertifiedKey encoding || u64 len(m) || m, MEDSHARE-V1-CBS-MSG), for
+    the certified key or its encoding (u16 len || id || upk || u64 start || u64 end)."""
     if not isinstance(message, (bytes, bytearray)):
         fail("BAD_JSON", "message must be bytes")
+    key_bytes = key if isinstance(key, bytes) else key.to_bytes()
     return group.hash_to_g1(key_bytes + u64(len(message)) + bytes(message), DST_MSG)
 
 
@@ -216,7 +212,7 @@ def _prepare(group: PairingGroup, entries: Sequence[tuple[CertifiedKey, bytes, S
         kb = lp_name(key.identity) + ub + key.period.to_bytes()
         if kb not in h_cert:
             h_cert[kb] = group.hash_to_g1(kb, DST_CERT)
-        terms.append(_Term(i, kb, key.public_key, ub, signature.sigma, h_cert[kb], _hash_message(group, message, kb)))
+        terms.append(_Term(i, kb, key.public_key, ub, signature.sigma, h_cert[kb], hash_message(group, message, kb)))
     return terms
 
 

@@ -30,7 +30,7 @@ def test_keys_are_made_once_then_read_back(native, tmp_path: Path, monkeypatch: 
 
     def make() -> groth16.ProvingKey:
         made.append(1)
-        return groth16.setup(native, r1cs, DeterministicRNG(b"setup"))
+        return groth16.setup_for_tests(native, r1cs, DeterministicRNG(b"setup"))
 
     first = keycache.cached_keys(native, r1cs, "seed", make)
     again = keycache.cached_keys(native, r1cs, "seed", make)
@@ -44,7 +44,7 @@ def test_keys_are_made_once_then_read_back(native, tmp_path: Path, monkeypatch: 
     keycache.cached_keys(native, r1cs, "other", make)
     other = _circuit(3, squares=1).to_r1cs()
     assert keycache.circuit_hash(other) != keycache.circuit_hash(r1cs)
-    keycache.cached_keys(native, other, "seed", lambda: groth16.setup(native, other, DeterministicRNG(b"s")))
+    keycache.cached_keys(native, other, "seed", lambda: groth16.setup_for_tests(native, other, DeterministicRNG(b"s")))
     assert made == [1, 1] and len(list((tmp_path / "groth16").iterdir())) == 3
 
     # a damaged file is ignored and written anew

@@ -213,7 +213,7 @@ def test_only_the_committed_key_checks_requests(w: W) -> None:
     forged = forge_policy_proof(g, td, public)
     groth16.verify(g, w.pk16.vk, public, forged)
     f = fields_of(w.req)
-    f.update(nonce=nonce, request_id=protocol.sha256(b"request", w.rid, nonce),
+    f.update(nonce=nonce, request_id=protocol.request_id(w.rid, nonce, "ri2"),
              payload=protocol.RequestPayload(forged.to_bytes(), w.ri1_umbral.public_key()).to_bytes())
     forged_tx = w.wl.tx(SHC, "ACCESS_REQUEST", "ri2", **f)
     apply(w.shc.cfg, w.shc.state, forged_tx)  # seeded keys: for tests only
@@ -226,7 +226,8 @@ def test_only_the_committed_key_checks_requests(w: W) -> None:
     assert refuse(right, committed_state, forged_tx) == "PROOF_INVALID"
     honest = protocol.prove_access(g, ceremony_key.pk, protocol.RecordPolicy.of(POLICY), w.grants["ri1"], w.rid,
                                    nonce, "ri1", DeterministicRNG("honest"))
-    f.update(payload=protocol.RequestPayload(honest, w.ri1_umbral.public_key()).to_bytes())
+    f.update(payload=protocol.RequestPayload(honest, w.ri1_umbral.public_key()).to_bytes(),
+             request_id=protocol.request_id(w.rid, nonce, "ri1"))
     apply(right, committed_state, w.wl.tx(SHC, "ACCESS_REQUEST", "ri1", **f))
     no_commitment = {key: value for key, value in w.shc.state.items() if key != circuit_key("policy")}
     assert refuse(w.shc.cfg, no_commitment, w.req) == "VK_MISMATCH"

@@ -65,7 +65,8 @@ class World:
 def world() -> World:
     g = get_group("native")
     pk16 = circuit_keys(g, "tests")
-    dep = make_deployment(g, "proto-revocation", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk))
+    dep = make_deployment(g, "proto-revocation", cache={}, payload_rules=protocol.payload_rules(g, pk16.vk),
+                          circuit_keys=protocol.circuit_keys(pk16.vk))
     rng = DeterministicRNG("proto-revocation")
     keys = protocol.setup_authority(g, rng.fork("authority"), dep.authority_keys)
     wl = Workload(dep, "proto-revocation")
