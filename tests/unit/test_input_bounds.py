@@ -198,3 +198,27 @@ def test_adapter_reports_a_bug_without_its_text() -> None:
     reply = adapter.answer({"x.y.z": leaky}, {"id": 5, "op": "x.y.z", "input": {"secret": "0xdeadbeefcafe"}}, "t")
     assert reply["error"] == "INTERNAL" and "deadbeef" not in json.dumps(reply)
     assert reply["message"].startswith("ValueError at unit/test_input_bounds.py:")
+
+
+def test_deep_trace_is_refused_even_with_a_high_recursion_limit(tmp_path: Path, pure: Any) -> None:
+    """py_ecc raises the recursion limit, so json's own recursion check no longer stops a deep document before
+    the C stack ends: the trace loader counts the nesting first."""
+    import sys
+
+    from medshare.models.replay import load_trace
+
+    assert sys.getrecursionlimit() > 10_000
+    deep = tmp_path / "deep.itf.json"
+    deep.write_text('{"states": ' + "[" * 500_000 + "]" * 500_000 + "}")
+    assert code_of(load_trace, deep) == "TRACE_TOO_LARGE"
+
+
+def test_runner_parses_hostile_replies_in_linear_time() -> None:
+    from medshare.conformance.runner import loads_bounded
+
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError):
+        loads_bounded(b"[" * 70 + b'"' + b'\\"' * 400_000, 64)
+    assert time.perf_counter() - t0 < 2
+    with pytest.raises(json.JSONDecodeError):
+        loads_bounded(b'{"ok": true, "ok": false}', 64)
