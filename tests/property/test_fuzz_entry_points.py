@@ -183,7 +183,7 @@ def _mutate_value(data: st.DataObject, value: Any) -> Any:
             return "0x" + digits[:pos - pos % 2]
         if op == "extend":
             return value + data.draw(st.sampled_from(["00", "ff", digits[:64]]))
-        if op == "flip" and digits:
+        if op == "flip" and digits and digits[pos] in "0123456789abcdefABCDEF":
             nibble = int(digits[pos], 16) ^ data.draw(st.integers(1, 15))
             return "0x" + digits[:pos] + f"{nibble:x}" + digits[pos + 1:]
         return digits
