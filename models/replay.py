@@ -37,8 +37,8 @@ def _adapters(against: str) -> dict[str, Adapter]:
     if against == "mirror" and not {"PBFT", "Sharing"} <= set(ADAPTERS["mirror"]):
         from . import replay_mirror_pbft, replay_mirror_sharing
 
-        ADAPTERS["mirror"].setdefault("PBFT", replay_mirror_pbft.PBFTAdapter())
-        ADAPTERS["mirror"].setdefault("Sharing", replay_mirror_sharing.SharingAdapter())
+        ADAPTERS["mirror"].setdefault("PBFT", replay_mirror_pbft.MirrorPBFTAdapter())
+        ADAPTERS["mirror"].setdefault("Sharing", replay_mirror_sharing.MirrorSharingAdapter())
     if against == "spec" and not {"PBFT", "Sharing"} <= set(ADAPTERS["spec"]):
         from . import replay_spec_pbft, replay_spec_sharing
 

@@ -92,7 +92,7 @@ def pbft_actions(k: PBFTConstants) -> dict[str, dict[str, Any]]:
             "CrashRestart": {"r": k.replicas}}
 
 
-class PBFTAdapter:
+class MirrorPBFTAdapter:
     """Initial state, actions and projection of PBFT.tla."""
 
     def initial(self, constants: dict[str, Any], substitutions: dict[str, str]) -> PBFTState:

@@ -85,7 +85,7 @@ def sharing_actions(k: SharingConstants) -> dict[str, dict[str, Any]]:
             "Decrypt": {"ri": k.ri, "g": ids}}
 
 
-class SharingAdapter:
+class MirrorSharingAdapter:
     """Initial state, actions and projection of Sharing.tla."""
 
     def initial(self, constants: dict[str, Any], substitutions: dict[str, str]) -> SharingState:

@@ -27,7 +27,7 @@ from ..spec.chain import auth
 from ..spec.chain.anchor import anchor_key, record_key
 from ..spec.chain.block import CommitCertificate, Header
 from ..spec.chain.codec import Reader, sha256
-from ..spec.chain.entries import AttributeEntry, CertEntry, RecordEntry, RequestEntry, k, nonce_key
+from ..spec.chain.entries import AttributeEntry, CertEntry, GrantEntry, RecordEntry, RequestEntry, k, nonce_key
 from ..spec.chain.merkle import prove_state
 from ..spec.chain.state import State, apply, apply_txs, build_block
 from ..spec.chain.tx import MDC, SHC, Transaction
@@ -344,7 +344,8 @@ class SpecSharingAdapter:
                                     if nonce_key(ri, nonce_bytes(n)) in shc),
             "pending": frozenset(w.pending_grants),
             "grants": frozenset(i for i in ids if grant_entry(i) is not None),
-            "grantRevoked": frozenset(i for i in ids if (e := grant_entry(i)) is not None and e[-1] == 1),
+            "grantRevoked": frozenset(i for i in ids
+                                      if (e := grant_entry(i)) is not None and GrantEntry.from_bytes(e).revoked),
             "kfrags": frozenset((g, c) for c, by in w.kfrags.items() for g in by),
             "cfrags": frozenset(Record({"g": m.g, "c": m.c, "valid": m.valid}) for m in w.cfrags),
             "receipts": tuple(Function({c: int(i <= len(reqs) and k("receipt", grant_ids[i - 1], c.encode()) in shc)
@@ -591,8 +592,8 @@ class SpecSharingAdapter:
 
 
 def _k_pre(w: SpecWorld, rec: str) -> bytes:
-    pub = w.fx.pubs[rec]
-    return umbral.decrypt_original(w.fx.owner, pub.capsule, pub.blob.pre_ct)
+    """k_pre of ``rec`` as its owner drew it at publication (kept by the published record, not re-derived)."""
+    return w.fx.pubs[rec].k_pre
 
 
 def _leaks_attributes(w: SpecWorld, ri: str, stored: bytes) -> bool:

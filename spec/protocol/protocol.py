@@ -16,7 +16,7 @@ import attrs
 from ..chain import auth
 from ..chain.anchor import record_key
 from ..chain.codec import Reader, blob, sha256, u8
-from ..chain.entries import DeviceEntry, RecordEntry, k
+from ..chain.entries import AttributeEntry, DeviceEntry, RecordEntry, attribute_key, k
 from ..chain.merkle import prove_state
 from ..chain.state import PayloadRule, State, check_grant_live, circuit_key
 from ..chain.tx import Transaction
@@ -488,10 +488,10 @@ def make_check_access_request(group: PairingGroup, vk: groth16.VerifyingKey) -> 
         payload = RequestPayload.of(tx)
         check_committed_key(state, POLICY_CIRCUIT, own)
         p_hash = bytes_field(RecordPayload.of(RecordEntry.from_bytes(tx.arg("record_entry"))).policy_hash)
-        raw = state.get(k("attr", tx.sender.encode()))
+        raw = state.get(attribute_key(tx.sender))
         if raw is None:
             fail("ENTITY_UNKNOWN", f"{tx.sender!r} has no attribute commitment")
-        commitment = bytes_field(raw[8:40])
+        commitment = bytes_field(AttributeEntry.from_bytes(raw).commitment)
         try:
             proof = groth16.Proof.from_bytes(group, payload.proof)
             circuits.verify_policy(group, vk, p_hash, commitment, record_binding(rid),
@@ -505,8 +505,10 @@ def check_grant(state: State, tx: Transaction) -> None:
     """GRANT: grant id = SHA-256("grant" || request id), payload (t, n) with 1 <= t <= n (``TX_MALFORMED``)."""
     if tx.arg("grant_id") != sha256(b"grant", tx.arg("request_id")):
         fail("TX_MALFORMED", "grant id is not SHA-256(grant || request id)")
-    p = tx.arg("payload")
-    if len(p) != 2 or not 1 <= p[0] <= p[1]:
+    payload = Reader(tx.arg("payload"), code="TX_MALFORMED")
+    threshold, shares = payload.u8(), payload.u8()
+    payload.end()
+    if not 1 <= threshold <= shares:
         fail("TX_MALFORMED", "grant payload is u8 t || u8 n with 1 <= t <= n")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from medshare.models.replay_mirror_pbft import PBFTAdapter, PBFTConstants, PBFTState
+from medshare.models.replay_mirror_pbft import MirrorPBFTAdapter, PBFTConstants, PBFTState
 from medshare.models.tlavalues import Function, Record
 from medshare.spec.chain.messages import PreparedProof, ViewChange
 from medshare.spec.chain.pbft import compute_new_view
@@ -54,7 +54,7 @@ def test_new_view_choice_is_justified_in_the_model(data: Any) -> None:
     slots, senders = data
     min_s, chosen = compute_new_view(_spec_vcs(slots, senders))
     assert min_s == 0
-    model = PBFTAdapter()
+    model = MirrorPBFTAdapter()
     state = _model_state(slots, senders)
     by_seq = {p.seq: p for p in chosen}
     for s in SEQS:
@@ -74,5 +74,5 @@ def test_a_lower_view_certificate_is_overridden() -> None:
     _, chosen = compute_new_view(_spec_vcs(slots, senders))
     assert [(p.seq, p.block) for p in chosen] == [(1, "v2")]
     state = _model_state(slots, senders)
-    assert PBFTAdapter().justified(state, NEW_VIEW, 1, "v2")
-    assert not PBFTAdapter().justified(state, NEW_VIEW, 1, "v1")
+    assert MirrorPBFTAdapter().justified(state, NEW_VIEW, 1, "v2")
+    assert not MirrorPBFTAdapter().justified(state, NEW_VIEW, 1, "v1")

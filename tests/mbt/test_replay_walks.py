@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from medshare.models.replay import TRACES_DIR, load_trace, replay
 from medshare.models.replay_base import Diverged
-from medshare.models.replay_mirror_pbft import PBFTAdapter, PBFTState
-from medshare.models.replay_mirror_sharing import SharingAdapter, SharingState
+from medshare.models.replay_mirror_pbft import MirrorPBFTAdapter, PBFTState
+from medshare.models.replay_mirror_sharing import MirrorSharingAdapter, SharingState
 from medshare.models.tlavalues import Record, from_itf, to_itf
 
 Filter = Callable[[Any, dict[str, Any]], bool]
@@ -85,7 +85,7 @@ def pbft_difference(st: PBFTState, a: dict[str, Any]) -> bool:
         return False
     r = a["r"]
     sent = {(m["v"], m["s"], m["val"]) for m in st["cmt"] if m["r"] == r}
-    return any((c["v"], c["s"], c["val"]) not in sent for c in PBFTAdapter().prepared_certs(st, r))
+    return any((c["v"], c["s"], c["val"]) not in sent for c in MirrorPBFTAdapter().prepared_certs(st, r))
 
 
 def walk(base: dict[str, Any], adapter: Any, actions: Callable[[Any], list[dict[str, Any]]], avoid: Filter,
@@ -142,7 +142,7 @@ def _sharing_base() -> dict[str, Any]:
 @pytest.mark.parametrize("seed", range(12))
 def test_sharing_walks_agree_with_the_spec(seed: int) -> None:
     base = _sharing_base()
-    trace, avoided = walk(base, SharingAdapter(), _sharing_actions, sharing_difference, seed, 22)
+    trace, avoided = walk(base, MirrorSharingAdapter(), _sharing_actions, sharing_difference, seed, 22)
     assert avoided == []
     report = replay(trace)
     assert report.ok, report.summary()
@@ -160,7 +160,7 @@ def test_sharing_walks_after_a_revocation_under_a_grant(seed: int, revoke: str) 
     commits (once the documented differences): honest nodes refuse, requests on the record are refused."""
     base = _sharing_base()
     arg = {"rec": "rec1"} if revoke == "RevokeRecord" else {"ri": "ri1"}
-    trace, avoided = walk(base, SharingAdapter(), _sharing_actions, sharing_difference, 300 + seed, 16,
+    trace, avoided = walk(base, MirrorSharingAdapter(), _sharing_actions, sharing_difference, 300 + seed, 16,
                           (*GRANTED, {"name": revoke, **arg}))
     assert avoided == [] and len(trace["states"]) > len(GRANTED) + 2
     report = replay(trace)
@@ -172,7 +172,7 @@ def test_sharing_walks_with_two_records_and_three_nodes(seed: int) -> None:
     base = _sharing_base()
     base["#meta"]["constants"]["Record"] = {"#set": ["rec1", "rec2"]}
     base["#meta"]["constants"]["CPC"] = {"#set": ["c1", "c2", "c3"]}
-    trace, _ = walk(base, SharingAdapter(), _sharing_actions, sharing_difference, 200 + seed, 26)
+    trace, _ = walk(base, MirrorSharingAdapter(), _sharing_actions, sharing_difference, 200 + seed, 26)
     report = replay(trace)
     assert report.ok, report.summary()
 
@@ -182,10 +182,10 @@ def test_sharing_walks_with_two_records_and_three_nodes(seed: int) -> None:
 def test_pbft_walks_agree_with_the_spec(seed: int, byz: str) -> None:
     base = load_trace(TRACES_DIR / "pbft_decide_in_later_view.itf.json")
     base["#meta"]["constants"]["Byz"] = {"#set": [byz]}
-    trace, avoided = walk(base, PBFTAdapter(), _pbft_actions, pbft_difference, seed, 16)
+    trace, avoided = walk(base, MirrorPBFTAdapter(), _pbft_actions, pbft_difference, seed, 16)
     report = replay(trace)
     assert report.ok, report.summary()
     if avoided:
-        bad = replay(_with_step(base, PBFTAdapter(), avoided[-1]))
+        bad = replay(_with_step(base, MirrorPBFTAdapter(), avoided[-1]))
         assert not bad.ok and bad.step == len(avoided[-1]["prefix"]), bad.summary()
         assert (bad.reason or "").startswith("vc:") or "proposes" in (bad.reason or ""), bad.summary()

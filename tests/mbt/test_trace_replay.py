@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from medshare.models.replay import TRACES_DIR, WITNESS_TRACES, load_trace, replay, replay_file
 from medshare.models.replay_base import register
-from medshare.models.replay_mirror_sharing import SharingAdapter
+from medshare.models.replay_mirror_sharing import MirrorSharingAdapter
 from medshare.models.replay_spec_pbft import SpecPBFTAdapter
 from medshare.models.tlavalues import Record, from_itf, to_itf
 from medshare.spec.errors import MedshareError
@@ -138,7 +138,7 @@ def _sharing_trace(overrides: dict[str, Any], actions: list[dict[str, Any]]) -> 
     TLC counterexample of that buggy configuration."""
     trace = _decrypt_trace()
     trace["#meta"]["constants"].update(overrides)
-    mirror = SharingAdapter()
+    mirror = MirrorSharingAdapter()
     st = mirror.initial({k: from_itf(v) for k, v in trace["#meta"]["constants"].items()},
                         trace["#meta"]["substitutions"])
     init = {"name": "Init"}
