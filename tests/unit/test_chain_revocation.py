@@ -9,34 +9,19 @@ from typing import Any
 
 import attrs
 import pytest
+from _chain_helpers import code_of, seal
 from medshare.reference.testbed import Deployment, Ledger, Workload, certify, get_group, make_deployment
 from medshare.spec.chain import auth
-from medshare.spec.chain.block import Block, vote_bytes
+from medshare.spec.chain.block import vote_bytes
 from medshare.spec.chain.codec import u64
 from medshare.spec.chain.entries import DeviceEntry, RequestEntry, device_key, nonce_key, request_key
 from medshare.spec.chain.state import HEIGHT_KEY, apply, apply_txs, check_grant_live, genesis_state
 from medshare.spec.chain.tx import MDC, SCHEMAS, SHC, Transaction
-from medshare.spec.errors import MedshareError
 
 
 @lru_cache(maxsize=1)
 def deployment() -> Deployment:
     return make_deployment(get_group("native"), "chain-revocation-tests", cache={})
-
-
-def seal(ledger: Ledger, txs: list[Transaction]) -> Block:
-    """Seal a block of ``txs``, every one of them accepted."""
-    block, rejected = ledger.seal(txs)
-    assert not rejected, [tx.kind for tx in rejected]
-    return block
-
-
-def code_of(fn: Any, *a: Any, **kw: Any) -> str:
-    try:
-        fn(*a, **kw)
-    except MedshareError as e:
-        return e.code
-    return "ok"
 
 
 def fields(tx: Transaction) -> dict[str, Any]:

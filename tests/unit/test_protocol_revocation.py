@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 import pytest
+from _chain_helpers import code_of, seal
 from medshare.reference.testbed import Ledger, Workload, certify, circuit_keys, get_group, make_deployment
-from medshare.spec.chain.block import Block
 from medshare.spec.chain.codec import sha256
 from medshare.spec.chain.state import apply
 from medshare.spec.chain.tx import MDC, SHC, Transaction
@@ -21,21 +21,6 @@ from medshare.spec.rng import DeterministicRNG
 
 POLICY = "cardiology@1 and researcher@1"
 NONCE = b"\x11" * 32
-
-
-def seal(ledger: Ledger, txs: list[Transaction]) -> Block:
-    """Seal a block of ``txs``, every one of them accepted."""
-    block, rejected = ledger.seal(txs)
-    assert not rejected, [tx.kind for tx in rejected]
-    return block
-
-
-def code_of(fn: Any, *a: Any, **kw: Any) -> str:
-    try:
-        fn(*a, **kw)
-    except MedshareError as e:
-        return e.code
-    return "ok"
 
 
 @attrs.define
